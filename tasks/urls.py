@@ -1,0 +1,108 @@
+"""URL canonicalisation and the checks made before any request, so one story is one URL and no fetch goes where
+it should not."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import socket
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track where a click came from; dropping them makes one story one URL.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+        "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ocid", "smid", "sr_share", "at_medium", "at_campaign",
+        "__twitter_impression", "guccounter", "guce_referrer", "guce_referrer_sig", "ito", "cid",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "mkt_", "pk_", "hsa_", "at_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class UrlError(ValueError):
+    """A URL newsdesk will not fetch; the message says why."""
+
+
+def canonicalize(url: str) -> str:
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters, sort the query.
+
+    Raises UrlError for anything that is not an absolute http(s) URL.
+    """
+    raw = url.strip()
+    if not raw:
+        raise UrlError("empty URL")
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise UrlError(f"malformed URL {raw!r}: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise UrlError(f"unsupported URL scheme {parts.scheme or '(none)'!r} in {raw!r}: only http and https")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise UrlError(f"URL {raw!r} has no host")
+    try:
+        host = host.encode("idna").decode("ascii") if not _is_ip(host) else host
+    except UnicodeError as exc:
+        raise UrlError(f"malformed host in {raw!r}: {exc}") from exc
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    ]
+    query.sort()
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id of an article: the first 16 hex digits of the SHA-256 of its canonical URL."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def host_of(url: str) -> str:
+    """scheme://host[:port], the unit politeness and robots.txt apply to."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def is_public_address(address: str) -> bool:
+    """False for loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_host_allowed(url: str, allow_private_hosts: bool) -> None:
+    """Raise UrlError when the URL's host resolves to a non-public address and that is not allowed.
+
+    Resolving here (not only at connect time) is what stops a public-looking name that points at 127.0.0.1.
+    """
+    if allow_private_hosts:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UrlError(f"cannot resolve host {host!r}: {exc}") from exc
+    for *_, sockaddr in infos:
+        address = str(sockaddr[0])
+        if not is_public_address(address):
+            raise UrlError(
+                f"host {host!r} resolves to non-public address {address}; "
+                "pass --allow-private-hosts (or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true) to fetch from it"
+            )

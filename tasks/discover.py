@@ -1,0 +1,515 @@
+"""Finding article URLs: RSS/Atom feeds, XML sitemaps (indexes, gzip, Google News), plain URL lists.
+
+The parsers are pure (bytes in, data out) so they can be tested without a network; `discover_source` is the one
+walker, and it gets its I/O through an injected `get` so politeness, robots.txt and size caps stay in the fetcher.
+Every URL a source yields ends up either kept or in a `(url, reason)` rejection, and every feed or sitemap that
+could not be used is a `(resource, reason)` failure: a run can always say what happened to everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import io
+import re
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+from xml.etree.ElementTree import Element, ParseError
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as defused_iterparse
+
+from tasks.models import DiscoveredUrl, FetchResult, Outcome
+from tasks.urls import UrlError, canonicalize
+
+if TYPE_CHECKING:
+    from tasks.sources import Source
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+# Reason prefixes of rejections, so callers can map a rejection to a fetch_log outcome without parsing prose.
+REASON_DUPLICATE = "duplicate"
+REASON_INVALID = "invalid URL"
+REASON_DENIED = "denied by pattern"
+REASON_NOT_ALLOWED = "matches no allow pattern"
+REASON_OVER_LIMIT = "over the URL limit"
+
+
+class DiscoveryError(ValueError):
+    """A feed or sitemap that cannot be used; the message says why in words a user can act on."""
+
+
+@dataclass
+class SitemapPage:
+    """What one sitemap document holds: article URLs (urlset) and/or child sitemaps (sitemapindex)."""
+
+    urls: list[DiscoveredUrl] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)  # child sitemap URLs, canonical
+    lastmod: dict[str, str] = field(default_factory=dict)  # canonical URL -> ISO 8601 <lastmod>, when given
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (raw <loc>, reason) for locs that were skipped
+    error: str | None = None  # set when the document was cut short and only its first part was read
+
+
+@dataclass
+class DiscoveryResult:
+    """One source's discovery: URLs to fetch, and an account of everything else."""
+
+    urls: list[DiscoveredUrl] = field(default_factory=list)  # deduplicated, filtered, at most max_urls
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (url or raw line, reason)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (feed/sitemap URL, reason) not usable
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (feed/sitemap URL, reason) not visited on purpose
+    lastmod: dict[str, str] = field(default_factory=dict)  # canonical URL -> sitemap <lastmod>
+
+
+def rejection_outcome(reason: str) -> Outcome:
+    """The fetch_log outcome a rejection reason stands for."""
+    if reason.startswith(REASON_DUPLICATE):
+        return "duplicate"
+    if reason.startswith(REASON_INVALID):
+        return "failed"
+    return "skipped"
+
+
+# --------------------------------------------------------------------------------------------------- helpers
+
+
+def _canonical_or_reason(raw: str, base: str | None = None) -> tuple[str | None, str | None]:
+    """(canonical URL, None) or (None, reason); relative links are resolved against base first."""
+    text = raw.strip()
+    if not text:
+        return None, f"{REASON_INVALID}: empty"
+    if any(ch.isspace() for ch in text):
+        return None, f"{REASON_INVALID}: contains whitespace"
+    if base:
+        try:
+            text = urljoin(base, text)
+        except ValueError as exc:
+            return None, f"{REASON_INVALID}: {exc}"
+    try:
+        return canonicalize(text), None
+    except UrlError as exc:
+        return None, f"{REASON_INVALID}: {exc}"
+
+
+def _clean_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def normalize_date(value: str | None) -> str | None:
+    """ISO 8601 from the W3C-datetime or RFC 822 dates feeds and sitemaps use; None when unreadable."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if len(text) == 10 and text[4] == "-" and "T" not in text:
+        return parsed.date().isoformat()  # a bare date stays a date: no invented midnight
+    return parsed.isoformat()
+
+
+def _struct_time_iso(value: Any) -> str | None:
+    """feedparser's *_parsed values are UTC struct_times."""
+    try:
+        return datetime(*value[:6], tzinfo=UTC).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _local(tag: Any) -> str:
+    """Element name without namespace: sitemaps in the wild use several namespace URIs (or none)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].split(":")[-1].lower()
+
+
+def _child_text(element: Element, name: str) -> str | None:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _declares_entities(body: bytes) -> bool:
+    """True when an internal DTD subset declares entities (billion laughs, external file/URL entities)."""
+    sample = body
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            sample = body.decode(encoding, errors="replace").encode("utf-8", errors="replace")
+            break
+    return re.search(rb"<!DOCTYPE[^>\[]*\[", sample) is not None and b"<!ENTITY" in sample
+
+
+def gunzip_capped(body: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip data, refusing to produce more than max_bytes (a gzip bomb stops here, not in memory)."""
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = decompressor.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise DiscoveryError(f"corrupt gzip data: {exc}") from exc
+    if len(data) > max_bytes or decompressor.unconsumed_tail:
+        raise DiscoveryError(
+            f"gzip data expands beyond the cap of {max_bytes:,} bytes (max_feed_bytes); refusing to read further"
+        )
+    return data
+
+
+# ----------------------------------------------------------------------------------------------------- feeds
+
+
+def parse_feed(body: bytes, feed_url: str, source: str) -> list[DiscoveredUrl]:
+    """Entries of an RSS or Atom feed; entries without a usable link are skipped.
+
+    Raises DiscoveryError when the body declares XML entities (refused, never expanded or fetched) or when
+    nothing usable was found and the body is not a feed at all.
+    """
+    urls, _invalid = _parse_feed_detailed(body, feed_url, source)
+    return urls
+
+
+def _parse_feed_detailed(
+    body: bytes, feed_url: str, source: str
+) -> tuple[list[DiscoveredUrl], list[tuple[str, str]]]:
+    if _declares_entities(body):
+        raise DiscoveryError(
+            f"feed {feed_url} declares XML entities in a DOCTYPE; refused without expanding them "
+            "(entity expansion is how 'billion laughs' and external-entity file reads work)"
+        )
+    try:
+        parsed = feedparser.parse(body, response_headers={"content-location": feed_url})
+    except Exception as exc:  # feedparser is lenient, but arbitrary bytes must not crash a run
+        raise DiscoveryError(f"cannot parse feed {feed_url}: {exc}") from exc
+    urls: list[DiscoveredUrl] = []
+    invalid: list[tuple[str, str]] = []
+    for entry in parsed.get("entries", []):
+        link = entry.get("link")
+        if not isinstance(link, str) or not link.strip():
+            invalid.append((_clean_text(entry.get("title")) or "(entry without title)", f"{REASON_INVALID}: entry has no link"))
+            continue
+        url, reason = _canonical_or_reason(link, feed_url)
+        if url is None:
+            invalid.append((link, reason or REASON_INVALID))
+            continue
+        published = _struct_time_iso(entry.get("published_parsed")) or _struct_time_iso(entry.get("updated_parsed"))
+        urls.append(
+            DiscoveredUrl(url=url, source=source, found_in=feed_url, title=_clean_text(entry.get("title")),
+                          published=published)
+        )
+    if not urls and not invalid and not parsed.get("version"):
+        problem = parsed.get("bozo_exception")
+        head = body[:200].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html")):
+            raise DiscoveryError(f"{feed_url} is not an RSS or Atom feed (it looks like an HTML page)")
+        detail = f": {problem}" if isinstance(problem, Exception) and "Content-type" not in str(problem) else ""
+        raise DiscoveryError(f"{feed_url} is not an RSS or Atom feed (no RSS or Atom root element{detail})")
+    return urls, invalid
+
+
+# -------------------------------------------------------------------------------------------------- sitemaps
+
+
+def parse_sitemap(body: bytes, sitemap_url: str, source: str, max_bytes: int) -> SitemapPage:
+    """URLs and child sitemaps of one sitemap: urlset, sitemapindex, gzip, Google News, or plain text.
+
+    Parsed with defusedxml: entity declarations are refused, never expanded or fetched. A document cut short
+    keeps what was read before the break (page.error says so); raises DiscoveryError when nothing was usable.
+    """
+    if body[:2] == GZIP_MAGIC:
+        body = gunzip_capped(body, max_bytes)
+    elif len(body) > max_bytes:
+        raise DiscoveryError(f"sitemap {sitemap_url} is {len(body):,} bytes, over the cap of {max_bytes:,} bytes")
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped:
+        raise DiscoveryError(f"sitemap {sitemap_url} is empty")
+    if stripped[:1] != b"<" and not body.startswith(tuple(bom for bom, _ in _BOMS)):
+        return _parse_text_sitemap(body, sitemap_url, source)
+    page = SitemapPage()
+    root: str | None = None
+    try:
+        for event, element in defused_iterparse(
+            io.BytesIO(body), events=("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
+        ):
+            name = _local(element.tag)
+            if event == "start":
+                if root is None:
+                    root = name
+                    if root in {"rss", "feed", "rdf"}:
+                        break  # search engines accept feeds as sitemaps; so do we (below)
+                    if root not in {"urlset", "sitemapindex"}:
+                        raise DiscoveryError(
+                            f"{sitemap_url} is not a sitemap: root element is <{name}>, expected <urlset> or "
+                            "<sitemapindex>"
+                        )
+                continue
+            if name == "url" and root == "urlset":
+                _read_url_element(element, page, sitemap_url, source)
+                element.clear()
+            elif name == "sitemap" and root == "sitemapindex":
+                loc = _child_text(element, "loc")
+                url, reason = _canonical_or_reason(loc or "", sitemap_url)
+                if url is None:
+                    page.invalid.append((loc or "(sitemap without <loc>)", reason or REASON_INVALID))
+                else:
+                    page.sitemaps.append(url)
+                element.clear()
+    except DefusedXmlException as exc:
+        raise DiscoveryError(
+            f"sitemap {sitemap_url} declares XML entities ({exc}); refused without expanding them "
+            "(entity expansion is how 'billion laughs' and external-entity file reads work)"
+        ) from exc
+    except ParseError as exc:
+        if root is None or not (page.urls or page.sitemaps or page.invalid):
+            raise DiscoveryError(f"sitemap {sitemap_url} is not well-formed XML: {exc}") from exc
+        page.error = f"sitemap {sitemap_url} is cut short or malformed ({exc}); kept the entries before the break"
+    if root in {"rss", "feed", "rdf"}:
+        urls, invalid = _parse_feed_detailed(body, sitemap_url, source)
+        return SitemapPage(urls=urls, invalid=invalid)
+    if root is None:
+        raise DiscoveryError(f"sitemap {sitemap_url} has no XML root element")
+    return page
+
+
+def _read_url_element(element: Element, page: SitemapPage, sitemap_url: str, source: str) -> None:
+    """One <url>: only its direct <loc> counts (an <image:loc> inside <image:image> is not an article)."""
+    loc = _child_text(element, "loc")
+    url, reason = _canonical_or_reason(loc or "", sitemap_url)
+    if url is None:
+        page.invalid.append((loc or "(url without <loc>)", reason or REASON_INVALID))
+        return
+    title = published = None
+    for child in element:
+        if _local(child.tag) == "news":
+            title = _clean_text(_child_text(child, "title"))
+            published = normalize_date(_child_text(child, "publication_date"))
+    lastmod = normalize_date(_child_text(element, "lastmod"))
+    if lastmod:
+        page.lastmod.setdefault(url, lastmod)
+    page.urls.append(DiscoveredUrl(url=url, source=source, found_in=sitemap_url, title=title, published=published))
+
+
+def _parse_text_sitemap(body: bytes, sitemap_url: str, source: str) -> SitemapPage:
+    """The sitemaps.org plain-text form: one URL per line, UTF-8."""
+    text = body.decode("utf-8", errors="replace")
+    urls, invalid = parse_url_list(text, source, sitemap_url)
+    if not urls:
+        raise DiscoveryError(f"sitemap {sitemap_url} is neither XML nor a list of URLs")
+    return SitemapPage(urls=urls, invalid=invalid)
+
+
+# ------------------------------------------------------------------------------------------------- URL lists
+
+
+def parse_url_list(text: str, source: str, found_in: str) -> tuple[list[DiscoveredUrl], list[tuple[str, str]]]:
+    """One URL per line; blank lines and lines starting with # are ignored; bad lines come back with a reason."""
+    urls: list[DiscoveredUrl] = []
+    invalid: list[tuple[str, str]] = []
+    for line_number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        url, reason = _canonical_or_reason(line)
+        if url is None:
+            invalid.append((raw, f"{reason} (line {line_number})"))
+        else:
+            urls.append(DiscoveredUrl(url=url, source=source, found_in=found_in))
+    return urls, invalid
+
+
+# --------------------------------------------------------------------------------------------------- filters
+
+
+def filter_urls(
+    urls: Iterable[DiscoveredUrl], allow: Sequence[str], deny: Sequence[str]
+) -> tuple[list[DiscoveredUrl], list[tuple[str, str]]]:
+    """Drop repeats (the first sighting wins) and URLs the patterns rule out; deny beats allow.
+
+    Patterns are regular expressions searched anywhere in the canonical URL; with no allow patterns every URL
+    is allowed. Raises DiscoveryError for a pattern that is not a valid regular expression.
+    """
+    allow_res = [_compile(pattern, "allow") for pattern in allow]
+    deny_res = [_compile(pattern, "deny") for pattern in deny]
+    kept: list[DiscoveredUrl] = []
+    rejected: list[tuple[str, str]] = []
+    first_seen: dict[str, DiscoveredUrl] = {}
+    for item in urls:
+        earlier = first_seen.get(item.url)
+        if earlier is not None:
+            rejected.append((item.url, f"{REASON_DUPLICATE}: same canonical URL as one found in {earlier.found_in}"))
+            continue
+        first_seen[item.url] = item
+        denied_by = next((rx.pattern for rx in deny_res if rx.search(item.url)), None)
+        if denied_by is not None:
+            rejected.append((item.url, f"{REASON_DENIED} {denied_by!r}"))
+        elif allow_res and not any(rx.search(item.url) for rx in allow_res):
+            rejected.append((item.url, REASON_NOT_ALLOWED))
+        else:
+            kept.append(item)
+    return kept, rejected
+
+
+def _compile(pattern: str, kind: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        raise DiscoveryError(f"{kind} pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------------------------------- walker
+
+Getter = Callable[[str], Awaitable[FetchResult]]
+
+
+async def discover_source(
+    source: Source,
+    get: Getter,
+    max_sitemap_depth: int,
+    max_urls: int,
+    max_bytes: int,
+    extra_urls: Sequence[DiscoveredUrl] = (),
+    extra_rejected: Sequence[tuple[str, str]] = (),
+) -> DiscoveryResult:
+    """Walk one source's start URLs, feeds and sitemaps (indexes to max_sitemap_depth, no loops).
+
+    Order of precedence when max_urls cuts the list: start URLs, extra_urls (e.g. a --urls file parsed with
+    parse_url_list, whose bad lines go in extra_rejected), feeds, then sitemaps level by level. Never raises for
+    one bad feed or sitemap: it becomes a failure and the rest carries on.
+    """
+    result = DiscoveryResult(rejected=list(extra_rejected))
+    found: list[DiscoveredUrl] = []
+    for raw in source.start_urls:
+        url, reason = _canonical_or_reason(raw)
+        if url is None:
+            result.rejected.append((raw, reason or REASON_INVALID))
+        else:
+            found.append(DiscoveredUrl(url=url, source=source.name, found_in="start"))
+    found.extend(extra_urls)
+
+    async def fetch_body(resource: str) -> bytes | None:
+        try:
+            fetched = await get(resource)
+        except Exception as exc:  # the fetcher should not raise, but one bad resource must not end the walk
+            result.failures.append((resource, f"fetch error: {type(exc).__name__}: {exc}"))
+            return None
+        if fetched.outcome == "unchanged":
+            result.skipped.append((resource, "not modified since the last fetch"))
+            return None
+        if fetched.outcome != "loaded":
+            reason = fetched.reason or (f"HTTP {fetched.status}" if fetched.status else fetched.outcome)
+            result.failures.append((resource, f"{fetched.outcome}: {reason}"))
+            return None
+        body = _body_of(fetched)
+        if body is None:
+            result.failures.append((resource, "fetched but the response had no body"))
+        elif len(body) > max_bytes:
+            result.failures.append((resource, f"{len(body):,} bytes, over the cap of {max_bytes:,} bytes"))
+            return None
+        return body
+
+    def budget_left() -> bool:
+        """Stop reading more sitemaps once enough URLs pass the filters."""
+        kept, _ = filter_urls(found, source.allow, source.deny)
+        return len(kept) < max_urls
+
+    feeds = _unique_resources(source.feeds, result)
+    bodies = await asyncio.gather(*(fetch_body(feed) for feed in feeds))
+    for feed, body in zip(feeds, bodies, strict=True):
+        if body is None:
+            continue
+        try:
+            urls, invalid = _parse_feed_detailed(body, feed, source.name)
+        except DiscoveryError as exc:
+            result.failures.append((feed, str(exc)))
+            continue
+        found.extend(urls)
+        result.rejected.extend(invalid)
+
+    visited: set[str] = set()
+    level = _unique_resources(source.sitemaps, result)
+    depth = 0
+    while level:
+        to_fetch: list[str] = []
+        for sitemap in level:
+            if sitemap in visited:
+                result.skipped.append((sitemap, "sitemap already read in this run (loop or repeat)"))
+            elif not budget_left():
+                result.skipped.append((sitemap, f"not read: {max_urls:,} URLs already found (max_urls_per_run)"))
+            else:
+                visited.add(sitemap)
+                to_fetch.append(sitemap)
+        bodies = await asyncio.gather(*(fetch_body(sitemap) for sitemap in to_fetch))
+        children: list[str] = []
+        for sitemap, body in zip(to_fetch, bodies, strict=True):
+            if body is None:
+                continue
+            try:
+                page = parse_sitemap(body, sitemap, source.name, max_bytes)
+            except DiscoveryError as exc:
+                result.failures.append((sitemap, str(exc)))
+                continue
+            if page.error:
+                result.failures.append((sitemap, page.error))
+            found.extend(page.urls)
+            result.rejected.extend(page.invalid)
+            for url, stamp in page.lastmod.items():
+                result.lastmod.setdefault(url, stamp)
+            for child in page.sitemaps:
+                if depth + 1 > max_sitemap_depth:
+                    result.skipped.append(
+                        (child, f"sitemap index nested deeper than max_sitemap_depth={max_sitemap_depth}")
+                    )
+                else:
+                    children.append(child)
+        level = list(dict.fromkeys(children))
+        depth += 1
+
+    kept, rejected = filter_urls(found, source.allow, source.deny)
+    result.rejected.extend(rejected)
+    if len(kept) > max_urls:
+        result.rejected.extend(
+            (item.url, f"{REASON_OVER_LIMIT}: {max_urls:,} URLs per run (max_urls_per_run)") for item in kept[max_urls:]
+        )
+        kept = kept[:max_urls]
+    result.urls = kept
+    kept_urls = {item.url for item in kept}
+    result.lastmod = {url: stamp for url, stamp in result.lastmod.items() if url in kept_urls}
+    return result
+
+
+def _unique_resources(resources: Sequence[str], result: DiscoveryResult) -> list[str]:
+    """Feed/sitemap URLs in canonical form, each once; unusable ones are failures."""
+    unique: list[str] = []
+    for raw in resources:
+        url, reason = _canonical_or_reason(raw)
+        if url is None:
+            result.failures.append((raw, reason or REASON_INVALID))
+        elif url not in unique:
+            unique.append(url)
+    return unique
+
+
+def _body_of(fetched: FetchResult) -> bytes | None:
+    """Raw bytes when the fetcher kept them; else the decoded text, re-encoded (its XML declaration fixed)."""
+    body = getattr(fetched, "body", None)
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    if fetched.text is None:
+        return None
+    text = re.sub(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", r'\1"utf-8"', fetched.text, count=1)
+    return text.encode("utf-8")

@@ -98,3 +98,42 @@ class Analysis:
     quotes: tuple[Quote, ...] = ()
     entities: tuple[ArticleEntity, ...] = ()
     error: str | None = None  # set when a stage after extraction failed; the document is still loaded
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One fetch_log row: what became of one URL in one run."""
+
+    url: str
+    kind: str  # article, feed, sitemap, url_list
+    outcome: str
+    source: str | None = None
+    found_in: str | None = None
+    status_code: int | None = None
+    reason: str | None = None
+    final_url: str | None = None
+    article_id: str | None = None
+    content_type: str | None = None
+    n_bytes: int | None = None
+    elapsed_ms: int | None = None
+    fetched_at: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    warc_path: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An analysed article ready to load, with where its raw response lives."""
+
+    article_id: str
+    url: str  # canonical
+    fetched_url: str
+    source: str | None
+    analysis: Analysis
+    fetched_at: str | None
+    warc_path: str | None
+    warc_offset: int | None
+    warc_length: int | None

@@ -1,0 +1,263 @@
+"""The `newsdesk` command: demo, scrape, extract, reprocess, stats, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tasks.settings import Settings, SettingsError, load_settings
+from tasks.urls import UrlError, canonicalize
+
+app = typer.Typer(
+    name="newsdesk",
+    help="Scrape news sites into DuckDB: clean article text, quotes with speakers, and named entities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: data/newsdesk.duckdb]")]
+DataDirOption = Annotated[
+    Optional[Path], typer.Option("--data-dir", help="folder for the WARC archive [default: data]")
+]
+
+EXAMPLE_QUERIES = (
+    "SELECT speaker, quotes, articles FROM top_speakers ORDER BY quotes DESC LIMIT 5;",
+    "SELECT published_day, speaker, left(quote, 60) AS quote, title FROM quotes_with_context\n"
+    "  WHERE kind <> 'scare' ORDER BY published_day DESC LIMIT 10;",
+)
+
+
+def fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def print_summary(summary: object) -> None:
+    from flows.scrape import RunSummary
+
+    assert isinstance(summary, RunSummary)
+    colour = "green" if summary.status == "completed" else "red"
+    console.print(
+        f"[{colour}]{summary.flow} run {summary.status}[/] in {summary.seconds:.1f} s: "
+        f"{summary.articles} articles, {summary.quotes} quotes, {summary.entities} entity mentions loaded "
+        f"into {summary.db_path}"
+    )
+    if summary.counts:
+        console.print("URLs by outcome: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())))
+    for url, reason in summary.failures[:10]:
+        console.print(f"  [yellow]failed[/] {url}: {reason}")
+
+
+@app.command()
+def scrape(
+    feed: Annotated[list[str], typer.Option("--feed", help="RSS or Atom feed URL (repeatable)")] = [],
+    sitemap: Annotated[list[str], typer.Option("--sitemap", help="XML sitemap or sitemap index URL (repeatable)")] = [],
+    urls: Annotated[list[Path], typer.Option("--urls", help="file with one article URL a line (repeatable)")] = [],
+    url: Annotated[list[str], typer.Option("--url", help="an article URL to fetch (repeatable)")] = [],
+    sources: Annotated[Optional[Path], typer.Option("--sources", help="sources.yaml listing sources")] = None,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+    allow_private_hosts: Annotated[
+        Optional[bool],
+        typer.Option("--allow-private-hosts/--no-allow-private-hosts", help="fetch from loopback/private addresses"),
+    ] = None,
+    max_urls: Annotated[Optional[int], typer.Option("--max-urls", min=1, help="stop after this many URLs")] = None,
+) -> None:
+    """Discover article URLs from feeds, sitemaps, lists and a sources file; fetch, extract and load them."""
+    if not (feed or sitemap or urls or url or sources):
+        fail("nothing to scrape: give --feed URL, --sitemap URL, --urls FILE, --url URL or --sources FILE")
+    for path in [*urls, *([sources] if sources else [])]:
+        if not path.is_file():
+            fail(f"{path} is not a file")
+    check_settings(db=db, data_dir=data_dir)
+    from flows.scrape import scrape as scrape_flow
+
+    summary = scrape_flow(
+        feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],
+        sources_file=str(sources) if sources else None, db_path=str(db) if db else None,
+        data_dir=str(data_dir) if data_dir else None, allow_private_hosts=allow_private_hosts, max_urls=max_urls,
+    )
+    print_summary(summary)
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    pretty = "pretty"
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[str], typer.Argument(help="saved HTML/text files or http(s) URLs", show_default=False)],
+    url: Annotated[Optional[str], typer.Option("--url", help="the page's URL, for a single saved file")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one object a line")] = OutputFormat.jsonl,
+    allow_private_hosts: Annotated[bool, typer.Option("--allow-private-hosts", help="fetch loopback URLs")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package")] = None,
+) -> None:
+    """Show what newsdesk makes of pages: one JSON object per input with text, metadata, quotes and entities.
+
+    Output keys (stable): input, url, title, authors, published, language, text, quotes [{quote, speaker}],
+    entities [{name, label}]; an input that fails gives {input, error} and the exit code is 1.
+    """
+    if url is not None and len(inputs) != 1:
+        fail("--url goes with a single input")
+    settings = check_settings(allow_private_hosts=allow_private_hosts or None, spacy_model=model)
+    failed = False
+    for result in extract_inputs(inputs, settings, url):
+        failed = failed or "error" in result
+        if output_format is OutputFormat.jsonl:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+    if failed:
+        raise typer.Exit(1)
+
+
+def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> Iterator[dict[str, object]]:
+    """Read or fetch each input and report it; one input's failure is its own error object."""
+    from tasks.analyze import analyze_documents, page_report
+    from tasks.entities import load_nlp
+    from tasks.extract import extract_document, extract_text_page
+    from tasks.fetch import decode_html, fetch_pages
+
+    nlp = load_nlp(settings.spacy_model)
+    live = [item for item in inputs if item.startswith(("http://", "https://"))]
+    fetched = {}
+    if live:
+        for page in asyncio.run(fetch_pages(live, settings)):
+            fetched[page.url] = page
+    for item in inputs:
+        try:
+            if item in live:
+                page = fetched.get(item) or fetched.get(canonicalize(item))
+                if page is None or page.outcome != "loaded" or page.text is None:
+                    reason = page.reason if page else "not fetched"
+                    yield {"input": item, "error": f"fetch {page.outcome if page else 'failed'}: {reason}"}
+                    continue
+                document = extract_document(page.text, page.final_url)
+            else:
+                path = Path(item)
+                raw = path.read_bytes()
+                if path.suffix.lower() in {".txt", ".text"}:
+                    document = extract_text_page(raw.decode("utf-8", errors="replace"), url)
+                else:
+                    document = extract_document(decode_html(raw, None)[0], url)
+            (analysis,) = analyze_documents([document], nlp)
+            yield {"input": item, **page_report(analysis)}
+        except (OSError, UrlError) as exc:
+            yield {"input": item, "error": str(exc)}
+
+
+@app.command()
+def reprocess(db: DbOption = None, data_dir: DataDirOption = None) -> None:
+    """Re-extract every stored article from the raw WARC archive (no network) and reload derived tables."""
+    settings = check_settings(db=db, data_dir=data_dir)
+    if not settings.db_path.exists():
+        fail(f"no database at {settings.db_path}: run `newsdesk scrape` or `newsdesk demo` first")
+    from flows.reprocess import reprocess as reprocess_flow
+
+    print_summary(reprocess_flow(db_path=str(settings.db_path), data_dir=str(settings.data_dir)))
+
+
+@app.command()
+def stats(
+    db: DbOption = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="how many recent runs to list")] = 5,
+) -> None:
+    """Counts per table, per source and per day, and the last runs with their outcomes."""
+    from warehouse.db import connect_readonly
+    from warehouse.stats import report
+
+    settings = check_settings(db=db)
+    try:
+        con = connect_readonly(settings.db_path, retry_seconds=30)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    with con:
+        sections = report(con, runs)
+    out = Console()
+    for section in sections:
+        table = Table(title=section.title, title_justify="left")
+        for column in section.columns:
+            table.add_column(column)
+        for row in section.rows:
+            table.add_row(*("" if value is None else str(value) for value in row))
+        out.print(table)
+
+
+@app.command()
+def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
+    """Serve the bundled sample news site on 127.0.0.1, scrape it over HTTP into DuckDB, and print a summary."""
+    from flows.scrape import scrape as scrape_flow
+    from flows.site_server import SiteServer
+    from warehouse.db import connect_readonly
+    from warehouse.stats import table_counts, top_speakers
+
+    settings = check_settings(db=db, data_dir=data_dir)
+    with SiteServer() as site:
+        console.print(f"Serving the sample site at {site.base_url}")
+        summary = scrape_flow(
+            feeds=[f"{site.base_url}/feed.xml"], sitemaps=[f"{site.base_url}/sitemap.xml"],
+            db_path=str(settings.db_path), data_dir=str(settings.data_dir), allow_private_hosts=True,
+            min_delay_seconds=0.0,
+        )
+    print_summary(summary)
+    with connect_readonly(settings.db_path) as con:
+        counts = table_counts(con)
+        speakers = top_speakers(con)
+    out = Console()
+    out.print(
+        f"\n[bold]{settings.db_path}[/] now holds {counts['articles']} articles, {counts['quotes']} quotes and "
+        f"{counts['entities']} entities ({counts['entity_mentions']} article-entity links)."
+    )
+    if speakers:
+        out.print("Top speakers: " + ", ".join(f"{name} ({n})" for name, n in speakers))
+    out.print(f"\nTry it: [bold]duckdb -readonly {settings.db_path}[/] (or duckdb.connect(..., read_only=True)), then")
+    for query in EXAMPLE_QUERIES:
+        out.print(f"  {query}", highlight=False)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print every setting with its current value, where it can be set, and what it is for."""
+    settings = check_settings()
+    out = Console()
+    table = Table(title="newsdesk settings (file: newsdesk.toml or $NEWSDESK_CONFIG; env: NEWSDESK_<KEY>)")
+    for column in ("key", "value", "what it is"):
+        table.add_column(column)
+    for key, info in Settings.model_fields.items():
+        table.add_row(key, str(getattr(settings, key)), info.description or "")
+    out.print(table)
+
+
+def check_settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
+def main() -> None:
+    """Console-script entry point: errors a user can fix print as one line, not a traceback."""
+    from tasks.discover import DiscoveryError
+    from tasks.sources import SourcesError
+    from warehouse.db import DatabaseBusyError
+
+    try:
+        app()
+    except (SettingsError, SourcesError, DatabaseBusyError, DiscoveryError, UrlError, ValueError) as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)
+

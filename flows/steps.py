@@ -1,0 +1,66 @@
+"""The Prefect task wrappers: thin, batched, and the only place Prefect meets the work in tasks/.
+
+Each task carries a batch (100-200 pages), because every task run costs the Prefect server tens of ms; the
+network-facing ones retry. Caching is off: every input is fresh data and most are not hashable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from functools import partial
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.analyze import PageContext, StageTimes, analyze_pages
+from tasks.archive import WarcArchive, pages_from_archive
+from tasks.discover import DiscoveryResult, discover_source
+from tasks.entities import load_nlp
+from tasks.fetch import fetch_pages, fetch_resource
+from tasks.models import ArticleRecord, FetchResult, LogEntry
+from tasks.settings import Settings
+from tasks.sources import Source
+
+
+@task(name="discover", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def discover_task(source: Source, settings: Settings) -> DiscoveryResult:
+    get = partial(fetch_resource, settings=settings, max_bytes=settings.max_feed_bytes)
+    return asyncio.run(
+        discover_source(
+            source,
+            get,
+            max_sitemap_depth=settings.max_sitemap_depth,
+            max_urls=settings.max_urls_per_run,
+            max_bytes=settings.max_feed_bytes,
+        )
+    )
+
+
+@task(name="fetch-batch", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+def fetch_task(
+    urls: list[str], settings: Settings, validators: dict[str, tuple[str | None, str | None]]
+) -> list[FetchResult]:
+    archive = WarcArchive(settings.warc_dir)
+    try:
+        return asyncio.run(fetch_pages(urls, settings, validators=validators, archive=archive))
+    finally:
+        archive.close()
+
+
+@task(name="analyze-batch", cache_policy=NO_CACHE)
+def analyze_task(
+    pages: Sequence[FetchResult],
+    model: str,
+    contexts: Mapping[str, PageContext],
+    seen_article_ids: Mapping[str, str],
+    known_articles: Mapping[str, str],
+    times: StageTimes,
+) -> tuple[list[ArticleRecord], list[LogEntry]]:
+    return analyze_pages(pages, load_nlp(model), contexts, seen_article_ids, known_articles, times)
+
+
+@task(name="read-archive", cache_policy=NO_CACHE)
+def read_archive_task(entries: list[tuple[str, str, int]]) -> list[FetchResult]:
+    return pages_from_archive(entries)
+

@@ -1,0 +1,189 @@
+"""From fetched pages to loadable records: extraction, cleaning, quotes and entities for a batch, and the outcome
+of every page (loaded, unchanged, duplicate, skipped, failed).
+
+One spaCy pass covers quotes and entities of the whole batch; a page whose NLP fails is still loaded with its
+text and the error recorded, so one bad page never costs the batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tasks.extract import extract_document
+from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
+from tasks.quotes import analyze_texts
+from tasks.urls import UrlError, article_id, canonicalize
+
+
+@dataclass
+class StageTimes:
+    """CPU-side seconds spent per stage, summed over a run, for the run report and the benchmarks."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Where a URL came from, carried to its fetch_log row."""
+
+    source: str | None = None
+    found_in: str | None = None
+
+
+def canonical_url_of(document: Document, fetched_url: str) -> str:
+    """The page's own rel=canonical when it is a valid http(s) URL, else the URL it was fetched from."""
+    for candidate in (document.canonical_url, fetched_url):
+        if candidate:
+            try:
+                return canonicalize(candidate)
+            except UrlError:
+                continue
+    return fetched_url
+
+
+def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]:
+    """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception."""
+    texts = [document.text for document in documents]
+    try:
+        results = analyze_texts(texts, nlp)
+        return [
+            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes))
+            for document, (entities, quotes) in zip(documents, results, strict=True)
+        ]
+    except Exception:  # find the culprit(s): retry one at a time
+        analyses = []
+        for document in documents:
+            try:
+                ((entities, quotes),) = analyze_texts([document.text], nlp)
+                analyses.append(Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes)))
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, the article still loads
+                analyses.append(Analysis(document=document, error=f"{type(exc).__name__}: {exc}"))
+        return analyses
+
+
+def page_report(analysis: Analysis) -> dict[str, object]:
+    """The `newsdesk extract` output for one page; its keys are a stable interface."""
+    document = analysis.document
+    report: dict[str, object] = {
+        "url": document.canonical_url or document.url,
+        "title": document.title,
+        "authors": list(document.authors),
+        "published": document.published,
+        "modified": document.modified,
+        "language": document.language,
+        "site_name": document.site_name,
+        "summary_points": list(document.summary_points),
+        "text": document.text,
+        "quotes": [
+            {"quote": quote.text, "speaker": quote.speaker, "speaker_text": quote.speaker_text, "kind": quote.kind}
+            for quote in analysis.quotes
+        ],
+        "entities": [
+            {"name": entity.name, "label": entity.label, "mentions": entity.mention_count, "role": entity.role}
+            for entity in analysis.entities
+        ],
+    }
+    if analysis.error:
+        report["analysis_error"] = analysis.error
+    return report
+
+
+def log_entry_for(page: FetchResult, context: PageContext, **changes: Any) -> LogEntry:
+    entry = LogEntry(
+        url=page.url,
+        kind="article",
+        outcome=page.outcome,
+        source=context.source,
+        found_in=context.found_in,
+        status_code=page.status,
+        reason=page.reason,
+        final_url=page.final_url,
+        content_type=page.content_type,
+        n_bytes=page.n_bytes,
+        elapsed_ms=page.elapsed_ms,
+        fetched_at=page.fetched_at,
+        etag=page.etag,
+        last_modified=page.last_modified,
+        warc_path=page.warc_path,
+        warc_offset=page.warc_offset,
+        warc_length=page.warc_length,
+    )
+    return replace(entry, **changes) if changes else entry
+
+
+def analyze_pages(
+    pages: Sequence[FetchResult],
+    nlp: Any,
+    contexts: Mapping[str, PageContext],
+    seen_article_ids: Mapping[str, str],
+    known_articles: Mapping[str, str],
+    times: StageTimes | None = None,
+) -> tuple[list[ArticleRecord], list[LogEntry]]:
+    """Records to load and one fetch_log entry per page.
+
+    `seen_article_ids` maps article ids already loaded in this run to the URL that loaded them, so a second URL
+    for the same story (rel=canonical, mirror) ends as `duplicate`. `known_articles` maps URLs to the article id
+    of their previous fetch, so a 304 keeps its article link.
+    """
+    times = times or StageTimes()
+    log: list[LogEntry] = []
+    candidates: list[tuple[FetchResult, Document, str, str]] = []
+    claimed = dict(seen_article_ids)
+    started = time.process_time()
+    for page in pages:
+        context = contexts.get(page.url, PageContext())
+        if page.outcome != "loaded" or page.text is None:
+            log.append(log_entry_for(page, context, article_id=known_articles.get(page.url)))
+            continue
+        try:
+            document = extract_document(page.text, page.final_url or page.url)
+        except Exception as exc:  # noqa: BLE001 - extraction is meant never to raise; if it does, record it
+            log.append(log_entry_for(page, context, outcome="failed", reason=f"extraction failed: {exc}"))
+            continue
+        if not document.text.strip():
+            log.append(
+                log_entry_for(page, context, outcome="skipped", reason="no article text found (not an article page?)")
+            )
+            continue
+        canonical = canonical_url_of(document, page.final_url or page.url)
+        aid = article_id(canonical)
+        if aid in claimed:
+            log.append(
+                log_entry_for(
+                    page, context, outcome="duplicate", article_id=aid,
+                    reason=f"same article as {claimed[aid]} (canonical URL {canonical})",
+                )
+            )
+            continue
+        claimed[aid] = page.url
+        candidates.append((page, document, canonical, aid))
+    times.add("extract", time.process_time() - started)
+
+    started = time.process_time()
+    analyses = analyze_documents([document for _, document, _, _ in candidates], nlp)
+    times.add("nlp", time.process_time() - started)
+
+    records = []
+    for (page, _, canonical, aid), analysis in zip(candidates, analyses, strict=True):
+        context = contexts.get(page.url, PageContext())
+        records.append(
+            ArticleRecord(
+                article_id=aid,
+                url=canonical,
+                fetched_url=page.final_url or page.url,
+                source=context.source,
+                analysis=analysis,
+                fetched_at=page.fetched_at,
+                warc_path=page.warc_path,
+                warc_offset=page.warc_offset,
+                warc_length=page.warc_length,
+            )
+        )
+        log.append(log_entry_for(page, context, outcome="loaded", article_id=aid))
+    return records, log

@@ -1,0 +1,131 @@
+"""Opening the DuckDB file: the single-writer lock, migrations, and short-lived connections.
+
+DuckDB lets one process hold a file read-write, and while it does, every other process (readers included) fails
+to open it. So a run holds an advisory lock file for its whole length (one writer run at a time) but opens the
+database itself only for short load transactions; analysts' read-only connections succeed between them and
+retry (`connect_readonly`) when they land on one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+EXAMPLES_FILE = Path(__file__).parent / "examples.sql"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+
+
+class DatabaseBusyError(RuntimeError):
+    """Another newsdesk run is writing to the same database file."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the database's writer lock for a whole run; a second run waits up to `timeout_seconds`, then stops.
+
+    flock is released by the kernel when the process dies, so a killed run never leaves a stale lock.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    path = lock_path(db_path)
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise DatabaseBusyError(
+                        f"{db_path} is being written by another newsdesk run ({holder}). Wait for it to finish, "
+                        f"set NEWSDESK_LOCK_TIMEOUT_SECONDS to wait for it, or use another --db."
+                    ) from None
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def connect(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), config=_CONFIG)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def connect_readonly(db_path: Path, retry_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that retries while a run's load transaction holds the file."""
+    if not db_path.exists():
+        raise FileNotFoundError(f"no database at {db_path}: run `newsdesk scrape` or `newsdesk demo` first")
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+        except duckdb.IOException:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every migration file, in order; a misnamed file is an error, not skipped."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file {path.name} must be named NNN_snake_case.sql")
+        found.append((int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migration files share a number in {MIGRATIONS_DIR}")
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet recorded in schema_version, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+    done = []
+    for version, name, sql in migration_files():
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(name)
+    return done

@@ -1,0 +1,295 @@
+"""Text normalisation and paragraph-level boilerplate rules shared by HTML and plain-text extraction.
+
+Each rule is a small named predicate over one paragraph, so a wrongly dropped paragraph can be traced to the
+rule that dropped it (`explain_drops`) and each rule has its own unit test. Rules look at the shape of a line
+(case, length, punctuation, position) rather than at any one site's wording, except for a few stock phrases
+of publishing software ("Leave a Comment", "Scroll to Top") that are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+# ---------------------------------------------------------------------------------------------------------
+# normalize_text
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t\x0b\x0c\r"), " ")
+# Runs of characters that UTF-8 bytes become when decoded as cp1252/latin-1 ("â€™", "Ã©").
+_MOJIBAKE_RUN = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+)+")
+_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MULTI_SPACE = re.compile(r" {2,}")
+_SPACE_AROUND_NL = re.compile(r" *\n *")
+_MANY_NL = re.compile(r"\n{3,}")
+
+
+def _fix_mojibake_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    raw = bytearray()
+    for ch in run:
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 255:
+                return run
+            raw.append(ord(ch))  # bytes cp1252 leaves undefined (0x81, 0x8d, 0x9d...) pass through latin-1
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def repair_mojibake(s: str) -> str:
+    """Undo UTF-8-read-as-cp1252 damage run by run; a run that does not decode cleanly is left as it is."""
+    if not _MOJIBAKE_HINT.search(s):
+        return s
+    return _MOJIBAKE_RUN.sub(_fix_mojibake_run, s)
+
+
+def normalize_text(s: str) -> str:
+    """NFC, mojibake repaired where cheap, zero-width characters gone, odd spaces -> " ", whitespace collapsed.
+
+    Curly quotes and dashes are kept: they carry meaning for quote detection. Single newlines survive (a <br>
+    inside a paragraph); three or more become a paragraph break.
+    """
+    if not s:
+        return ""
+    s = repair_mojibake(s)
+    s = unicodedata.normalize("NFC", s)
+    s = s.translate(_ZERO_WIDTH).translate(_SPACES)
+    s = _MULTI_SPACE.sub(" ", s)
+    s = _SPACE_AROUND_NL.sub("\n", s)
+    s = _MANY_NL.sub("\n\n", s)
+    return s.strip()
+
+
+def fold(s: str) -> str:
+    """Comparison key: case- and punctuation-insensitive, so "Title" and "TITLE." match."""
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", s).casefold()))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# paragraph rules: each returns True when the paragraph is boilerplate
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def _words(p: str) -> list[str]:
+    return _WORD.findall(p)
+
+
+def is_all_caps_promo(p: str) -> bool:
+    """An inline promo headline or CTA set in capitals ("CLICK HERE TO GET THE ... APP").
+
+    Needs several words and nearly all cased letters upper-case, so a paragraph that merely contains an
+    acronym ("NATO", "U.S.") is kept.
+    """
+    words = _words(p)
+    if len(words) < 3:
+        return False
+    letters = [c for c in p if c.isalpha() and (c.isupper() or c.islower())]
+    if len(letters) < 12:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= 0.9
+
+
+_CTA = re.compile(
+    r"^(?:click|tap) here\b|^(?:download|get|install) (?:the|our) .{0,40}\bapp\b|^sign up (?:for|to|now|here|today)\b"
+    r"|^subscribe (?:to|now|today|for|here)\b|^(?:follow|like) us on\b|^join (?:us|our) .{0,40}(?:newsletter|community|channel)"
+    r"|^(?:get|receive) (?:our|the) .{0,40}newsletter|^(?:to )?(?:read|watch|listen to) (?:the full|more)\b"
+    r"|^(?:already a subscriber|not a subscriber|become a (?:member|subscriber))\b|^support (?:our|independent) journalism"
+    r"|^(?:share|tweet) this\b|^share on (?:facebook|twitter|x|linkedin|whatsapp)\b|^we use cookies\b"
+    r"|^(?:this|our) (?:website|site) uses cookies\b|^by (?:using|continuing to use) (?:this|our) (?:site|website)",
+    re.I,
+)
+
+
+def is_call_to_action(p: str) -> bool:
+    """App, newsletter, subscription, sharing and cookie prompts: short lines that start like an order."""
+    return len(_words(p)) <= 30 and bool(_CTA.search(p.strip()))
+
+
+_LINK_LABEL = re.compile(
+    r"^(?:source link|source|read more|read more here|continue reading|read the full (?:story|article)|see more"
+    r"|view (?:comments|gallery)|show comments|load more|advertisement|advertising|sponsored(?: content)?|ad"
+    r"|related(?: articles| stories| content| posts| coverage)?|more from .{1,40}|recommended(?: for you)?"
+    r"|you may also like|trending(?: now)?|most (?:read|popular)|top stories|watch(?: now)?|share|share this(?: article| story)?"
+    r"|print|email|comments?|\d+ comments?|story continues below(?: advertisement)?|article continues below"
+    r"|skip to (?:main )?content|skip advertisement|back to top|scroll to top|go to top|top of page)[\s:.»›>|-]*$",
+    re.I,
+)
+_LEADING_LABEL = re.compile(r"^(?:read more|related|see also|also read|more|watch|listen|read next)\s*[:|»›>-]\s*\S", re.I)
+
+
+def is_link_label(p: str) -> bool:
+    """Stand-alone labels of links and widgets ("Source link", "Read more", "Scroll to Top", "Advertisement").
+
+    A "Read more: <headline>" teaser counts too when it is short.
+    """
+    s = p.strip()
+    if len(s) <= 60 and _LINK_LABEL.match(s):
+        return True
+    return len(_words(s)) <= 25 and bool(_LEADING_LABEL.match(s)) and not s.rstrip().endswith((".", "?", "!", "”", '"'))
+
+
+_COMMENT_FORM = re.compile(
+    r"^(?:leave a (?:comment|reply)|post a comment|add a comment|write a comment|join the (?:conversation|discussion)"
+    r"|cancel reply|post comment|submit comment|comments are closed|\d*\s*comments?\s*$|view \d+ comments"
+    r"|you must be logged in to post a comment|log ?in to (?:comment|reply))"
+    r"|your email address will not be published|required fields are marked|save my name, email,? and website",
+    re.I,
+)
+
+
+def is_comment_form(p: str) -> bool:
+    """The text of a comment form or comment-section header."""
+    return len(_words(p)) <= 40 and bool(_COMMENT_FORM.search(p.strip()))
+
+
+_WIDGET = re.compile(
+    r"^(?:translate\s*[»›>]?|select language|powered by google translate|google translate"
+    r"|scroll to top|back to top|go to top|\^?\s*top|cookie settings|accept (?:all )?cookies|manage (?:cookies|preferences))\s*$",
+    re.I,
+)
+
+
+def is_widget_text(p: str) -> bool:
+    """Labels of page widgets: translation pickers, scroll-to-top buttons, cookie buttons."""
+    return len(p) <= 60 and bool(_WIDGET.match(p.strip()))
+
+
+_CREDIT_PAREN = re.compile(r"\(([^()]{2,120})\)\s*$")
+_CREDIT_WORDS = re.compile(
+    r"\b(?:photo|photos|photograph|image|images|pictures?|getty|reuters|afp|ap|epa|shutterstock|istock|alamy"
+    r"|credit|courtesy|file|handout|video|screenshot|illustration)\b",
+    re.I,
+)
+_CREDIT_TAIL = re.compile(
+    r"(?:^|[.!?”\"]\s+)(?:photo|photograph|image|picture|credit|photo credit|image credit)s?\s*(?::|by)\s*[^.]{2,80}\.?$"
+    r"|\b(?:getty images|shutterstock|istockphoto|alamy(?: stock photo)?)\.?$",
+    re.I,
+)
+
+
+def is_photo_caption(p: str) -> bool:
+    """A photo caption that ends with its credit, like "... (AP Photo/Jacquelyn Martin)" or "Photo: X/Reuters".
+
+    The whole caption goes: a caption is one paragraph. A final parenthesis counts as a credit only when it
+    names a picture source with a slash or the word photo/image, so "(in Washington)" or a citation stays.
+    """
+    s = p.strip()
+    m = _CREDIT_PAREN.search(s)
+    if m:
+        inner = m.group(1)
+        if _CREDIT_WORDS.search(inner) and ("/" in inner or re.search(r"\b(?:photo|image|getty|credit|courtesy)", inner, re.I)):
+            return True
+    return len(_words(s)) <= 80 and bool(_CREDIT_TAIL.search(s))
+
+
+def _ends_like_sentence(p: str) -> bool:
+    return p.rstrip().endswith((".", "!", "?", "”", '"', "’", "'", ":", ";", ")", "…"))
+
+
+def is_headline_ticker(p: str) -> bool:
+    """A run of headlines glued into one line (a ticker or "trending" strip): many words, most capitalised,
+    no sentence ending, often with bullet separators.
+    """
+    words = _words(p)
+    if len(words) < 12 or _ends_like_sentence(p):
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    small = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from", "as", "is"}
+    content = [w for w in words if w.lower() not in small]
+    ratio = caps / max(1, len(content))
+    sentence_marks = len(re.findall(r"[.!?](?:\s|$)", p))
+    return ratio >= 0.6 and sentence_marks <= 1
+
+
+def is_bullet_separator_line(p: str) -> bool:
+    """A line of short items joined by bullets or pipes ("Delhi • Bomb threat • School"): a tag or menu strip."""
+    parts = re.split(r"\s[•|·]\s", p)
+    return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
+
+
+# Rules applied everywhere in the body, in this order; the name is what explain_drops reports.
+PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
+    "all_caps_promo": is_all_caps_promo,
+    "call_to_action": is_call_to_action,
+    "link_label": is_link_label,
+    "comment_form": is_comment_form,
+    "widget_text": is_widget_text,
+    "photo_caption": is_photo_caption,
+    "bullet_separator_line": is_bullet_separator_line,
+}
+
+# Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
+_END_MARKER_RULES: dict[str, Callable[[str], bool]] = {
+    "comment_form": is_comment_form,
+    "widget_text": is_widget_text,
+    "source_link": lambda p: bool(re.match(r"^(?:source link|source)\s*[:.]?\s*$", p.strip(), re.I)),
+}
+
+
+def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
+    """Index of the first end-of-article marker lying in the last part of the text, or len(paragraphs)."""
+    total = sum(len(p) for p in paragraphs) or 1
+    seen = 0
+    for i, p in enumerate(paragraphs):
+        if seen / total >= min_fraction and any(rule(p) for rule in _END_MARKER_RULES.values()):
+            return i
+        seen += len(p)
+    return len(paragraphs)
+
+
+def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, str | None]]:
+    """Each paragraph with the name of the rule that drops it (None = kept). Same decisions as clean_paragraphs."""
+    normalised = [normalize_text(p) for p in paragraphs]
+    title_key = fold(title) if title else ""
+    tail = _tail_start(normalised)
+    out: list[tuple[str, str | None]] = []
+    for i, p in enumerate(normalised):
+        reason: str | None = None
+        if not p or not re.search(r"\w", p):
+            reason = "empty"
+        elif i >= tail:
+            reason = "after_end_marker"
+        elif title_key and fold(p) == title_key:
+            reason = "repeated_title"
+        else:
+            for name, rule in PARAGRAPH_RULES.items():
+                if rule(p):
+                    reason = name
+                    break
+        out.append((p, reason))
+    # A ticker is only trusted at the very end: mid-article, a capitalised run is more likely a list of names.
+    for j in range(len(out) - 1, -1, -1):
+        p, reason = out[j]
+        if reason is not None:
+            continue
+        if is_headline_ticker(p):
+            out[j] = (p, "trailing_headline_ticker")
+            continue
+        break
+    return out
+
+
+def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
+    """Normalise each paragraph and drop the boilerplate ones (see PARAGRAPH_RULES), keeping order.
+
+    Also drops the title repeated as a paragraph, exact duplicate paragraphs, and everything after an
+    end-of-article marker (comment form, "Source link", scroll-to-top) found in the last 40% of the text.
+    """
+    kept: list[str] = []
+    seen: set[str] = set()
+    for p, reason in explain_drops(paragraphs, title):
+        if reason is not None:
+            continue
+        key = fold(p)
+        if len(key) > 40 and key in seen:
+            continue
+        seen.add(key)
+        kept.append(p)
+    return kept

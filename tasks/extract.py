@@ -1,0 +1,818 @@
+"""Main-content extraction: one HTML page (or a page saved as plain text) -> a clean Document.
+
+The body is found from the DOM's structure: schema.org articleBody when a page marks it, else the container
+whose paragraphs score highest (text length, commas, link density, paragraph shape; <article> and class/id
+hints only nudge the score). Inside that container, paragraphs, headings, lists and block quotes are kept in
+order and link-heavy or hinted-as-furniture blocks are dropped; tasks.clean then drops boilerplate lines.
+
+Metadata, in order of trust (the first source that gives a usable value wins, field by field):
+  1. JSON-LD (NewsArticle, Article, BlogPosting, ReportageNewsArticle, ... incl. @graph and lists),
+  2. OpenGraph / article:* meta,
+  3. other meta (Dublin Core, parsely, sailthru, name=author/date/keywords),
+  4. microdata (itemprop) and <time datetime>,
+  5. bylines in the page (rel=author, class/id "byline"/"author"),
+  6. <title> / first <h1> for the title.
+The language comes from <html lang>, then og:locale, then Content-Language meta, then JSON-LD inLanguage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from tasks.clean import clean_paragraphs, fold, normalize_text
+from tasks.models import Document
+
+__all__ = ["extract_document", "extract_text_page", "bench_extract"]
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(s: str | None) -> str:
+    return _WS.sub(" ", s or "").strip()
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    try:
+        v = node.attributes.get(name)
+    except Exception:
+        return ""
+    return v or ""
+
+
+def _hints(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# dates
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+            ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+            ("nov", "november"), ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_ISO_LIKE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2}|UTC|GMT)?)?",
+    re.I,
+)
+_TEXT_DATE_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_TEXT_DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|\b)")
+
+
+def normalize_date(value: str | None) -> str | None:
+    """Any common date spelling -> ISO 8601 (date, or date-time with the offset as written; no conversion,
+    so the calendar day stays the publisher's)."""
+    s = _squash(value)
+    if not s or len(s) > 100:
+        return None
+    m = _ISO_LIKE.search(s)
+    if m:
+        y, mo, d, hh, mi, ss, tz = m.groups()
+        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+            return None
+        out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+        if hh is not None:
+            out += f"T{int(hh):02d}:{mi}:{ss or '00'}"
+            if tz:
+                t = tz.upper()
+                if t in ("Z", "UTC", "GMT"):
+                    out += "+00:00"
+                else:
+                    digits = t[1:].replace(":", "")
+                    digits = digits + "00" if len(digits) == 2 else digits
+                    out += f"{t[0]}{digits[:2]}:{digits[2:4]}"
+        return out
+    if re.fullmatch(r"\d{9,11}", s):  # unix seconds
+        try:
+            return datetime.utcfromtimestamp(int(s)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        except (ValueError, OverflowError, OSError):
+            return None
+    if re.search(r"[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4}", s):
+        try:
+            return parsedate_to_datetime(s).isoformat()
+        except (TypeError, ValueError, IndexError):
+            pass
+    m2 = _TEXT_DATE_MDY.search(s)
+    if m2 and m2.group(1).lower() in _MONTHS:
+        return _ymd(m2.group(3), _MONTHS[m2.group(1).lower()], m2.group(2))
+    m3 = _TEXT_DATE_DMY.search(s)
+    if m3 and m3.group(2).lower() in _MONTHS:
+        return _ymd(m3.group(3), _MONTHS[m3.group(2).lower()], m3.group(1))
+    return None
+
+
+def _ymd(y: str, mo: int, d: str) -> str | None:
+    if not (1 <= int(d) <= 31):
+        return None
+    return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# authors
+
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+by|posted\s+by|reported\s+by|story\s+by|words\s+by|by|par|por|von|di|door|av|de)\b[:\s]*", re.I)
+_JOB_WORDS = re.compile(
+    r"\b(?:reporter|editor|correspondent|writer|contributor|columnist|producer|analyst|staff|journalist|author"
+    r"|photographer|critic|intern|chief|senior|associate|contributing|news|desk|bureau|updated|published|posted"
+    r"|min(?:ute)?s?\s+read|read|follow|twitter|email|health)\b",
+    re.I,
+)
+_DATEISH = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d+\s+(?:min|mins|minute|minutes|hour|hours|day|days)\b|\b(?:ago|updated|published)\b",
+    re.I,
+)
+
+
+def _looks_like_name(s: str) -> bool:
+    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/", s):
+        return False
+    words = s.split()
+    if not 1 <= len(words) <= 6:
+        return False
+    latin = [w for w in words if re.match(r"[A-Za-z]", w)]
+    if latin and not any(w[0].isupper() for w in latin):
+        return False
+    return True
+
+
+def clean_byline(raw: str) -> list[str]:
+    """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
+
+    Cuts at separators (|, newline, bullets), drops the By/Par prefix, dates, reading times and job titles, then
+    splits on 'and', '&', ';' and commas.
+    """
+    s = normalize_text(raw or "")
+    if not s:
+        return []
+    names: list[str] = []
+    for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
+        segment = _BY_PREFIX.sub("", segment.strip()).strip(" ,:;.")
+        if not segment or _DATEISH.search(segment) and not re.match(r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)+\s*$", segment):
+            # a date/reading-time segment; keep a leading name before the date ("Jane Doe March 3, 2020")
+            m = re.match(r"^((?:[A-Z][\w.'’-]+\s+){1,3}[A-Z][\w.'’-]+)\s+(?=\S*\d|updated|published)", segment)
+            if not m:
+                continue
+            segment = m.group(1)
+        for part in re.split(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", segment):
+            part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
+            if not part or _JOB_WORDS.search(part) and not _looks_like_name(part.split(" ")[0] + " x"):
+                continue
+            if _JOB_WORDS.search(part):
+                continue
+            if _looks_like_name(part) and part not in names:
+                names.append(part)
+    return names
+
+
+def _author_names(value: Any, ids: dict[str, dict]) -> list[str]:
+    """JSON-LD author value (string, object, @id reference, or a list of these) -> names."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            for n in _author_names(v, ids):
+                if n not in out:
+                    out.append(n)
+        return out
+    if isinstance(value, dict):
+        if "name" not in value and isinstance(value.get("@id"), str) and value["@id"] in ids:
+            value = ids[value["@id"]]
+        name = value.get("name")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        if isinstance(name, dict):
+            name = name.get("@value")
+        if isinstance(name, str):
+            return clean_byline(name) or ([name.strip()] if _looks_like_name(name.strip()) else [])
+        given, family = value.get("givenName"), value.get("familyName")
+        if isinstance(given, str) and isinstance(family, str):
+            return [f"{given} {family}".strip()]
+        return []
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return []
+        return clean_byline(value)
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# metadata
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle",
+    "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle", "techarticle", "scholarlyarticle",
+    "liveblogposting", "report", "socialmediaposting", "discussionforumposting", "posting", "satiricalarticle",
+}
+_PAGE_TYPES = {"webpage", "itempage", "aboutpage", "collectionpage"}
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return {t.lower().rsplit("/", 1)[-1]}
+    if isinstance(t, list):
+        return {x.lower().rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
+    return set()
+
+
+def _walk_jsonld(data: Any, out: list[dict], depth: int = 0) -> None:
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _walk_jsonld(item, out, depth + 1)
+    elif isinstance(data, dict):
+        out.append(data)
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in data:
+                _walk_jsonld(data[key], out, depth + 1)
+
+
+def _jsonld_objects(tree: LexborHTMLParser) -> list[dict]:
+    objs: list[dict] = []
+    for script in tree.css('script[type="application/ld+json"], script[type="application/ld+json; charset=utf-8"]'):
+        raw = (script.text(deep=True) or "").strip()
+        if not raw:
+            continue
+        raw = re.sub(r"^\s*<!--|-->\s*$", "", raw).strip().rstrip(";")
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        _walk_jsonld(data, objs)
+    return objs
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        for v in value:
+            s = _first_str(v)
+            if s:
+                return s
+    if isinstance(value, dict):
+        for key in ("url", "@value", "name", "contentUrl"):
+            s = _first_str(value.get(key))
+            if s:
+                return s
+    return None
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [t.strip() for t in re.split(r"[,;]", value) if t.strip()]
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            out.extend(_str_list(v) if not isinstance(v, dict) else [_first_str(v) or ""])
+        return [x for x in out if x]
+    return []
+
+
+def _meta_map(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    metas: dict[str, list[str]] = {}
+    for m in tree.css("meta"):
+        attrs = m.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if key:
+                for k in key.lower().split():
+                    metas.setdefault(k, []).append(content.strip())
+    return metas
+
+
+def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
+    for k in keys:
+        for v in metas.get(k, ()):
+            if v:
+                return v
+    return None
+
+
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|:)\s+")
+
+
+def strip_site_suffix(title: str, site_name: str | None, host: str | None) -> str:
+    """Drop a " | Site" / " - Site" part (either end) that names the site, so the title is the headline only."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    keys = set()
+    if site_name:
+        keys.add(fold(site_name).replace(" ", ""))
+    if host:
+        h = host.lower().removeprefix("www.").split(".")
+        if h:
+            keys.add(h[0])
+    if not keys:
+        return title
+    seps = _TITLE_SEP.findall(title)
+    last = fold(parts[-1]).replace(" ", "")
+    if last and any(last == k or (len(k) > 3 and (last.startswith(k) or k.startswith(last))) for k in keys):
+        return "".join(p + s for p, s in zip(parts[:-2], seps[:-1])) + parts[-2]
+    first = fold(parts[0]).replace(" ", "")
+    if first and any(first == k for k in keys):
+        return title[len(parts[0]) + len(seps[0]) :]
+    return title
+
+
+def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]:
+    md: dict[str, Any] = {}
+    objs = _jsonld_objects(tree)
+    ids = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str)}
+    articles = [o for o in objs if _types(o) & _ARTICLE_TYPES]
+    pages = [o for o in objs if _types(o) & _PAGE_TYPES]
+    # an article object with a headline is the best; a WebPage only fills what the article lacks
+    articles.sort(key=lambda o: (not o.get("headline"), not o.get("articleBody")))
+    ld_sources = articles + pages
+    metas = _meta_map(tree)
+
+    def ld(*keys: str) -> Any:
+        for o in ld_sources:
+            for k in keys:
+                v = o.get(k)
+                if v:
+                    return v
+        return None
+
+    # site name first: title cleaning needs it
+    publisher = ld("publisher")
+    if isinstance(publisher, dict) and "name" not in publisher and isinstance(publisher.get("@id"), str):
+        publisher = ids.get(publisher["@id"], publisher)
+    site_name = _meta(metas, "og:site_name", "application-name", "al:ios:app_name") or (
+        _first_str(publisher.get("name")) if isinstance(publisher, dict) else None
+    )
+    md["site_name"] = normalize_text(site_name) if site_name else None
+
+    host = urlsplit(url).hostname if url else None
+    title_node = tree.css_first("title")
+    doc_title = _squash(title_node.text()) if title_node else ""
+    title = _first_str(ld("headline")) or _meta(
+        metas, "og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title", "sailthru.title", "title"
+    )
+    if not title:
+        title = _first_str(ld("name")) if articles else None
+    if not title and doc_title:
+        title = doc_title
+    if not title:
+        h1 = tree.css_first("h1")
+        title = _squash(h1.text()) if h1 else None
+    if title:
+        title = normalize_text(_squash(title))
+        title = strip_site_suffix(title, md["site_name"], host).strip() or title
+    md["title"] = title or None
+
+    # authors
+    authors = _author_names(ld("author", "creator"), ids)
+    if not authors:
+        for key in ("author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "twitter:creator:name"):
+            for v in metas.get(key, ()):
+                if v and not v.startswith(("http://", "https://", "@")):
+                    authors = clean_byline(v)
+                    if authors:
+                        break
+            if authors:
+                break
+    if not authors:
+        authors = _dom_authors(tree)
+    md["authors"] = tuple(authors[:8])
+
+    # dates
+    published = normalize_date(_first_str(ld("datePublished", "dateCreated", "uploadDate")))
+    if not published:
+        published = normalize_date(
+            _meta(
+                metas, "article:published_time", "og:published_time", "article:published", "datepublished",
+                "pubdate", "publishdate", "publish-date", "publish_date", "parsely-pub-date", "sailthru.date",
+                "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created", "date", "og:pubdate",
+                "article.published", "published_time", "cxenseparse:recs:publishtime",
+            )
+        )
+    if not published:
+        published = _dom_date(tree)
+    if not published and url:
+        m = _URL_DATE.search(url)
+        if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+            published = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    md["published"] = published
+    md["modified"] = normalize_date(
+        _first_str(ld("dateModified"))
+        or _meta(metas, "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
+    )
+
+    # language
+    html = tree.css_first("html")
+    lang = _attr(html, "lang") or _attr(html, "xml:lang") if html else ""
+    lang = lang or _meta(metas, "og:locale", "content-language", "language", "dc.language") or _first_str(ld("inLanguage")) or ""
+    md["language"] = lang.strip().replace("_", "-") or None
+
+    canon = None
+    for link in tree.css('link[rel="canonical"], link[rel~="canonical"]'):
+        href = _attr(link, "href").strip()
+        if href:
+            canon = href
+            break
+    canon = canon or _meta(metas, "og:url")
+    if canon:
+        canon = urljoin(url, canon) if url else canon
+        if not canon.startswith(("http://", "https://")):
+            canon = None
+    md["canonical_url"] = canon
+
+    section = _first_str(ld("articleSection")) or _meta(metas, "article:section", "section", "parsely-section", "sailthru.section")
+    md["section"] = normalize_text(section) if section else None
+    tags = _str_list(ld("keywords")) or metas.get("article:tag", []) or _str_list(_meta(metas, "news_keywords", "keywords", "parsely-tags", "sailthru.tags"))
+    seen: list[str] = []
+    for t in tags:
+        t = normalize_text(t)
+        if t and t not in seen and len(t) <= 80:
+            seen.append(t)
+    md["tags"] = tuple(seen[:40])
+    desc = _first_str(ld("description")) or _meta(metas, "og:description", "description", "twitter:description", "dc.description")
+    md["description"] = normalize_text(desc) if desc else None
+    image = _first_str(ld("image", "thumbnailUrl")) or _meta(metas, "og:image", "og:image:url", "twitter:image", "twitter:image:src")
+    if image and url:
+        image = urljoin(url, image)
+    md["image"] = image
+    body = ld("articleBody")
+    md["ld_body"] = body if isinstance(body, str) else None
+    return md
+
+
+_BYLINE_SELECTOR = (
+    '[rel="author"], [itemprop~="author"], [class*="byline"], [id*="byline"], [class*="author"], '
+    '[class*="Byline"], [class*="Author"], [data-testid*="byline"]'
+)
+
+
+def _dom_authors(tree: LexborHTMLParser) -> list[str]:
+    body = tree.body
+    if body is None:
+        return []
+    for node in body.css(_BYLINE_SELECTOR)[:30]:
+        if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img"):
+            continue
+        hints = _hints(node).lower()
+        if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social|link)s?)", hints):
+            continue
+        name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
+        text = _squash((name_node or node).text(deep=True, separator=" ") or _attr(node, "content"))
+        if not text or len(text) > 120:
+            continue
+        names = clean_byline(text)
+        if names:
+            return names
+    return []
+
+
+def _dom_date(tree: LexborHTMLParser) -> str | None:
+    for sel in ('[itemprop="datePublished"]', "time[pubdate]", "article time[datetime]", "time[datetime]"):
+        for node in tree.css(sel)[:5]:
+            value = _attr(node, "datetime") or _attr(node, "content") or node.text(deep=True)
+            d = normalize_date(value)
+            if d:
+                return d
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# main content
+
+_DROP_TAGS = [
+    "script", "style", "noscript", "iframe", "svg", "template", "button", "input", "select", "textarea", "canvas",
+    "object", "embed", "link", "meta", "nav", "aside", "footer", "figure", "figcaption", "picture", "video",
+    "audio", "map", "dialog", "menu", "label", "option", "head",
+]
+_HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"]'
+_NEGATIVE = re.compile(
+    r"comment|share|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
+    r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
+    r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
+    r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall|hidden"
+    r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail)(?:$|[\s_-])",
+    re.I,
+)
+_POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|hentry|prose|rich-?text|paragraph", re.I)
+_BLOCK_TAGS = frozenset(
+    "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li blockquote pre table thead tbody tfoot tr td th "
+    "dl dt dd hr address center details summary fieldset form".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BLOCK_CHILD_SELECTOR = "p, div, section, article, blockquote, pre, table, ul, ol, h1, h2, h3, h4, h5, h6, dl"
+
+
+def _class_weight(node: LexborNode) -> int:
+    hints = _hints(node)
+    if not hints.strip():
+        return 0
+    w = 0
+    if _NEGATIVE.search(hints):
+        w -= 25
+    if _POSITIVE.search(hints):
+        w += 25
+    return w
+
+
+def _text_len(node: LexborNode) -> int:
+    return len(_squash(node.text(deep=True)))
+
+
+def _link_density(node: LexborNode, text_len: int | None = None) -> float:
+    n = _text_len(node) if text_len is None else text_len
+    if n == 0:
+        return 0.0
+    links = sum(len(_squash(a.text(deep=True))) for a in node.css("a"))
+    return min(1.0, links / n)
+
+
+_TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+              "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
+              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5}
+
+
+def _pick_content(body: LexborNode) -> list[LexborNode]:
+    """Readability-style scoring: paragraphs give points to their ancestors; the best ancestor (after link
+    density) plus siblings that score well are the article."""
+    candidates: dict[int, list[Any]] = {}
+    scored: list[LexborNode] = list(body.css("p, pre, td"))
+    for div in body.css("div"):
+        if div.css_first(_BLOCK_CHILD_SELECTOR) is None:
+            scored.append(div)
+    for para in scored:
+        text = _squash(para.text(deep=True))
+        n = len(text)
+        if n < 25:
+            continue
+        points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
+        node = para.parent
+        level = 0
+        while node is not None and level < 5 and node.tag not in ("html", "-document"):
+            key = node.mem_id
+            entry = candidates.get(key)
+            if entry is None:
+                entry = [node, _TAG_SCORE.get(node.tag, 0) + _class_weight(node)]
+                if node.tag == "article" or _attr(node, "itemprop") == "articleBody":
+                    entry[1] += 15
+                candidates[key] = entry
+            entry[1] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+            node = node.parent
+            level += 1
+    if not candidates:
+        return []
+    for entry in candidates.values():
+        entry[1] *= 1 - _link_density(entry[0])
+    ranked = sorted(candidates.values(), key=lambda e: e[1], reverse=True)
+    top_node, top_score = ranked[0]
+    # a top candidate whose parent holds several similar-scoring candidates is one part of a split article
+    by_id = {e[0].mem_id: e[1] for e in ranked}
+    parent = top_node.parent
+    close = [e for e in ranked[1:6] if e[1] >= top_score * 0.75]
+    if close and parent is not None and parent.tag != "body":
+        shared = sum(1 for e in close if _is_ancestor(parent, e[0]))
+        if shared >= 2:
+            top_node, top_score = parent, by_id.get(parent.mem_id, top_score)
+    parent = top_node.parent
+    if parent is None or top_node.tag == "body":
+        return [top_node]
+    threshold = max(10.0, top_score * 0.2)
+    out: list[LexborNode] = []
+    for sib in parent.iter():
+        if sib.mem_id == top_node.mem_id:
+            out.append(sib)
+            continue
+        score = by_id.get(sib.mem_id)
+        if score is not None and score >= threshold:
+            out.append(sib)
+        elif sib.tag == "p":
+            text = _squash(sib.text(deep=True))
+            ld = _link_density(sib, len(text))
+            if (len(text) > 80 and ld < 0.25) or (0 < len(text) <= 80 and ld == 0 and re.search(r"\.( |$)", text)):
+                out.append(sib)
+    return out
+
+
+def _is_ancestor(anc: LexborNode, node: LexborNode) -> bool:
+    cur = node.parent
+    aid = anc.mem_id
+    depth = 0
+    while cur is not None and depth < 50:
+        if cur.mem_id == aid:
+            return True
+        cur = cur.parent
+        depth += 1
+    return False
+
+
+class _BlockCollector:
+    """Turns a content subtree into paragraphs in document order, skipping link lists and hinted furniture."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.buf: list[str] = []
+
+    def flush(self) -> None:
+        if self.buf:
+            text = "".join(self.buf)
+            self.buf = []
+            text = re.sub(r"[ \t\r\f\v]+", " ", text)
+            text = re.sub(r" ?\n ?", "\n", text).strip()
+            if text:
+                self.blocks.append(text)
+
+    def walk(self, node: LexborNode, depth: int = 0) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                t = child.text_content
+                if t:
+                    self.buf.append(t.replace("\n", " "))
+                continue
+            if tag == "-comment" or tag is None:
+                continue
+            if tag == "br":
+                self.buf.append("\n")
+                continue
+            if tag in _BLOCK_TAGS:
+                if self._is_furniture(child, tag):
+                    continue
+                self.flush()
+                if depth < 200:
+                    self.walk(child, depth + 1)
+                self.flush()
+            elif tag in ("img", "hr", "wbr"):
+                continue
+            else:
+                if depth < 200:
+                    self.walk(child, depth + 1)
+
+    @staticmethod
+    def _is_furniture(node: LexborNode, tag: str) -> bool:
+        if tag in _HEADINGS or tag == "pre":
+            return False
+        if tag == "p":
+            # a short paragraph hinted as byline/caption/promo is furniture; a long one is text whatever its class
+            hints = _hints(node)
+            return bool(hints.strip()) and bool(_NEGATIVE.search(hints)) and _text_len(node) < 200
+        text_len = _text_len(node)
+        if text_len == 0:
+            return False
+        ld = _link_density(node, text_len)
+        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "li", "form", "tr", "td"):
+            if ld > 0.5 and text_len < 2000:
+                return True
+        hints = _hints(node)
+        if hints.strip() and _NEGATIVE.search(hints) and not _POSITIVE.search(hints):
+            # a hint alone is weak: it must be short or link-heavy too
+            if text_len < 400 or ld > 0.3:
+                return True
+        return False
+
+
+def _paragraphs_from(nodes: list[LexborNode]) -> list[str]:
+    collector = _BlockCollector()
+    for node in nodes:
+        if node.tag in _HEADINGS or node.tag == "p":
+            collector.flush()
+            collector.walk(node)
+            collector.flush()
+        else:
+            collector.walk(node)
+            collector.flush()
+    return collector.blocks
+
+
+def _prepare(tree: LexborHTMLParser) -> None:
+    tree.strip_tags(_DROP_TAGS)
+    for node in tree.css(_HIDDEN):
+        node.decompose()
+
+
+def extract_document(html: str, url: str | None = None) -> Document:
+    """Body text and metadata of one HTML page. Never raises: anything unusable gives text ""."""
+    try:
+        return _extract_document(html, url)
+    except Exception:  # noqa: BLE001 - the contract is "never raises"; an empty Document records the failure
+        return Document(url=url, title=None, text="")
+
+
+def _extract_document(html: str, url: str | None) -> Document:
+    if not isinstance(html, str):
+        html = html.decode("utf-8", "replace") if isinstance(html, (bytes, bytearray)) else ""
+    html = html.replace("\x00", "")
+    if not html.strip():
+        return Document(url=url, title=None, text="")
+    tree = LexborHTMLParser(html)
+    md = _extract_metadata(tree, url)
+    title = md["title"]
+    paragraphs = _main_paragraphs(tree, md.get("ld_body"))
+    body = clean_paragraphs(paragraphs, title)
+    return Document(
+        url=url,
+        title=title,
+        text="\n\n".join(body),
+        authors=md["authors"],
+        published=md["published"],
+        modified=md["modified"],
+        language=md["language"],
+        canonical_url=md["canonical_url"],
+        site_name=md["site_name"],
+        section=md["section"],
+        tags=md["tags"],
+        description=md["description"],
+        image=md["image"],
+    )
+
+
+def _main_paragraphs(tree: LexborHTMLParser, ld_body: str | None) -> list[str]:
+    _prepare(tree)
+    body = tree.body
+    if body is None:
+        return []
+    marked = [n for n in body.css('[itemprop="articleBody"], [itemprop="articlebody"]') if _text_len(n) >= 200]
+    if len(marked) == 1:
+        paras = _paragraphs_from(marked)
+        if paras:
+            return paras
+    nodes = _pick_content(body)
+    paras = _paragraphs_from(nodes) if nodes else []
+    if sum(len(p) for p in paras) < 200 and ld_body and len(ld_body) > 200:
+        return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+    return paras
+
+
+# ---------------------------------------------------------------------------------------------------------
+# plain text pages
+
+_BULLET = re.compile(r"^\s*[•·▪◦●‣∙*–-]\s+")
+
+
+def extract_text_page(text: str, url: str | None = None) -> Document:
+    """A page saved as text the way a browser shows it: one block per line, title first, boilerplate included.
+
+    The first non-empty line is the title (repeats of it are dropped); bullet lines before the body are the
+    summary points, kept apart from the body; the rest goes through the same cleaning rules as HTML.
+    """
+    try:
+        return _extract_text_page(text, url)
+    except Exception:  # noqa: BLE001 - never raises, like extract_document
+        return Document(url=url, title=None, text="")
+
+
+def _extract_text_page(text: str, url: str | None) -> Document:
+    if not isinstance(text, str):
+        text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else ""
+    lines = [normalize_text(line) for line in text.replace("\x00", "").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return Document(url=url, title=None, text="")
+    title = lines[0]
+    title_key = fold(title)
+    rest = lines[1:]
+    summary: list[str] = []
+    i = 0
+    while i < len(rest):
+        line = rest[i]
+        if fold(line) == title_key:
+            i += 1
+            continue
+        if _BULLET.match(line):
+            summary.append(_BULLET.sub("", line).strip())
+            i += 1
+            continue
+        break
+    body = clean_paragraphs(rest[i:], title)
+    return Document(url=url, title=title, text="\n\n".join(body), summary_points=tuple(summary))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# benchmark adapter
+
+
+def bench_extract(html: str, url: str | None) -> dict[str, Any]:
+    """Adapter for the shared scorer (bench_extract.py): text plus the metadata it scores."""
+    doc = extract_document(html, url)
+    return {"text": doc.text, "title": doc.title, "authors": list(doc.authors), "published": doc.published}

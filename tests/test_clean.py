@@ -1,0 +1,112 @@
+"""One test per cleaning rule: what it drops, and a look-alike real paragraph it must keep."""
+
+from __future__ import annotations
+
+from tasks.clean import (
+    clean_paragraphs,
+    explain_drops,
+    is_all_caps_promo,
+    is_bullet_separator_line,
+    is_call_to_action,
+    is_comment_form,
+    is_headline_ticker,
+    is_link_label,
+    is_photo_caption,
+    is_widget_text,
+    normalize_text,
+    repair_mojibake,
+)
+
+REAL = (
+    "NATO and China had little conflict until tensions grew between Beijing and Washington in 2019, "
+    "the same year the NATO summit in London raised China as a “challenge.”"
+)
+
+
+def test_normalize_text_nfc_nbsp_zero_width_and_spaces() -> None:
+    s = "Cafe\u0301\u00a0\u00a0au\u200b lait  \t now\n\n\n\nnext"
+    assert normalize_text(s) == "Café au lait now\n\nnext"
+
+
+def test_normalize_text_keeps_curly_quotes() -> None:
+    assert normalize_text("“Hello,” she said. It’s fine.") == "“Hello,” she said. It’s fine."
+
+
+def test_repair_mojibake() -> None:
+    assert repair_mojibake("Itâ€™s a â€œtestâ€\x9d, cafÃ©") == "It’s a “test”, café"
+    assert repair_mojibake("Ärger in Österreich") == "Ärger in Österreich"
+
+
+def test_all_caps_promo() -> None:
+    assert is_all_caps_promo("NATO SUMMIT IN DC IS ‘PIVOTAL’ MAKE-OR-BREAK FOR BIDEN AS SCRUTINY INTENSIFIES")
+    assert is_all_caps_promo("CLICK HERE TO GET THE FOX NEWS APP")
+    assert not is_all_caps_promo(REAL)
+    assert not is_all_caps_promo("NATO, the EU and the U.S. met.")
+
+
+def test_call_to_action() -> None:
+    assert is_call_to_action("Click here to get the app")
+    assert is_call_to_action("Sign up for our daily newsletter.")
+    assert is_call_to_action("Download the NBC News app for breaking news")
+    assert not is_call_to_action("Subscribers to the service said prices rose by 10% last year, the company said.")
+
+
+def test_link_label() -> None:
+    for s in ("Source link", "Read more", "Read More »", "Advertisement", "Continue reading", "Related: Biden meets Xi"):
+        assert is_link_label(s), s
+    assert not is_link_label("Read more about the plan, officials said, in a report published Monday.")
+
+
+def test_comment_form() -> None:
+    assert is_comment_form("Leave a Comment")
+    assert is_comment_form("Your email address will not be published. Required fields are marked *")
+    assert not is_comment_form("He declined to comment on the report, saying the matter was under review.")
+
+
+def test_widget_text() -> None:
+    assert is_widget_text("Translate »")
+    assert is_widget_text("Scroll to Top")
+    assert not is_widget_text("Translate the law into practice, she said.")
+
+
+def test_photo_caption() -> None:
+    assert is_photo_caption(
+        "People walk inside the Walter E. Washington Convention Center on July 8, 2024. (AP Photo/Jacquelyn Martin)"
+    )
+    assert is_photo_caption("Protesters gather in the square. Photo: Jane Doe/Reuters")
+    assert is_photo_caption("The president speaks on Monday. (Getty Images)")
+    assert not is_photo_caption("The bill passed the Senate (by a wide margin).")
+    assert not is_photo_caption("WASHINGTON (AP) — The Senate passed the bill on Tuesday after a long debate.")
+
+
+def test_headline_ticker() -> None:
+    ticker = (
+        "Donald Trump Could Be Bitcoin’s Biggest Price Booster: Experts USWNT’s Olympic Final Standard Warren "
+        "Buffett and Berkshire Hathaway Annual Meeting Highlights What to see in New York City galleries"
+    )
+    assert is_headline_ticker(ticker)
+    assert not is_headline_ticker(REAL)
+
+
+def test_bullet_separator_line() -> None:
+    assert is_bullet_separator_line("Delhi • Bomb threat • National Capital Region • School")
+    assert not is_bullet_separator_line("Prices rose • and fell • again, the index showed over the long year of trading.")
+
+
+def test_clean_drops_title_repeat_and_keeps_order() -> None:
+    title = "NATO forges closer ties"
+    paras = [title, "First real paragraph of the story.", "CLICK HERE TO GET THE FOX NEWS APP", REAL]
+    assert clean_paragraphs(paras, title) == ["First real paragraph of the story.", REAL]
+
+
+def test_clean_truncates_after_end_marker_near_the_end() -> None:
+    body = [f"Paragraph {i} of the story, long enough to count as body text for the tail rule." for i in range(6)]
+    paras = body + ["Leave a Comment", "Jane", "Some footer text that is not a rule match."]
+    assert clean_paragraphs(paras, None) == body
+    reasons = [r for _, r in explain_drops(paras, None)]
+    assert reasons[-2:] == ["after_end_marker", "after_end_marker"]
+
+
+def test_end_marker_early_does_not_truncate() -> None:
+    paras = ["Leave a comment", *[f"Paragraph {i} with enough words to be real text here." for i in range(5)]]
+    assert len(clean_paragraphs(paras, None)) == 5

@@ -1,0 +1,174 @@
+"""Extraction: the seed page (plain text) against its hand-made gold, and small inline HTML pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tasks.extract import bench_extract, clean_byline, extract_document, extract_text_page, normalize_date
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED_DIR = SHARED / "seed"
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[dict, object]:
+    gold_path = SEED_DIR / "gold.json"
+    if not gold_path.exists():
+        pytest.skip(f"seed data not found at {SEED_DIR} (../shared next to the repo)")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    text = (SEED_DIR / gold["seed"]).read_text(encoding="utf-8")
+    return gold, extract_text_page(text)
+
+
+def test_seed_title(seed) -> None:
+    gold, doc = seed
+    assert doc.title == gold["title"]
+
+
+def test_seed_body_bounds(seed) -> None:
+    gold, doc = seed
+    paragraphs = doc.text.split("\n\n")
+    assert paragraphs[0].startswith(gold["body_first_paragraph_starts"])
+    assert paragraphs[-1].endswith(gold["body_last_paragraph_ends"])
+
+
+def test_seed_summary_points_kept_apart(seed) -> None:
+    gold, doc = seed
+    assert list(doc.summary_points) == gold["summary_points"]
+    for point in gold["summary_points"]:
+        assert point not in doc.text
+
+
+def test_seed_boilerplate_gone(seed) -> None:
+    gold, doc = seed
+    for s in gold["body_must_not_contain"]:
+        assert s not in doc.text, s
+    assert doc.text.count(gold["title"]) == gold["title_occurrences_in_body"]
+
+
+def test_seed_quotes_survive_cleaning(seed) -> None:
+    gold, doc = seed
+    for q in gold["quotes"]:
+        assert q["quote"] in doc.text, q["quote"][:60]
+
+
+ARTICLE_PAGE = """<!doctype html><html lang="en-GB"><head>
+<title>Council approves new bridge | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<link rel="canonical" href="/news/bridge-approved">
+<meta property="article:published_time" content="2024-07-09T10:15:00+01:00">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<article>
+  <h1>Council approves new bridge</h1>
+  <p class="byline">By Jane Doe and John Roe | Updated 3 min read</p>
+  <p>The city council voted on Tuesday to approve a new pedestrian bridge over the river, ending a debate that has
+  lasted more than ten years.</p>
+  <figure><img src="a.jpg"><figcaption>The old crossing in 2020. (AP Photo/Sam Smith)</figcaption></figure>
+  <p>“This is a great day for the city,” said the mayor, Ana Lopez, who called the vote historic.</p>
+  <h2>What happens next</h2>
+  <p>Construction is expected to start next spring and take two years, according to the council's plan.</p>
+  <ul><li>Phase one: foundations and piers in the river.</li><li>Phase two: the deck and the approaches.</li></ul>
+  <blockquote>Bridges connect people, not just places.</blockquote>
+  <p>The NATO-standard steel will come from a local mill, officials said.</p>
+</article>
+<section class="related"><h3>Related</h3><ul><li><a href="/a">Mayor elected in landslide</a></li>
+<li><a href="/b">River floods again after storms hit</a></li></ul></section>
+<div id="comments"><h3>Leave a Comment</h3><p>Your email address will not be published.</p></div>
+<footer><p>© 2024 The Daily Example. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_article_body_without_furniture() -> None:
+    doc = extract_document(ARTICLE_PAGE, "https://example.com/news/bridge")
+    paras = doc.text.split("\n\n")
+    assert paras[0].startswith("The city council voted on Tuesday")
+    assert "What happens next" in paras
+    assert "Phase one: foundations and piers in the river." in paras
+    assert "Bridges connect people, not just places." in paras
+    assert paras[-1] == "The NATO-standard steel will come from a local mill, officials said."
+    for junk in ("Share on", "Home", "Related", "Mayor elected", "Leave a Comment", "email address", "AP Photo", "©"):
+        assert junk not in doc.text, junk
+    assert "Council approves new bridge" not in doc.text
+
+
+def test_article_metadata() -> None:
+    doc = extract_document(ARTICLE_PAGE, "https://example.com/news/bridge")
+    assert doc.title == "Council approves new bridge"
+    assert doc.site_name == "The Daily Example"
+    assert doc.authors == ("Jane Doe", "John Roe")
+    assert doc.published == "2024-07-09T10:15:00+01:00"
+    assert doc.language == "en-GB"
+    assert doc.canonical_url == "https://example.com/news/bridge-approved"
+
+
+JSONLD_GRAPH = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "@id": "https://ex.org/#site", "name": "Ex Org"},
+  {"@type": "Person", "@id": "https://ex.org/#p1", "name": "Mary Major"},
+  {"@type": ["NewsArticle"], "headline": "Rates held steady", "datePublished": "2023-03-01T08:00:00Z",
+   "dateModified": "2023-03-02T09:30:00-05:00", "author": [{"@id": "https://ex.org/#p1"}, {"@type": "Person", "name": "Rick Roe"}],
+   "publisher": {"@type": "Organization", "name": "Ex Org"}, "articleSection": "Economy",
+   "keywords": "rates, central bank", "inLanguage": "en", "image": {"@type": "ImageObject", "url": "/img/r.jpg"},
+   "description": "The bank kept rates unchanged."}
+]}
+</script><title>Something else entirely - Ex Org</title></head>
+<body><div><p>The central bank kept its main rate unchanged on Wednesday, as expected by most economists polled.</p></div></body></html>"""
+
+
+def test_jsonld_graph_metadata() -> None:
+    doc = extract_document(JSONLD_GRAPH, "https://ex.org/a/1")
+    assert doc.title == "Rates held steady"
+    assert doc.authors == ("Mary Major", "Rick Roe")
+    assert doc.published == "2023-03-01T08:00:00+00:00"
+    assert doc.modified == "2023-03-02T09:30:00-05:00"
+    assert doc.section == "Economy"
+    assert doc.tags == ("rates", "central bank")
+    assert doc.site_name == "Ex Org"
+    assert doc.image == "https://ex.org/img/r.jpg"
+    assert doc.language == "en"
+    assert doc.text.startswith("The central bank kept its main rate unchanged")
+
+
+def test_byline_cleaning() -> None:
+    assert clean_byline("By Jane Doe and John Roe | Updated 3 min read") == ["Jane Doe", "John Roe"]
+    assert clean_byline("By JANE DOE, Senior Reporter") == ["JANE DOE"]
+    assert clean_byline("Jane Doe · 5 Minute Read") == ["Jane Doe"]
+    assert clean_byline("Par Sébastien Farcis") == ["Sébastien Farcis"]
+
+
+def test_title_site_suffix_from_title_tag() -> None:
+    html = "<html><head><title>Storm hits coast - Example News</title><meta property='og:site_name' content='Example News'></head><body></body></html>"
+    assert extract_document(html).title == "Storm hits coast"
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2021-11-01T10:52:50+0100", "2021-11-01T10:52:50+01:00"),
+        ("2019-04-28 06:01:07", "2019-04-28T06:01:07"),
+        ("March 11, 2015 3:46 PM", "2015-03-11"),
+        ("Tue, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00+00:00"),
+        ("12 July 2024", "2024-07-12"),
+        ("not a date", None),
+    ],
+)
+def test_normalize_date(raw: str, iso: str | None) -> None:
+    assert normalize_date(raw) == iso
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "\x00\x01\x02", "<<<>>>", "<html>", "\ufffd" * 50, "<p>" * 5000, b"\xff\xfe<p>x"])
+def test_never_raises(junk) -> None:
+    doc = extract_document(junk)  # type: ignore[arg-type]
+    assert isinstance(doc.text, str)
+    assert extract_text_page(junk if isinstance(junk, str) else "").text is not None
+
+
+def test_bench_adapter_shape() -> None:
+    out = bench_extract(ARTICLE_PAGE, None)
+    assert set(out) == {"text", "title", "authors", "published"}
+    assert out["authors"] == ["Jane Doe", "John Roe"]

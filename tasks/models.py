@@ -40,6 +40,7 @@ class FetchResult:
     warc_path: str | None = None  # set once archived
     warc_offset: int | None = None
     warc_length: int | None = None
+    body: bytes | None = None  # raw bytes, set by fetch_resource only (feeds, sitemaps, maybe still gzipped)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,235 @@
+"""Raw archive of every fetched response as gzip WARC, so a run can be re-extracted later without the network.
+
+One WARC file per writer (per batch), records written one gzip member each so any record can be read back by
+its offset alone. Bodies are stored decoded (after Content-Encoding), with the HTTP headers fixed to match.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+# Headers that describe the transfer, not the stored body: dropping them keeps the record self-consistent.
+_TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+class ArchiveError(Exception):
+    """A WARC record that cannot be read back (missing file, bad offset, truncated or corrupt data)."""
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    """One response record read back from the archive."""
+
+    url: str  # WARC-Target-URI: the final URL the body came from
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: str | None  # WARC-Date
+    path: str
+    offset: int
+    length: int | None = None  # bytes the record takes in the file, when known
+
+
+def _http_status_line(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    return f"{status} {phrase}"
+
+
+def _warc_date(fetched_at: str | None) -> str:
+    """WARC-Date wants UTC `YYYY-MM-DDThh:mm:ssZ`; accept any ISO 8601 and fall back to now."""
+    when = None
+    if fetched_at:
+        try:
+            when = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+        except ValueError:
+            when = None
+    if when is None:
+        when = datetime.now(timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class WarcArchive:
+    """Appends response (and request) records to one new `.warc.gz` file under `folder`.
+
+    The file is created on the first write, named with a UTC timestamp and a random suffix so parallel batches
+    never collide. Writes are serialised by a lock, so it can be called from worker threads of one event loop.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], prefix: str = "newsdesk") -> None:
+        self.folder = Path(folder)
+        self.prefix = prefix
+        self._lock = threading.Lock()
+        self._file: io.BufferedWriter | None = None
+        self._writer: WARCWriter | None = None
+        self.path: Path | None = None
+        self.records_written = 0
+
+    def _open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        self.path = self.folder / f"{self.prefix}-{stamp}-{secrets.token_hex(4)}.warc.gz"
+        self._file = open(self.path, "xb")  # noqa: SIM115 - kept open across writes, closed in close()
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+
+    def write_response(
+        self, url: str, status: int, headers: list[tuple[str, str]], body: bytes, fetched_at: str
+    ) -> tuple[str, int, int]:
+        """Store one response; returns (path, offset, length) of the response record for read_response."""
+        kept = [(name, value) for name, value in headers if name.lower() not in _TRANSFER_HEADERS]
+        kept.append(("Content-Length", str(len(body))))
+        http_headers = StatusAndHeaders(_http_status_line(status), kept, protocol="HTTP/1.1")
+        with self._lock:
+            if self._writer is None:
+                self._open()
+            assert self._writer is not None and self._file is not None and self.path is not None
+            date = _warc_date(fetched_at)
+            response = self._writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            offset = self._file.tell()
+            self._writer.write_record(response)
+            length = self._file.tell() - offset
+            # A minimal request record, so the WARC reads as a normal crawl in replay tools.
+            request = self._writer.create_warc_record(
+                url,
+                "request",
+                payload=io.BytesIO(b""),
+                length=0,
+                http_headers=StatusAndHeaders(
+                    f"GET {_request_target(url)} HTTP/1.1", [("Host", _host(url))], is_http_request=True
+                ),
+                warc_headers_dict={
+                    "WARC-Date": date,
+                    "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+                },
+            )
+            self._writer.write_record(request)
+            self._file.flush()
+            self.records_written += 1
+            return str(self.path), offset, length
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+                self._writer = None
+
+    def __enter__(self) -> WarcArchive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+def _short(exc: BaseException) -> str:
+    """warcio quotes the raw bytes it choked on; keep the message readable."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:120]}{'...' if len(text) > 120 else ''}"
+
+
+def _to_response(record: object, path: str, offset: int, length: int | None) -> ArchivedResponse:
+    rec_headers = record.rec_headers  # type: ignore[attr-defined]
+    http_headers = record.http_headers  # type: ignore[attr-defined]
+    if http_headers is None:
+        raise ArchiveError(f"{path} at offset {offset}: response record has no HTTP headers")
+    try:
+        status = int(http_headers.get_statuscode())
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"{path} at offset {offset}: bad HTTP status line {http_headers.statusline!r}") from exc
+    body = record.content_stream().read()  # type: ignore[attr-defined]
+    return ArchivedResponse(
+        url=rec_headers.get_header("WARC-Target-URI") or "",
+        status=status,
+        headers=list(http_headers.headers),
+        body=body,
+        fetched_at=rec_headers.get_header("WARC-Date"),
+        path=path,
+        offset=offset,
+        length=length,
+    )
+
+
+def read_response(path: str | os.PathLike[str], offset: int) -> ArchivedResponse:
+    """Read the response record starting at `offset`; ArchiveError says what is wrong if it cannot."""
+    path = str(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if offset < 0 or offset >= size:
+                raise ArchiveError(f"{path}: offset {offset} is outside the file ({size} bytes)")
+            handle.seek(offset)
+            iterator = ArchiveIterator(handle, check_digests="raise")
+            record = next(iterator, None)
+            if record is None:
+                raise ArchiveError(f"{path} at offset {offset}: no WARC record there")
+            if record.rec_type != "response":
+                raise ArchiveError(f"{path} at offset {offset}: a {record.rec_type!r} record, not a response")
+            response = _to_response(record, path, offset, None)
+            iterator.read_to_end(record)  # reading to the end verifies the block digest
+            return response
+    except ArchiveError:
+        raise
+    except FileNotFoundError as exc:
+        raise ArchiveError(f"WARC file not found: {path}") from exc
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, KeyError, IndexError) as exc:
+        raise ArchiveError(f"{path} at offset {offset}: damaged WARC record ({_short(exc)})") from exc
+
+
+def iter_responses(folder: str | os.PathLike[str]) -> Iterator[ArchivedResponse]:
+    """Every response record of every `.warc.gz` / `.warc` file under `folder`, oldest file name first."""
+    root = Path(folder)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith((".warc.gz", ".warc")))
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                iterator = ArchiveIterator(handle)
+                for record in iterator:
+                    if record.rec_type != "response":
+                        continue
+                    response = _to_response(record, str(path), 0, None)  # reads the body first:
+                    # warcio only knows a record's offset and length once it has been read to its end.
+                    yield replace(
+                        response, offset=iterator.get_record_offset(), length=iterator.get_record_length()
+                    )
+        except ArchiveError:
+            raise
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            raise ArchiveError(f"{path}: damaged WARC file ({_short(exc)})") from exc

@@ -1,0 +1,317 @@
+"""A small threaded HTTP server on 127.0.0.1 for tests and the demo: canned routes, faults, a static folder.
+
+    with Loopback({"/a": Reply(body="<html>hi</html>")}) as server:
+        server.url("/a")                # http://127.0.0.1:PORT/a
+        server.requests_to("/a")        # what the client sent, with times
+
+Routes map a path (no query) to a Reply, a list of Replies (served in turn, the last one repeats) or a
+callable taking the Request and returning a Reply. In static mode (`static_dir=`) files are served from a
+folder and `__BASE_URL__` in text files becomes the server's base URL. Run a folder by hand with
+`python tests/loopback.py FOLDER [--port N] [--seconds S]`.
+
+In pytest: `from loopback import loopback` (fixture) or use Loopback directly as a context manager.
+"""
+
+from __future__ import annotations
+
+import gzip
+import mimetypes
+import socket
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+BASE_URL_PLACEHOLDER = "__BASE_URL__"
+TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".rss", ".atom", ".json", ".css", ".js", ".csv", ".md"}
+
+
+@dataclass
+class Reply:
+    """A canned response. `body` may be an iterable of byte chunks (streamed, e.g. a generated gzip bomb)."""
+
+    status: int = 200
+    body: bytes | str | Iterable[bytes] = b""
+    headers: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
+    content_type: str | None = "text/html; charset=utf-8"  # None: send no Content-Type
+    gzip: bool = False  # compress the body and send Content-Encoding: gzip
+    delay: float = 0.0  # seconds before the status line (a slow or silent server)
+    chunk_size: int | None = None  # send the body in pieces of this size...
+    chunk_delay: float = 0.0  # ...with this pause before each piece (a byte-a-second server)
+    content_length: int | None = None  # override the Content-Length sent (a short body); -1: send none
+    reset: bool = False  # read the request, then reset the connection without answering
+
+    def header_items(self) -> list[tuple[str, str]]:
+        return list(self.headers.items()) if isinstance(self.headers, dict) else list(self.headers)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the server saw it. `time` is time.monotonic() when it arrived."""
+
+    method: str
+    path: str  # without the query
+    query: str
+    headers: dict[str, str]  # lower-case names
+    time: float
+    client_port: int
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+Route = Reply | list[Reply] | Callable[[Request], Reply]
+
+
+def gzip_bomb_chunks(decompressed_bytes: int, piece: int = 1 << 20) -> Iterator[bytes]:
+    """A gzip stream of `decompressed_bytes` zeros, generated lazily (~1 KB of gzip per MB of output)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(piece)
+    remaining = decompressed_bytes
+    while remaining > 0:
+        chunk = compressor.compress(zeros[: min(piece, remaining)])
+        remaining -= min(piece, remaining)
+        if chunk:
+            yield chunk
+    yield compressor.flush()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(send_body=False)
+
+    def _serve(self, send_body: bool) -> None:
+        owner = self.server.owner
+        parts = urlsplit(self.path)
+        request = Request(
+            method=self.command,
+            path=unquote(parts.path),
+            query=parts.query,
+            headers={name.lower(): value for name, value in self.headers.items()},
+            time=time.monotonic(),
+            client_port=self.client_address[1],
+        )
+        owner._record(request)
+        reply = owner._reply_for(request)
+        self.close_connection = True
+        if reply.reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        if reply.delay and owner._stopping.wait(reply.delay):
+            return
+        body = reply.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if reply.gzip and isinstance(body, bytes):
+            body = gzip.compress(body)
+        try:
+            self.send_response(reply.status)
+            if reply.content_type is not None:
+                self.send_header("Content-Type", reply.content_type)
+            if reply.gzip:
+                self.send_header("Content-Encoding", "gzip")
+            for name, value in reply.header_items():
+                self.send_header(name, value)
+            if reply.content_length is not None and reply.content_length >= 0:
+                self.send_header("Content-Length", str(reply.content_length))
+            elif isinstance(body, bytes) and reply.content_length is None:
+                self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if send_body:
+                self._send_body(body, reply)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
+            pass  # the client gave up (a cap or deadline did its job)
+
+    def _send_body(self, body: bytes | Iterable[bytes], reply: Reply) -> None:
+        chunks: Iterable[bytes]
+        if isinstance(body, bytes):
+            size = reply.chunk_size or len(body) or 1
+            chunks = (body[i : i + size] for i in range(0, len(body), size))
+        else:
+            chunks = body
+        for chunk in chunks:
+            if reply.chunk_delay and self.server.owner._stopping.wait(reply.chunk_delay):
+                return
+            if self.server.owner._stopping.is_set():
+                return
+            self.wfile.write(chunk)
+            self.wfile.flush()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    owner: Loopback
+
+
+class Loopback:
+    """The test server; use as a context manager. Stops (and frees its threads) at exit."""
+
+    def __init__(
+        self,
+        routes: dict[str, Route] | None = None,
+        static_dir: str | Path | None = None,
+        max_lifetime: float | None = None,
+        port: int = 0,
+    ) -> None:
+        self.requested_port = port
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.static_dir = Path(static_dir) if static_dir is not None else None
+        self.max_lifetime = max_lifetime
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._served: dict[str, int] = {}
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._timer: threading.Timer | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self) -> Loopback:
+        self._server = _Server(("127.0.0.1", self.requested_port), _Handler)
+        self._server.owner = self
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="loopback-http", daemon=True)
+        self._thread.start()
+        if self.max_lifetime:
+            self._timer = threading.Timer(self.max_lifetime, self.stop)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Loopback:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses and the log -----------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "server not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def route(self, path: str, route: Route) -> None:
+        with self._lock:
+            self.routes[path] = route
+
+    def requests_to(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def count(self, path: str) -> int:
+        return len(self.requests_to(path))
+
+    def _record(self, request: Request) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    # -- routing -------------------------------------------------------------------------------------------
+
+    def _reply_for(self, request: Request) -> Reply:
+        with self._lock:
+            route = self.routes.get(request.path)
+            served = self._served.get(request.path, 0)
+            self._served[request.path] = served + 1
+        if isinstance(route, Reply):
+            return route
+        if isinstance(route, list) and route:
+            return route[min(served, len(route) - 1)]
+        if callable(route):
+            return route(request)
+        if self.static_dir is not None:
+            return self._static(request.path)
+        return Reply(status=404, body="not found", content_type="text/plain")
+
+    def _static(self, path: str) -> Reply:
+        assert self.static_dir is not None
+        root = self.static_dir.resolve()
+        target = (root / path.lstrip("/")).resolve()
+        if not target.is_relative_to(root):
+            return Reply(status=403, body="outside the folder", content_type="text/plain")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return Reply(status=404, body="not found", content_type="text/plain")
+        data = target.read_bytes()
+        if target.name.endswith(".gz"):
+            content_type = "application/gzip"
+        else:
+            guessed, _ = mimetypes.guess_type(target.name)
+            content_type = guessed or "application/octet-stream"
+        if target.suffix.lower() in TEXT_SUFFIXES:
+            data = data.replace(BASE_URL_PLACEHOLDER.encode(), self.base_url.encode())
+            if content_type.startswith("text/") or content_type.endswith(("xml", "json")):
+                content_type += "; charset=utf-8"
+        return Reply(body=data, content_type=content_type)
+
+
+try:
+    import pytest
+
+    @pytest.fixture
+    def loopback() -> Iterator[Loopback]:
+        """An empty Loopback server; add routes with `loopback.route(path, reply)`."""
+        with Loopback() as server:
+            yield server
+
+except ImportError:  # the demo runs this file without pytest installed
+    pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve a folder on 127.0.0.1 (with __BASE_URL__ replaced).")
+    parser.add_argument("folder")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--seconds", type=float, default=600, help="stop after this long (default 600)")
+    args = parser.parse_args(argv)
+    server = Loopback(static_dir=args.folder, max_lifetime=args.seconds, port=args.port).start()
+    print(server.base_url, flush=True)
+    try:
+        server._stopping.wait(args.seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

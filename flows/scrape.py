@@ -20,10 +20,10 @@ from prefect.runtime import flow_run
 
 from flows.steps import analyze_task, discover_task, fetch_task
 from tasks.analyze import PageContext, StageTimes
-from tasks.discover import parse_url_list
+from tasks.discover import parse_url_list, rejection_outcome
 from tasks.models import ArticleRecord, DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
-from tasks.sources import Source, load_sources
+from tasks.sources import Source, cli_source, load_sources
 from warehouse.db import connect, writer_lock
 from warehouse.load import (
     finish_run,
@@ -80,7 +80,7 @@ def build_sources(
     """Sources from the file plus one ad-hoc 'cli' source for the flags."""
     sources = load_sources(Path(sources_file)) if sources_file else []
     if feeds or sitemaps or start_urls:
-        sources.append(Source(name="cli", feeds=list(feeds), sitemaps=list(sitemaps), start_urls=list(start_urls)))
+        sources.append(cli_source(feeds, sitemaps, start_urls))
     return sources
 
 
@@ -142,8 +142,14 @@ def discover_all(
             for url, reason in failed_resources.items()
         )
         log.extend(
-            LogEntry(url=url, kind="article", outcome="skipped", source=source.name, reason=reason)
+            LogEntry(url=url, kind="sitemap", outcome="skipped", source=source.name, reason=reason)
+            for url, reason in result.skipped
+        )
+        kept = {item.url for item in result.urls}
+        log.extend(  # a URL found twice is one URL: its second sighting needs no row of its own
+            LogEntry(url=url, kind="article", outcome=rejection_outcome(reason), source=source.name, reason=reason)
             for url, reason in result.rejected
+            if url not in kept
         )
         found.extend(result.urls)
         logger.info("discovered %d URLs from source %r (%d rejected)", len(result.urls), source.name, len(result.rejected))

@@ -238,20 +238,17 @@ def previous_validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> 
     """(etag, last_modified) from each URL's latest successful fetch, for conditional GET."""
     if not urls:
         return {}
-    wanted = pa.table({"url": pa.array(list(urls), pa.string())})
-    con.register("wanted_urls", wanted)
-    try:
-        rows = con.execute(
-            """
-            SELECT f.url, f.etag, f.last_modified FROM fetch_log f JOIN wanted_urls w USING (url)
-            WHERE f.outcome IN ('loaded', 'unchanged') AND f.kind = 'article'
-              AND (f.etag IS NOT NULL OR f.last_modified IS NOT NULL)
-              AND f.article_id IN (SELECT article_id FROM articles)
-            QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC) = 1
-            """
-        ).fetchall()
-    finally:
-        con.unregister("wanted_urls")
+    rows = con.execute(
+        """
+        SELECT f.url, f.etag, f.last_modified FROM fetch_log f
+        WHERE f.url IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND f.outcome IN ('loaded', 'unchanged') AND f.kind = 'article'
+          AND (f.etag IS NOT NULL OR f.last_modified IS NOT NULL)
+          AND f.article_id IN (SELECT article_id FROM articles)
+        QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC) = 1
+        """,
+        [list(urls)],
+    ).fetchall()
     return {url: (etag, last_modified) for url, etag, last_modified in rows}
 
 
@@ -259,17 +256,14 @@ def known_article_for_url(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -
     """article_id of the latest loaded fetch of each URL (an unchanged page keeps its article)."""
     if not urls:
         return {}
-    con.register("wanted_urls", pa.table({"url": pa.array(list(urls), pa.string())}))
-    try:
-        rows = con.execute(
-            """
-            SELECT f.url, f.article_id FROM fetch_log f JOIN wanted_urls w USING (url)
-            WHERE f.article_id IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC) = 1
-            """
-        ).fetchall()
-    finally:
-        con.unregister("wanted_urls")
+    rows = con.execute(
+        """
+        SELECT f.url, f.article_id FROM fetch_log f
+        WHERE f.url IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND f.article_id IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC) = 1
+        """,
+        [list(urls)],
+    ).fetchall()
     return dict(rows)
 
 

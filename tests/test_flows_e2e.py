@@ -1,0 +1,136 @@
+"""End to end: the CLI and flows against the sample site served over real HTTP on 127.0.0.1.
+
+These run real Prefect flows under one session-wide test server, so they are marked slow (tens of seconds).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.site_server import SAMPLE_SITE, SiteServer
+from warehouse.db import writer_lock
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
+runner = CliRunner()
+TABLES = ("articles", "article_versions", "quotes", "entities", "entity_mentions")
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def last_run_outcomes(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        rows = con.execute(
+            "SELECT outcome, COUNT(*) FROM fetch_log WHERE run_id = ? AND kind = 'article' GROUP BY outcome",
+            [run_id],
+        ).fetchall()
+    return dict(rows)
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path) -> None:
+    output = invoke("demo")
+    db = workdir / "data" / "newsdesk.duckdb"
+    first = table_counts(db)
+    assert first["articles"] >= 8 and first["quotes"] >= 10 and first["entities"] >= 10
+    outcomes = last_run_outcomes(db)
+    assert outcomes.get("robots", 0) >= 1, outcomes  # the /private/ page
+    assert outcomes.get("failed", 0) >= 1, outcomes  # the missing page
+    assert outcomes.get("loaded", 0) == first["articles"], outcomes
+    assert "Top speakers" in output and "SELECT" in output
+
+    invoke("demo")
+    assert table_counts(db) == first  # idempotent: same articles, versions, quotes and entities
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT status, urls_total FROM runs").fetchall()
+        assert [status for status, _ in runs] == ["completed", "completed"]
+        assert runs[0][1] == runs[1][1]
+        # every article URL the run was given has exactly one fetch_log row per run
+        assert con.execute("SELECT COUNT(*) FROM (SELECT run_id, url FROM fetch_log GROUP BY ALL HAVING COUNT(*) > 1)").fetchone()[0] == 0
+        assert con.execute("SELECT COUNT(*) FROM article_versions WHERE version > 1").fetchone()[0] == 0
+
+    # reprocess rebuilds the same rows from the archive alone (the site server is gone now)
+    invoke("reprocess", "--db", str(db))
+    assert table_counts(db) == first
+
+    stats = invoke("stats", "--db", str(db))
+    assert "articles" in stats and "Last 5 runs" in stats
+
+
+def test_scrape_accounts_for_every_url(workdir: Path) -> None:
+    with SiteServer() as site:
+        listing = workdir / "urls.txt"
+        listing.write_text(
+            "\n".join(
+                [
+                    "# a comment",
+                    f"{site.base_url}/news/does-not-exist.html",
+                    "not a url",
+                    "ftp://example.org/file",
+                    f"{site.base_url}/robots.txt",
+                ]
+            ),
+            encoding="utf-8",
+        )
+        db = workdir / "run.duckdb"
+        invoke(
+            "scrape", "--urls", str(listing), "--feed", f"{site.base_url}/missing-feed.xml",
+            "--db", str(db), "--allow-private-hosts",
+        )
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = dict(con.execute("SELECT url, outcome FROM fetch_log").fetchall())
+        reasons = dict(con.execute("SELECT url, reason FROM fetch_log").fetchall())
+    assert rows[f"{site.base_url}/news/does-not-exist.html"] == "failed"
+    assert rows["not a url"] == "failed" and reasons["not a url"]
+    assert rows["ftp://example.org/file"] == "failed"
+    assert rows[f"{site.base_url}/missing-feed.xml"] == "failed"
+    assert rows[f"{site.base_url}/robots.txt"] in {"failed", "skipped"}  # not HTML / no article text
+    assert all(reasons[url] for url, outcome in rows.items() if outcome == "failed")
+
+
+def test_private_hosts_are_refused_by_default(workdir: Path) -> None:
+    with SiteServer() as site:
+        db = workdir / "run.duckdb"
+        invoke("scrape", "--url", f"{site.base_url}/index.html", "--db", str(db))
+        assert site.requests == []  # nothing was sent
+    with duckdb.connect(str(db), read_only=True) as con:
+        outcome, reason = con.execute("SELECT outcome, reason FROM fetch_log WHERE kind = 'article'").fetchone()
+    assert outcome == "failed" and "--allow-private-hosts" in reason
+
+
+def test_a_second_writer_stops_with_a_message(workdir: Path) -> None:
+    db = workdir / "busy.duckdb"
+    with writer_lock(db):
+        result = runner.invoke(app, ["scrape", "--url", "http://127.0.0.1:9/x", "--db", str(db)])
+    assert result.exit_code != 0
+    assert "another newsdesk run" in str(result.exception) + result.output
+
+
+def test_extract_prints_one_json_object_per_input(workdir: Path) -> None:
+    with SiteServer() as site:
+        page = sorted((SAMPLE_SITE / "news").rglob("*.html"))[0]
+        result = runner.invoke(
+            app, ["extract", str(page), f"{site.base_url}/news/none.html", "--allow-private-hosts"]
+        )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert result.exit_code == 1  # the second input failed, and says so
+    assert len(lines) == 2
+    good, bad = lines
+    for key in ("input", "url", "title", "authors", "published", "language", "text", "quotes", "entities"):
+        assert key in good
+    assert good["text"] and good["title"] and isinstance(good["authors"], list)
+    assert "error" in bad and "404" in bad["error"]

@@ -1,0 +1,152 @@
+"""The DuckDB side: migrations, idempotent atomic loads, article versions, the writer lock, read-only access."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote
+from warehouse.db import DatabaseBusyError, connect, connect_readonly, migrate, migration_files, writer_lock
+from warehouse.load import finish_run, load_batch, outcome_counts, previous_validators, start_run
+
+
+def record(article_id: str = "a1", text: str = "Mayor Dana Whitfield spoke.", title: str = "Title") -> ArticleRecord:
+    document = Document(url=f"https://example.org/{article_id}", title=title, text=text, authors=("Ann Lee",),
+                        published="2024-07-08T10:00:00+02:00", language="en")
+    entities = (
+        ArticleEntity(name="Dana Whitfield", label="PERSON", mention_count=2, first_start=6, first_end=20,
+                      surfaces=("Dana Whitfield", "Whitfield"), role="Mayor"),
+    )
+    quotes = (
+        Quote(ordinal=1, text="We will rebuild the pier.", start=1, end=26, speaker_text="she",
+              speaker="Dana Whitfield", speaker_label="PERSON", verb="said", kind="full"),
+    )
+    return ArticleRecord(article_id=article_id, url=document.url or "", fetched_url=document.url or "",
+                         source="test", analysis=Analysis(document=document, quotes=quotes, entities=entities),
+                         fetched_at="2024-07-08T09:00:00+00:00", warc_path="x.warc.gz", warc_offset=0, warc_length=10)
+
+
+def log_entry(url: str = "https://example.org/a1", outcome: str = "loaded", etag: str | None = '"v1"') -> LogEntry:
+    return LogEntry(url=url, kind="article", outcome=outcome, article_id="a1", etag=etag,
+                    fetched_at="2024-07-08T09:00:00+00:00")
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = ("articles", "article_versions", "quotes", "entities", "entity_mentions", "fetch_log")
+    return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        versions = [row[0] for row in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+        assert versions == [version for version, _, _ in migration_files()]
+        assert migrate(con) == []  # nothing left to apply
+
+
+def test_load_is_idempotent(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        for _ in range(3):
+            load_batch(con, "run1", [record()], [log_entry()])
+        assert counts(con) == {"articles": 1, "article_versions": 1, "quotes": 1, "entities": 1,
+                               "entity_mentions": 1, "fetch_log": 1}
+        published, authors, version = con.execute("SELECT published, authors, version FROM articles").fetchone()
+        assert published.isoformat() == "2024-07-08T08:00:00+00:00"
+        assert authors == ["Ann Lee"] and version == 1
+        speaker_entity = con.execute("SELECT speaker_entity_id FROM quotes").fetchone()[0]
+        assert speaker_entity == con.execute("SELECT entity_id FROM entities").fetchone()[0]
+
+
+def test_changed_text_makes_a_new_version_and_keeps_history(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        load_batch(con, "run1", [record(text="First text.")], [])
+        load_batch(con, "run2", [record(text="Corrected text.")], [])
+        load_batch(con, "run3", [record(text="Corrected text.")], [])
+        assert con.execute("SELECT version, text FROM articles").fetchone() == (2, "Corrected text.")
+        history = con.execute("SELECT version, text FROM article_versions ORDER BY version").fetchall()
+        assert history == [(1, "First text."), (2, "Corrected text.")]
+
+
+def test_a_failing_batch_leaves_nothing_half_written(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        load_batch(con, "run1", [record("a1")], [log_entry()])
+        before = counts(con)
+        bad = LogEntry(url="https://example.org/x", kind="article", outcome=None)  # type: ignore[arg-type]
+        with pytest.raises(duckdb.Error):
+            load_batch(con, "run2", [record("a2"), record("a3")], [bad])
+        assert counts(con) == before
+
+
+def test_duplicate_article_ids_in_one_batch_keep_the_first(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        load_batch(con, "run1", [record("a1", text="one"), record("a1", text="two")], [])
+        assert con.execute("SELECT text FROM articles").fetchall() == [("one",)]
+
+
+def test_values_with_sql_metacharacters_are_stored_verbatim(tmp_path: Path) -> None:
+    nasty = "'); DROP TABLE articles; --"
+    with connect(tmp_path / "n.duckdb") as con:
+        load_batch(con, nasty, [record(title=nasty)], [log_entry(url="https://example.org/a1?q=" + nasty)])
+        assert con.execute("SELECT title FROM articles").fetchone()[0] == nasty
+        assert con.execute("SELECT run_id FROM fetch_log").fetchone()[0] == nasty
+
+
+def test_run_rows_and_validators(tmp_path: Path) -> None:
+    with connect(tmp_path / "n.duckdb") as con:
+        start_run(con, "run1", "scrape", {"feeds": ["https://example.org/feed"]})
+        load_batch(con, "run1", [record()], [log_entry(), log_entry(url="https://example.org/gone", outcome="failed")])
+        finish_run(con, "run1", "completed", outcome_counts(con, "run1"))
+        row = con.execute("SELECT status, loaded, failed, urls_total FROM runs").fetchone()
+        assert row == ("completed", 1, 1, 2)
+        assert previous_validators(con, ["https://example.org/a1", "https://example.org/gone"]) == {
+            "https://example.org/a1": ('"v1"', None)
+        }
+
+
+def _hold_lock(db_path: str, ready: "multiprocessing.synchronize.Event", release: "multiprocessing.synchronize.Event") -> None:
+    with writer_lock(Path(db_path)):
+        ready.set()
+        release.wait(10)
+
+
+def _release_after(release: "multiprocessing.synchronize.Event", seconds: float) -> None:
+    time.sleep(seconds)
+    release.set()
+
+
+def test_second_writer_is_refused_with_a_message_then_waits(tmp_path: Path) -> None:
+    db_path = tmp_path / "n.duckdb"
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(db_path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        with pytest.raises(DatabaseBusyError, match="another newsdesk run"):
+            with writer_lock(db_path, timeout_seconds=0):
+                pass
+        started = time.monotonic()
+        ctx.Process(target=_release_after, args=(release, 1.0)).start()
+        with writer_lock(db_path, timeout_seconds=10):  # waits for the holder to let go
+            waited = time.monotonic() - started
+        assert 0.5 < waited < 10
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_readers_get_in_between_load_transactions(tmp_path: Path) -> None:
+    db_path = tmp_path / "n.duckdb"
+    with writer_lock(db_path):
+        with connect(db_path) as con:
+            load_batch(con, "run1", [record()], [])
+        with connect_readonly(db_path, retry_seconds=1) as reader:  # writer holds the lock, not the file
+            assert reader.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+
+
+def test_readonly_on_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="newsdesk scrape"):
+        connect_readonly(tmp_path / "missing.duckdb")

@@ -193,7 +193,8 @@ def _parse_feed_detailed(
             "(entity expansion is how 'billion laughs' and external-entity file reads work)"
         )
     try:
-        parsed = feedparser.parse(body, response_headers={"content-location": feed_url})
+        # A stream, never bytes/str: feedparser treats a bytes/str argument as a file name or URL to open first.
+        parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": feed_url})
     except Exception as exc:  # feedparser is lenient, but arbitrary bytes must not crash a run
         raise DiscoveryError(f"cannot parse feed {feed_url}: {exc}") from exc
     urls: list[DiscoveredUrl] = []

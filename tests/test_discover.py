@@ -124,6 +124,13 @@ def test_feed_external_entity_refused_without_reading(tmp_path: Path) -> None:
         parse_feed(body, "https://ex.com/f", "s")
 
 
+def test_feed_body_that_is_a_file_path_is_not_opened(tmp_path: Path) -> None:
+    local = tmp_path / "local-feed.xml"
+    local.write_bytes(RSS)
+    with pytest.raises(DiscoveryError, match="not an RSS or Atom feed"):
+        parse_feed(str(local).encode(), "https://ex.com/f", "s")
+
+
 def test_feed_utf16_entity_declaration_also_refused() -> None:
     text = '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0"/>'
     with pytest.raises(DiscoveryError, match="entities"):

@@ -51,6 +51,7 @@ ROBOTS_TTL_SECONDS = 24 * 3600  # RFC 9309: do not use a cached robots.txt longe
 ERROR_BODY_CAP = 1_000_000  # error pages are archived for diagnosis, but never more than this
 MAX_BACKOFF_SECONDS = 60.0
 META_SNIFF_BYTES = 4096
+DECODE_PIECE_BYTES = 256 * 1024  # decompressed output per step: memory stays near the cap
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ class _StreamDecoder:
         while data:
             room = self.limit + 1 - self.size
             try:
-                piece = self._obj.decompress(data, max(room, 1))
+                piece = self._obj.decompress(data, max(min(room, DECODE_PIECE_BYTES), 1))
             except zlib.error as exc:
                 if self.coding == "deflate" and not self._raw_deflate and self.size == 0:
                     self._raw_deflate = True  # servers disagree on whether "deflate" has a zlib header

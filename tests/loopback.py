@@ -183,12 +183,14 @@ class Loopback:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._timer: threading.Timer | None = None
+        self._port: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> Loopback:
         self._server = _Server(("127.0.0.1", self.requested_port), _Handler)
         self._server.owner = self
+        self._port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="loopback-http", daemon=True)
         self._thread.start()
@@ -217,8 +219,8 @@ class Loopback:
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "server not started"
-        return int(self._server.server_address[1])
+        assert self._port is not None, "server not started"
+        return self._port  # still known after stop, so tests can build URLs to a closed port
 
     @property
     def base_url(self) -> str:

@@ -1,0 +1,169 @@
+"""The WARC archive: records read back by offset, whole-folder iteration, damaged data gives ArchiveError."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tasks.archive import ArchiveError, WarcArchive, iter_responses, read_response
+from tasks.fetch import pages_from_archive
+
+FETCHED_AT = "2026-11-30T10:00:00+00:00"
+HTML_HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"e1"')]
+
+
+def test_write_then_read_by_offset(tmp_path: Path) -> None:
+    bodies = [b"<html>first</html>", "<html>zweite Seite: Größe</html>".encode(), b"<html>" + bytes(range(256)) + b"</html>"]
+    with WarcArchive(tmp_path) as archive:
+        spots = [
+            archive.write_response(f"https://example.org/{i}", 200, HTML_HEADERS, body, FETCHED_AT)
+            for i, body in enumerate(bodies)
+        ]
+    assert len({path for path, _, _ in spots}) == 1
+    path = Path(spots[0][0])
+    assert path.parent == tmp_path and path.name.startswith("newsdesk-") and path.name.endswith(".warc.gz")
+    for i, ((where, offset, length), body) in enumerate(zip(spots, bodies)):
+        stored = read_response(where, offset)
+        assert stored.body == body and stored.status == 200 and stored.url == f"https://example.org/{i}"
+        assert stored.fetched_at is not None and stored.fetched_at.startswith("2026-11-30T10:00:00")
+        assert length > 0
+    # offsets and lengths delimit whole gzip members: slicing one out gives a readable single-record WARC
+    where, offset, length = spots[1]
+    member = path.read_bytes()[offset : offset + length]
+    assert b"zweite Seite" in gzip.decompress(member)
+
+
+def test_transfer_headers_are_dropped_and_length_fixed(tmp_path: Path) -> None:
+    headers = [*HTML_HEADERS, ("Content-Encoding", "gzip"), ("Content-Length", "12"), ("Transfer-Encoding", "chunked")]
+    with WarcArchive(tmp_path) as archive:
+        path, offset, _ = archive.write_response("https://example.org/", 200, headers, b"<p>decoded</p>", FETCHED_AT)
+    stored = read_response(path, offset)
+    names = [name.lower() for name, _ in stored.headers]
+    assert "content-encoding" not in names and "transfer-encoding" not in names
+    assert dict((k.lower(), v) for k, v in stored.headers)["content-length"] == "14"
+    assert stored.body == b"<p>decoded</p>"
+
+
+def test_request_records_accompany_responses(tmp_path: Path) -> None:
+    with WarcArchive(tmp_path) as archive:
+        path, _, _ = archive.write_response("https://example.org/a?b=1", 404, HTML_HEADERS, b"nope", FETCHED_AT)
+    with open(path, "rb") as handle:
+        kinds = [(record.rec_type, record.rec_headers.get_header("WARC-Target-URI")) for record in ArchiveIterator(handle)]
+    assert kinds == [("response", "https://example.org/a?b=1"), ("request", "https://example.org/a?b=1")]
+    assert read_response(path, 0).status == 404
+
+
+def test_iter_responses_walks_every_file(tmp_path: Path) -> None:
+    written = []
+    for batch in range(2):
+        with WarcArchive(tmp_path) as archive:
+            for i in range(3):
+                url = f"https://example.org/{batch}/{i}"
+                written.append((url, *archive.write_response(url, 200, HTML_HEADERS, url.encode(), FETCHED_AT)))
+    found = list(iter_responses(tmp_path))
+    assert len({r.path for r in found}) == 2  # one file per writer
+    assert sorted((r.url, r.path, r.offset, r.length) for r in found) == sorted(written)
+    assert all(r.body == r.url.encode() for r in found)
+
+
+def test_empty_archive_writes_no_file(tmp_path: Path) -> None:
+    WarcArchive(tmp_path / "warc").close()
+    assert not (tmp_path / "warc").exists()
+    assert list(iter_responses(tmp_path)) == []
+
+
+def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path)
+    spots: list[tuple[str, tuple[str, int, int]]] = []
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        for i in range(20):
+            url = f"https://example.org/{worker}/{i}"
+            spot = archive.write_response(url, 200, HTML_HEADERS, url.encode() * 50, FETCHED_AT)
+            with lock:
+                spots.append((url, spot))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    archive.close()
+    assert len(spots) == 80
+    for url, (path, offset, _) in spots:
+        assert read_response(path, offset).body == url.encode() * 50
+
+
+def _one_record(tmp_path: Path, body: bytes = b"<html>" + b"x" * 2000 + b"</html>") -> tuple[str, int, int]:
+    with WarcArchive(tmp_path) as archive:
+        archive.write_response("https://example.org/", 200, HTML_HEADERS, b"<html>first</html>", FETCHED_AT)
+        return archive.write_response("https://example.org/2", 200, HTML_HEADERS, body, FETCHED_AT)
+
+
+def test_bad_offset_raises_archive_error(tmp_path: Path) -> None:
+    path, offset, _ = _one_record(tmp_path)
+    with pytest.raises(ArchiveError, match="offset"):
+        read_response(path, offset + 7)
+    with pytest.raises(ArchiveError, match="outside the file"):
+        read_response(path, 10**9)
+
+
+def test_request_record_offset_is_not_a_response(tmp_path: Path) -> None:
+    path, offset, length = _one_record(tmp_path)
+    with pytest.raises(ArchiveError, match="'request' record"):
+        read_response(path, offset + length)
+
+
+def test_missing_file_raises_archive_error(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="not found"):
+        read_response(tmp_path / "nope.warc.gz", 0)
+
+
+def test_truncated_record_raises_archive_error(tmp_path: Path) -> None:
+    path, offset, length = _one_record(tmp_path)
+    data = Path(path).read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: offset + length // 2])
+    with pytest.raises(ArchiveError):
+        read_response(cut, offset)
+
+
+def test_corrupted_body_raises_archive_error(tmp_path: Path) -> None:
+    # Rewrite one record with a flipped body byte inside a valid gzip member: only the digest can notice.
+    path, offset, length = _one_record(tmp_path)
+    member = gzip.decompress(Path(path).read_bytes()[offset : offset + length])
+    spot = member.rindex(b"x")
+    damaged = tmp_path / "damaged.warc.gz"
+    damaged.write_bytes(gzip.compress(member[:spot] + b"y" + member[spot + 1 :]))
+    with pytest.raises(ArchiveError, match="damaged"):
+        read_response(damaged, 0)
+
+
+def test_pages_from_archive_rebuilds_results_and_reports_problems(tmp_path: Path) -> None:
+    body = '<html><head><meta charset="windows-1252"></head><body>café</body></html>'.encode("cp1252")
+    with WarcArchive(tmp_path) as archive:
+        page = archive.write_response("https://example.org/final", 200, [("Content-Type", "text/html")], body, FETCHED_AT)
+        error = archive.write_response("https://example.org/e", 500, HTML_HEADERS, b"oops", FETCHED_AT)
+        image = archive.write_response("https://example.org/i", 200, [("Content-Type", "image/png")], b"\x89PNG", FETCHED_AT)
+    results = pages_from_archive(
+        [
+            ("https://example.org/start", page[0], page[1]),
+            ("https://example.org/e", error[0], error[1]),
+            ("https://example.org/i", image[0], image[1]),
+            ("https://example.org/x", str(tmp_path / "missing.warc.gz"), 0),
+            ("https://example.org/y", page[0], page[1] + 3),
+        ]
+    )
+    loaded, failed_status, not_html, missing, bad_offset = results
+    assert loaded.outcome == "loaded" and "café" in loaded.text and loaded.charset == "cp1252"
+    assert loaded.url == "https://example.org/start" and loaded.final_url == "https://example.org/final"
+    assert loaded.warc_path == page[0] and loaded.warc_offset == page[1] and loaded.n_bytes == len(body)
+    assert failed_status.outcome == "failed" and "500" in failed_status.reason
+    assert not_html.outcome == "failed" and not_html.reason == "not HTML: image/png"
+    assert missing.outcome == "failed" and "not found" in missing.reason
+    assert bad_offset.outcome == "failed" and bad_offset.reason

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t\x0b\x0c\r"), " ")
+_TRANSLATE = {**_ZERO_WIDTH, **_SPACES}
 # Runs of characters that UTF-8 bytes become when decoded as cp1252/latin-1 ("â€™", "Ã©").
 _MOJIBAKE_RUN = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+)+")
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -57,11 +58,14 @@ def normalize_text(s: str) -> str:
     if not s:
         return ""
     s = repair_mojibake(s)
-    s = unicodedata.normalize("NFC", s)
-    s = s.translate(_ZERO_WIDTH).translate(_SPACES)
-    s = _MULTI_SPACE.sub(" ", s)
-    s = _SPACE_AROUND_NL.sub("\n", s)
-    s = _MANY_NL.sub("\n\n", s)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    s = s.translate(_TRANSLATE)
+    if "  " in s:
+        s = _MULTI_SPACE.sub(" ", s)
+    if "\n" in s:
+        s = _SPACE_AROUND_NL.sub("\n", s)
+        s = _MANY_NL.sub("\n\n", s)
     return s.strip()
 
 
@@ -86,14 +90,17 @@ def is_all_caps_promo(p: str) -> bool:
     Needs several words and nearly all cased letters upper-case, so a paragraph that merely contains an
     acronym ("NATO", "U.S.") is kept.
     """
+    if len(p) > 300 or len(p) < 12:
+        return False
+    head = p[:24]
+    if head.upper() != head:  # cheap reject: a promo line starts in capitals
+        return False
     words = _words(p)
     if len(words) < 3:
         return False
-    letters = [c for c in p if c.isalpha() and (c.isupper() or c.islower())]
-    if len(letters) < 12:
-        return False
-    upper = sum(1 for c in letters if c.isupper())
-    return upper / len(letters) >= 0.9
+    upper = sum(1 for c in p if c.isupper())
+    lower = sum(1 for c in p if c.islower())
+    return upper >= 12 and upper / (upper + lower) >= 0.9
 
 
 _CTA = re.compile(
@@ -109,7 +116,7 @@ _CTA = re.compile(
 
 def is_call_to_action(p: str) -> bool:
     """App, newsletter, subscription, sharing and cookie prompts: short lines that start like an order."""
-    return len(_words(p)) <= 30 and bool(_CTA.search(p.strip()))
+    return len(p) <= 250 and bool(_CTA.search(p.strip()))
 
 
 _LINK_LABEL = re.compile(
@@ -132,7 +139,7 @@ def is_link_label(p: str) -> bool:
     s = p.strip()
     if len(s) <= 60 and _LINK_LABEL.match(s):
         return True
-    return len(_words(s)) <= 25 and bool(_LEADING_LABEL.match(s)) and not s.rstrip().endswith((".", "?", "!", "”", '"'))
+    return len(s) <= 200 and bool(_LEADING_LABEL.match(s)) and not s.rstrip().endswith((".", "?", "!", "”", '"'))
 
 
 _COMMENT_FORM = re.compile(
@@ -146,7 +153,7 @@ _COMMENT_FORM = re.compile(
 
 def is_comment_form(p: str) -> bool:
     """The text of a comment form or comment-section header."""
-    return len(_words(p)) <= 40 and bool(_COMMENT_FORM.search(p.strip()))
+    return len(p) <= 300 and bool(_COMMENT_FORM.search(p.strip()))
 
 
 _WIDGET = re.compile(
@@ -181,12 +188,12 @@ def is_photo_caption(p: str) -> bool:
     names a picture source with a slash or the word photo/image, so "(in Washington)" or a citation stays.
     """
     s = p.strip()
-    m = _CREDIT_PAREN.search(s)
+    m = _CREDIT_PAREN.search(s) if s.endswith(")") else None
     if m:
         inner = m.group(1)
         if _CREDIT_WORDS.search(inner) and ("/" in inner or re.search(r"\b(?:photo|image|getty|credit|courtesy)", inner, re.I)):
             return True
-    return len(_words(s)) <= 80 and bool(_CREDIT_TAIL.search(s))
+    return len(s) <= 600 and bool(_CREDIT_TAIL.search(s))
 
 
 def _ends_like_sentence(p: str) -> bool:
@@ -210,6 +217,8 @@ def is_headline_ticker(p: str) -> bool:
 
 def is_bullet_separator_line(p: str) -> bool:
     """A line of short items joined by bullets or pipes ("Delhi • Bomb threat • School"): a tag or menu strip."""
+    if "•" not in p and "|" not in p and "·" not in p:
+        return False
     parts = re.split(r"\s[•|·]\s", p)
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
@@ -225,6 +234,10 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "bullet_separator_line": is_bullet_separator_line,
 }
 
+_HAS_WORD = re.compile(r"\w")
+# No rule drops a paragraph longer than this (the longest are photo captions); longer ones skip the rules.
+_LONGEST_BOILERPLATE = 700
+
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER_RULES: dict[str, Callable[[str], bool]] = {
     "comment_form": is_comment_form,
@@ -238,7 +251,7 @@ def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
     for i, p in enumerate(paragraphs):
-        if seen / total >= min_fraction and any(rule(p) for rule in _END_MARKER_RULES.values()):
+        if seen / total >= min_fraction and len(p) < 300 and any(rule(p) for rule in _END_MARKER_RULES.values()):
             return i
         seen += len(p)
     return len(paragraphs)
@@ -248,17 +261,18 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
     """Each paragraph with the name of the rule that drops it (None = kept). Same decisions as clean_paragraphs."""
     normalised = [normalize_text(p) for p in paragraphs]
     title_key = fold(title) if title else ""
+    title_len = len(title or "")
     tail = _tail_start(normalised)
     out: list[tuple[str, str | None]] = []
     for i, p in enumerate(normalised):
         reason: str | None = None
-        if not p or not re.search(r"\w", p):
+        if not p or not _HAS_WORD.search(p):
             reason = "empty"
         elif i >= tail:
             reason = "after_end_marker"
-        elif title_key and fold(p) == title_key:
+        elif title_key and len(p) <= 2 * title_len + 10 and fold(p) == title_key:
             reason = "repeated_title"
-        else:
+        elif len(p) <= _LONGEST_BOILERPLATE:
             for name, rule in PARAGRAPH_RULES.items():
                 if rule(p):
                     reason = name
@@ -287,9 +301,8 @@ def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
     for p, reason in explain_drops(paragraphs, title):
         if reason is not None:
             continue
-        key = fold(p)
-        if len(key) > 40 and key in seen:
+        if len(p) > 40 and p in seen:
             continue
-        seen.add(key)
+        seen.add(p)
         kept.append(p)
     return kept

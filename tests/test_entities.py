@@ -1,0 +1,179 @@
+"""Entities: seed article against its hand-made gold, plus small texts for each cleaning and resolution rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tasks.entities import (
+    ModelNotInstalledError,
+    appositive_after,
+    appositive_before,
+    entity_id,
+    find_entities,
+    load_nlp,
+    resolve_speaker,
+    title_before,
+)
+from tasks.models import ArticleEntity
+
+SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def seed_body() -> tuple[str, dict]:
+    """The seed's clean body built from the gold's markers (the cleaner is another module's job)."""
+    gold_path = SEED_DIR / "gold.json"
+    if not gold_path.is_file():
+        pytest.skip(f"seed data not found at {SEED_DIR} (shared benchmark data lives next to the repo)")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    raw = (SEED_DIR / gold["seed"]).read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in raw.split("\n\n") if p.strip()]
+    first = next(i for i, p in enumerate(paragraphs) if p.startswith(gold["body_first_paragraph_starts"]))
+    last = next(i for i, p in enumerate(paragraphs) if p.endswith(gold["body_last_paragraph_ends"]))
+    kept = [p for p in paragraphs[first : last + 1] if not any(b in p for b in gold["body_must_not_contain"])]
+    return "\n\n".join(kept), gold
+
+
+def by_label(entities: list[ArticleEntity]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for entity in entities:
+        out.setdefault(entity.label, set()).add(entity.name)
+    return out
+
+
+def test_seed_entities_match_gold(nlp):
+    body, gold = seed_body()
+    (entities,) = find_entities([body], nlp)
+    labels = by_label(entities)
+    for label, names in gold["entities"].items():
+        found = labels.get(label, set())
+        if label == "GPE":
+            found = found | labels.get("LOC", set())
+        missing = [n for n in names if n not in found]
+        assert not missing, f"{label} missing: {missing}"
+    all_names = {e.name for e in entities} | {s for e in entities for s in e.surfaces}
+    assert not [n for n in gold["entities_must_not_appear"] if n in all_names]
+
+
+def test_seed_person_roles(nlp):
+    body, gold = seed_body()
+    (entities,) = find_entities([body], nlp)
+    roles = {e.name: (e.role or "") for e in entities if e.label == "PERSON"}
+    for person, role in gold["person_roles"].items():
+        assert role.lower() in roles.get(person, "").lower(), (person, roles.get(person))
+
+
+def test_titles_leave_person_names(nlp):
+    text = (
+        "Secretary of State Antony Blinken met Mr. Lee in Paris. Blinken later spoke. "
+        "Chinese Lt. Gen. Jing Jianfeng said nothing. Jing left."
+    )
+    (entities,) = find_entities([text], nlp)
+    persons = {e.name: e for e in entities if e.label == "PERSON"}
+    assert "Antony Blinken" in persons
+    assert persons["Antony Blinken"].mention_count == 2
+    assert persons["Antony Blinken"].role == "Secretary of State"
+    assert "Jing Jianfeng" in persons and persons["Jing Jianfeng"].role == "Chinese Lt. Gen."
+    assert not any(e.name in ("State", "Secretary of State") for e in entities if e.label == "ORG")
+
+
+def test_no_leading_the_or_possessive(nlp):
+    text = "The United Nations said the plan works. The Brookings Institution’s report agreed with Germany's view."
+    (entities,) = find_entities([text], nlp)
+    names = {e.name for e in entities}
+    assert "United Nations" in names
+    assert "Brookings Institution" in names
+    assert "Germany" in names
+    assert not any(n.lower().startswith("the ") or n.endswith(("'s", "’s")) for n in names)
+
+
+def test_aliases_fold_into_one_place(nlp):
+    text = (
+        "The United States and China met. The U.S. said it would act. US officials agreed, and America "
+        "will host the summit in Washington, D.C., next year."
+    )
+    (entities,) = find_entities([text], nlp)
+    us = [e for e in entities if e.name == "United States"]
+    assert len(us) == 1 and us[0].mention_count >= 3
+    assert any(e.name == "Washington" and e.label == "GPE" for e in entities)
+    assert not any(e.name in ("D.C.", "U.S.", "America", "US") for e in entities)
+
+
+def test_hyphenated_given_name_kept(nlp):
+    (entities,) = find_entities(["South Korean President Yoon Suk-yeol will visit Tokyo."], nlp)
+    person = next(e for e in entities if e.label == "PERSON")
+    assert person.name == "Yoon Suk-yeol"
+    assert person.role == "South Korean President"
+
+
+def test_surname_mislabelled_as_org_joins_person(nlp):
+    text = "Chinese Senior Col. Cao Yanzhong spoke first. Cao asked about the plan."
+    (entities,) = find_entities([text], nlp)
+    cao = [e for e in entities if "Cao" in e.name]
+    assert len(cao) == 1 and cao[0].label == "PERSON" and cao[0].mention_count == 2
+
+
+def test_role_appositives():
+    text = "Lin Jian, a spokesman for the Chinese foreign ministry, said no."
+    assert appositive_after(text, text.index(",")) == "a spokesman for the Chinese foreign ministry"
+    text = "said Mirna Galic, senior policy analyst on China at the U.S. Institute of Peace. Next."
+    assert appositive_after(text, text.index(",")) == "senior policy analyst on China at the U.S. Institute of Peace"
+    text = "Smith, who was there, said no."
+    assert appositive_after(text, text.index(",")) is None
+    text = "told reporters, his principal deputy national security adviser, Kim Tae-hyo, said"
+    assert appositive_before(text, text.index("Kim")) == "principal deputy national security adviser"
+    text = "New Zealand Prime Minister Christopher Luxon said"
+    assert title_before(text, text.index("Christopher")) == "New Zealand Prime Minister"
+    text = "But Christopher Luxon said"
+    assert title_before(text, text.index("Christopher")) is None
+
+
+def test_entity_id_is_stable_and_normalised():
+    assert entity_id("PERSON", "Antony Blinken") == entity_id("PERSON", " antony  blinken ")
+    assert entity_id("GPE", "U.S.") == entity_id("GPE", "U S")
+    assert entity_id("PERSON", "Antony Blinken") != entity_id("ORG", "Antony Blinken")
+    assert len(entity_id("ORG", "NATO")) == 16
+
+
+def test_resolve_speaker_rules():
+    entities = [
+        ArticleEntity("Antony Blinken", "PERSON", 2, 0, 14, ("Antony Blinken", "Blinken"), "Secretary of State"),
+        ArticleEntity("Zhu Feng", "PERSON", 2, 40, 48, ("Zhu Feng",), "dean of a school"),
+        ArticleEntity("United States", "GPE", 3, 60, 64, ("U.S.", "America")),
+        ArticleEntity("NATO", "ORG", 3, 70, 74, ("NATO",)),
+    ]
+    assert resolve_speaker("Blinken", entities) == ("Antony Blinken", "PERSON")
+    assert resolve_speaker("Zhu", entities) == ("Zhu Feng", "PERSON")
+    assert resolve_speaker("America’s top diplomat", entities, position=100) == ("Antony Blinken", "PERSON")
+    assert resolve_speaker("the dean", entities, position=100) == ("Zhu Feng", "PERSON")
+    assert resolve_speaker("he", entities, recent_person=1) == ("Zhu Feng", "PERSON")
+    assert resolve_speaker("US", entities) == ("United States", "GPE")
+    assert resolve_speaker("NATO", entities) == ("NATO", "ORG")
+    assert resolve_speaker("a source", entities) == (None, None)
+    assert resolve_speaker(None, entities) == (None, None)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\u200b\u202e\ufeff", "’s", "the", "“", "A" * 5000, "東京 " * 50])
+def test_odd_text_never_raises(nlp, text):
+    (entities,) = find_entities([text], nlp)
+    for entity in entities:
+        assert 0 <= entity.first_start < entity.first_end <= len(text)
+
+
+def test_offsets_index_the_text(nlp):
+    body, _ = seed_body()
+    (entities,) = find_entities([body], nlp)
+    for entity in entities:
+        assert body[entity.first_start : entity.first_end] in entity.surfaces
+
+
+def test_missing_model_names_the_setting():
+    with pytest.raises(ModelNotInstalledError, match="NEWSDESK_SPACY_MODEL"):
+        load_nlp("no_such_spacy_model_xyz")

@@ -1,0 +1,172 @@
+"""Quotes: the seed article's gold quotes and speakers, plus one small text per quote/attribution pattern."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.entities import load_nlp
+from tasks.models import Quote
+from tasks.quotes import analyze_texts, find_quote_spans, find_quotes
+from tests.test_entities import seed_body
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def quotes_of(text: str, nlp) -> list[Quote]:
+    ((_, quotes),) = analyze_texts([text], nlp)
+    return quotes
+
+
+def only(quotes: list[Quote], fragment: str) -> Quote:
+    matches = [q for q in quotes if fragment in q.text]
+    assert len(matches) == 1, (fragment, [q.text for q in quotes])
+    return matches[0]
+
+
+def norm(text: str) -> str:
+    return text.strip().strip(",.").strip()
+
+
+def test_seed_quotes_and_speakers(nlp):
+    body, gold = seed_body()
+    quotes = quotes_of(body, nlp)
+    for expected in gold["quotes"]:
+        found = [q for q in quotes if norm(q.text) == norm(expected["quote"])]
+        if expected.get("optional") and not found:
+            continue
+        assert found, f"quote not found: {expected['quote'][:60]}"
+        assert found[0].speaker == expected["speaker"], (expected["quote"][:60], found[0])
+
+
+def test_offsets_index_the_text(nlp):
+    body, _ = seed_body()
+    for quote in quotes_of(body, nlp):
+        assert body[quote.start : quote.end] == quote.text
+        assert body[quote.start - 1] in "“\"" or body[quote.start - 2] in "“\""
+
+
+def test_speaker_after_quote_and_inverted(nlp):
+    text = (
+        "Rosa Delgado runs the clinic in Phoenix.\n\n"
+        "“We are full every night, and it is getting worse,” said Rosa Delgado, the clinic’s director.\n\n"
+        "\"The city has to act now,\" Delgado told reporters on Monday."
+    )
+    quotes = quotes_of(text, nlp)
+    first, second = only(quotes, "We are full"), only(quotes, "The city has")
+    assert (first.speaker, first.speaker_label, first.verb, first.kind) == ("Rosa Delgado", "PERSON", "said", "full")
+    assert (second.speaker_text, second.speaker, second.verb) == ("Delgado", "Rosa Delgado", "told")
+
+
+def test_quote_split_by_attribution(nlp):
+    text = "“The first part is easy,” Maria Lopez said. “The second part is not.”"
+    quotes = quotes_of(text, nlp)
+    assert [q.speaker for q in quotes] == ["Maria Lopez", "Maria Lopez"]
+    assert [q.kind for q in quotes] == ["full", "full"]
+
+
+def test_quote_spanning_sentences(nlp):
+    text = "“We tried. We failed. We will try again,” Tom Baker said at the meeting."
+    (quote,) = quotes_of(text, nlp)
+    assert quote.text == "We tried. We failed. We will try again,"
+    assert quote.speaker == "Tom Baker"
+
+
+def test_multi_paragraph_quote_continues_speaker(nlp):
+    text = (
+        "Governor Ann Miller spoke for an hour. She said:\n\n"
+        "“The budget is balanced for the first time in ten years.\n\n"
+        "“Next year we will cut taxes for every family in the state.”\n\n"
+        "The speech ended at noon."
+    )
+    quotes = quotes_of(text, nlp)
+    assert len(quotes) == 2
+    assert quotes[0].text.startswith("The budget") and quotes[1].text.startswith("Next year")
+    assert [q.speaker for q in quotes] == ["Ann Miller", "Ann Miller"]
+    assert all(text[q.start : q.end] == q.text for q in quotes)
+
+
+def test_unclosed_quote_continued_in_next_paragraph_is_one_chain():
+    text = "“First paragraph of a speech.\n\n“Second paragraph.\n\n“Last one.”"
+    spans = find_quote_spans(text)
+    assert len(spans) == 3 and len({s.chain for s in spans}) == 1
+
+
+def test_partial_quote_with_speaker_before(nlp):
+    text = "Prime Minister Christopher Luxon said talks would “focus on our collective efforts to support the system.”"
+    (quote,) = quotes_of(text, nlp)
+    assert quote.kind == "partial"
+    assert quote.speaker == "Christopher Luxon"
+
+
+def test_appositive_speaker_before_verb(nlp):
+    text = "Lin Jian, a spokesman for the Chinese foreign ministry, on Monday accused NATO of “stoking confrontation in the region.”"
+    (quote,) = quotes_of(text, nlp)
+    assert quote.speaker == "Lin Jian" and quote.verb == "accused"
+
+
+def test_scare_quotes(nlp):
+    text = "The group called the plan a “disaster” and said it was “deeply flawed.”"
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "disaster").kind == "scare"
+    assert only(quotes, "deeply flawed").kind == "scare"
+
+
+def test_pronoun_resolves_to_last_person(nlp):
+    text = (
+        "Mirna Galic is a senior analyst at the Institute of Peace.\n\n"
+        "“They can share information,” she said."
+    )
+    quote = only(quotes_of(text, nlp), "They can share")
+    assert quote.speaker_text == "she" and quote.speaker == "Mirna Galic"
+
+
+def test_role_phrase_in_previous_sentence(nlp):
+    text = (
+        "Secretary of State Antony Blinken spoke in Washington on Monday.\n\n"
+        "America’s top diplomat said the alliances were changing. “That is part of the new landscape.”"
+    )
+    quote = only(quotes_of(text, nlp), "new landscape")
+    assert quote.speaker_text == "America’s top diplomat" and quote.speaker == "Antony Blinken"
+
+
+def test_paragraph_without_attribution_continues_speaker(nlp):
+    text = (
+        "“We will win this election,” said Paul Green, the party’s candidate.\n\n"
+        "“Our voters are ready and the polls are moving our way.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert [q.speaker for q in quotes] == ["Paul Green", "Paul Green"]
+
+
+def test_according_to_and_org_speaker(nlp):
+    text = (
+        "The alliance will grow next year, according to NATO.\n\n"
+        "Beijing accused the alliance of “seeking confrontation with its neighbours.”"
+    )
+    quote = only(quotes_of(text, nlp), "seeking confrontation")
+    assert (quote.speaker, quote.speaker_label) == ("Beijing", "GPE")
+
+
+def test_find_quotes_without_doc_uses_entity_surfaces(nlp):
+    text = "“This is good news for the city,” Mayor Jane Park said. “We waited a long time,” Park added."
+    ((entities, _),) = analyze_texts([text], nlp)
+    quotes = find_quotes(text, entities)
+    assert [q.speaker for q in quotes] == ["Jane Park", "Jane Park"]
+    assert quotes[1].speaker_text == "Park"
+
+
+def test_no_speaker_when_none_is_written(nlp):
+    (quote,) = quotes_of("The sign read “closed for the winter season until further notice.”", nlp)
+    assert quote.speaker is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "“", "”", "\"", "\"\"\"\"", "“”", "“ ”", "said “", "“a\n\nb", "\u202e“x”\u200b", "“" * 500, "x" * 3000, "\n\n“\n\n"],
+)
+def test_odd_text_never_raises(nlp, text):
+    for quote in quotes_of(text, nlp) + find_quotes(text, []):
+        assert text[quote.start : quote.end] == quote.text

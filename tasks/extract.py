@@ -512,7 +512,7 @@ _NEGATIVE = re.compile(
     r"comment|share|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
     r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
-    r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall|hidden"
+    r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
     r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail)(?:$|[\s_-])",
     re.I,
 )
@@ -639,14 +639,32 @@ class _Page:
         if e.tag == "article" or _attr(e.node, "itemprop").lower() == "articlebody":
             e.score += 15
 
-    def score(self) -> list[_El]:
+    def in_furniture(self, i: int) -> bool:
+        """Whether element i lies inside a part hinted as comments/related/sidebar/... (memoised upwards)."""
+        memo = self._zone
+        path = []
+        while i >= 0 and memo[i] is None:
+            path.append(i)
+            i = self.els[i].parent
+        flag = memo[i] if i >= 0 else False
+        # a hinted part holding most of the page is a page wrapper with an odd class, not furniture
+        limit = 0.6 * self.els[0].text_len
+        for j in reversed(path):
+            flag = flag or (j != 0 and self.els[j].text_len <= limit and _hinted_furniture(self.els[j].hints))
+            memo[j] = flag
+        return bool(flag)
+
+    def score(self, skip_furniture: bool = True) -> list[_El]:
         els = self.els
+        self._zone: list[bool | None] = [None] * len(els)
         for text, _link, ci in self.blocks:
             n = len(text)
             if n < 25:
                 continue
             c = els[ci]
             if c.tag in _NOT_SCORED:
+                continue
+            if skip_furniture and self.in_furniture(ci):
                 continue
             points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
             start = c.parent if c.tag in _PARA_TAGS else ci
@@ -676,6 +694,11 @@ class _Page:
     def pick(self) -> list[int]:
         """Indexes of the elements that make the article: the best candidate and its good siblings."""
         ranked = self.score()
+        if not ranked or ranked[0].score < 5:
+            for e in self.els:
+                e.scored = False
+                e.score = 0.0
+            ranked = self.score(skip_furniture=False)
         if not ranked or ranked[0].score <= 0:
             return [0]
         top = ranked[0]
@@ -694,7 +717,7 @@ class _Page:
             if p <= 0:
                 break
             pe = self.els[p]
-            if pe.text_len - self.els[top_i].text_len <= 0.1 * pe.text_len and pe.tag != "body":
+            if pe.text_len - self.els[top_i].text_len <= 0.1 * pe.text_len and pe.tag != "body" and not _hinted_furniture(pe.hints):
                 top_i = p
                 continue
             break
@@ -711,7 +734,9 @@ class _Page:
             if e.order == top_i:
                 chosen.append(e.order)
                 continue
-            bonus = top_score * 0.2 if e.hints.strip() and e.hints == top.hints else 0.0
+            if _hinted_furniture(e.hints):
+                continue
+            bonus = top_score * 0.2 if e.hints and e.hints == top.hints else 0.0
             if e.scored and e.score + bonus >= threshold:
                 chosen.append(e.order)
             elif e.tag == "p":
@@ -730,7 +755,7 @@ class _Page:
         tag = e.tag
         if tag in _HEADINGS or tag == "pre" or e.text_len == 0:
             return False
-        hinted = bool(e.hints.strip()) and bool(_NEGATIVE.search(e.hints)) and not _POSITIVE.search(e.hints)
+        hinted = _hinted_furniture(e.hints)
         if tag == "p":
             return hinted and e.text_len < 200
         ld = e.link_density
@@ -770,15 +795,39 @@ class _Page:
         return out
 
 
+_HINT_CACHE: dict[str, tuple[bool, bool]] = {}
+_STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
+
+
+def _hint_kind(hints: str) -> tuple[bool, bool]:
+    """(negative, positive) from class/id tokens. A token naming both ("post-comments") counts as negative:
+    the more specific word is the furniture one."""
+    if not hints:
+        return (False, False)
+    kind = _HINT_CACHE.get(hints)
+    if kind is None:
+        neg = pos = False
+        for token in hints.split():
+            if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
+                continue
+            if _NEGATIVE.search(token):
+                neg = True
+            elif _POSITIVE.search(token):
+                pos = True
+        kind = (neg, pos)
+        if len(_HINT_CACHE) < 50_000:
+            _HINT_CACHE[hints] = kind
+    return kind
+
+
 def _class_weight_of(hints: str) -> int:
-    if not hints.strip():
-        return 0
-    w = 0
-    if _NEGATIVE.search(hints):
-        w -= 25
-    if _POSITIVE.search(hints):
-        w += 25
-    return w
+    neg, pos = _hint_kind(hints)
+    return (-25 if neg else 0) + (25 if pos else 0)
+
+
+def _hinted_furniture(hints: str) -> bool:
+    neg, pos = _hint_kind(hints)
+    return neg and not pos
 
 
 def _prepare(tree: LexborHTMLParser) -> None:

@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
 from tasks.models import DiscoveredUrl, FetchResult, Outcome
-from tasks.urls import UrlError, canonicalize
+from tasks.urls import canonicalize
 
 if TYPE_CHECKING:
     from tasks.sources import Source
@@ -93,7 +93,7 @@ def _canonical_or_reason(raw: str, base: str | None = None) -> tuple[str | None,
             return None, f"{REASON_INVALID}: {exc}"
     try:
         return canonicalize(text), None
-    except UrlError as exc:
+    except ValueError as exc:  # UrlError, or a parse error urllib raises before canonicalize can word it
         return None, f"{REASON_INVALID}: {exc}"
 
 
@@ -114,7 +114,7 @@ def normalize_date(value: str | None) -> str | None:
     except ValueError:
         try:
             parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if len(text) == 10 and text[4] == "-" and "T" not in text:
         return parsed.date().isoformat()  # a bare date stays a date: no invented midnight
@@ -285,6 +285,8 @@ def parse_sitemap(body: bytes, sitemap_url: str, source: str, max_bytes: int) ->
             f"sitemap {sitemap_url} declares XML entities ({exc}); refused without expanding them "
             "(entity expansion is how 'billion laughs' and external-entity file reads work)"
         ) from exc
+    except (LookupError, UnicodeError) as exc:  # an XML declaration naming an encoding Python does not know
+        raise DiscoveryError(f"sitemap {sitemap_url} cannot be decoded: {exc}") from exc
     except ParseError as exc:
         if root is None or not (page.urls or page.sitemaps or page.invalid):
             raise DiscoveryError(f"sitemap {sitemap_url} is not well-formed XML: {exc}") from exc

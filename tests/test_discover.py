@@ -529,3 +529,38 @@ def test_sample_site_pages_have_no_unreplaced_absolute_links_and_stay_small() ->
             for needle in ('rel="canonical"', '"@type": "NewsArticle"', "og:title", "<time datetime=", "(Photo: ",
                            "Related stories", "cookie-consent", 'class="comments"', "newsletter-signup"):
                 assert needle in text, f"{page.name} lacks {needle}"
+
+
+# ------------------------------------------------------------------------------------------------ robustness
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+XMLISH = st.lists(
+    st.sampled_from([
+        b"<urlset>", b"</urlset>", b"<url>", b"</url>", b"<loc>", b"</loc>", b"<sitemapindex>", b"<sitemap>",
+        b"<rss version='2.0'>", b"<channel>", b"<item>", b"<link>", b"</link>", b"http://[::1", b"https://ex.com/a",
+        b"<?xml version='1.0' encoding='klingon'?>", b"<!DOCTYPE x>", b"\x1f\x8b", b"&amp;", b"&bogus;", b"\xff\xfe",
+        b"<news:news>", b"<publication_date>", b"2026-13-45T99:00", b"<![CDATA[", b"]]>", b"\x00", b" ", b"\n",
+    ]),
+    max_size=25,
+).map(b"".join)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(XMLISH, st.binary(max_size=300)))
+def test_parsers_raise_only_discovery_error(body: bytes) -> None:
+    for parse in (lambda: parse_feed(body, "https://ex.com/f", "s"),
+                  lambda: parse_sitemap(body, "https://ex.com/s", "s", 5_000)):
+        try:
+            parse()
+        except DiscoveryError:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300))
+def test_url_list_accounts_for_every_non_comment_line(text: str) -> None:
+    urls, bad = parse_url_list(text, "s", "f")
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert len(urls) + len(bad) == len(lines)

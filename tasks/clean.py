@@ -293,16 +293,12 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
 def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
     """Normalise each paragraph and drop the boilerplate ones (see PARAGRAPH_RULES), keeping order.
 
-    Also drops the title repeated as a paragraph, exact duplicate paragraphs, and everything after an
+    Also drops the title repeated as a paragraph and everything after an
     end-of-article marker (comment form, "Source link", scroll-to-top) found in the last 40% of the text.
     """
     kept: list[str] = []
-    seen: set[str] = set()
     for p, reason in explain_drops(paragraphs, title):
         if reason is not None:
             continue
-        if len(p) > 40 and p in seen:
-            continue
-        seen.add(p)
         kept.append(p)
     return kept

@@ -537,7 +537,7 @@ _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 class _El:
     """One block-level element of the page with totals gathered bottom-up in a single walk."""
 
-    __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "scored", "_hints", "order")
+    __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "points", "scored", "_hints", "order")
 
     def __init__(self, node: LexborNode, tag: str, parent: int, order: int) -> None:
         self.node = node
@@ -546,6 +546,7 @@ class _El:
         self.text_len = 0
         self.link_len = 0
         self.score = 0.0
+        self.points = 0.0  # what its paragraphs gave it, before tag/class weights
         self.scored = False
         self._hints: str | None = None
         self.order = order
@@ -674,7 +675,9 @@ class _Page:
                 e = els[i]
                 if not e.scored:
                     self._init_score(e)
-                e.score += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+                share = points / (1 if level == 0 else 2 if level == 1 else level * 3)
+                e.score += share
+                e.points += share
                 i = e.parent
                 level += 1
         ranked = [e for e in els if e.scored]
@@ -697,12 +700,13 @@ class _Page:
         if not ranked or ranked[0].score < 5:
             for e in self.els:
                 e.scored = False
-                e.score = 0.0
+                e.score = e.points = 0.0
             ranked = self.score(skip_furniture=False)
         if not ranked or ranked[0].score <= 0:
             return [0]
         top = ranked[0]
         top_i = top.order
+        best_score = top.score
         # several strong candidates under one ancestor: the article is split, take the ancestor
         rivals = [e.order for e in ranked[1:5] if e.score >= top.score * 0.75]
         if len(rivals) >= 2:
@@ -725,7 +729,7 @@ class _Page:
         parent = top.parent
         if parent < 0:
             return [top_i]
-        top_score = top.score if top.scored else 0.0
+        top_score = max(best_score, top.score if top.scored else 0.0)
         threshold = max(10.0, top_score * 0.2)
         chosen = []
         for e in self.els[parent + 1 :]:
@@ -737,7 +741,8 @@ class _Page:
             if _hinted_furniture(e.hints):
                 continue
             bonus = top_score * 0.2 if e.hints and e.hints == top.hints else 0.0
-            if e.scored and e.score + bonus >= threshold:
+            # a class weight alone does not make a sibling part of the article: its paragraphs must too
+            if e.scored and e.score + bonus >= threshold and e.points * (1 - e.link_density) >= threshold * 0.5:
                 chosen.append(e.order)
             elif e.tag == "p":
                 ld = e.link_density

@@ -385,6 +385,7 @@ class _Fetcher:
         self.archive = archive
         self.total = asyncio.Semaphore(settings.total_concurrency)
         self.gates: dict[str, _HostGate] = {}
+        self.host_checks: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
 
     def gate(self, url: str) -> _HostGate:
         key = urlsplit(url).netloc.lower()
@@ -542,10 +543,25 @@ class _Fetcher:
     # -- one URL -----------------------------------------------------------------------------------------
 
     async def _check_host(self, url: str) -> None:
+        """Refuse private addresses before any request; one DNS lookup per host per batch."""
+        if self.settings.allow_private_hosts:
+            return
+        host = (urlsplit(url).hostname or "").lower()
+        check = self.host_checks.get(host)
+        if check is None:  # shared by every URL of this host that arrives while the lookup runs
+            check = self.host_checks[host] = asyncio.ensure_future(self._lookup(url))
+        refusal = await asyncio.shield(check)
+        if refusal is not None:
+            raise _Fail(refusal)
+
+    async def _lookup(self, url: str) -> str | None:
         try:
-            await asyncio.to_thread(check_host_allowed, url, self.settings.allow_private_hosts)
+            await asyncio.to_thread(check_host_allowed, url, False)
         except UrlError as exc:
-            raise _Fail(str(exc)) from exc
+            return str(exc)
+        except Exception as exc:  # the check is a safety gate: if it cannot run, do not fetch
+            return f"cannot check the host: {_exc_text(exc)}"
+        return None
 
     async def fetch_one(
         self, url: str, kind: Kind, max_bytes: int, validator: tuple[str | None, str | None] | None = None

@@ -572,3 +572,26 @@ def test_fetch_resource_obeys_cap_and_robots() -> None:
         hidden = asyncio.run(fetch_resource(server.url("/hidden/feed.xml"), fast(), 1000))
     assert big.outcome == "failed" and "too large" in big.reason
     assert hidden.outcome == "robots"
+
+
+def test_every_redirect_hop_is_checked_for_private_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.fetch as fetch_module
+    from tasks.urls import UrlError
+
+    checked: list[str] = []
+    with Loopback() as inner, Loopback() as outer:
+
+        def check(url: str, allow_private_hosts: bool) -> None:  # stands in for DNS: "localhost" is private
+            checked.append(url)
+            if "//localhost:" in url:
+                raise UrlError(f"{url} resolves to a private address")
+
+        monkeypatch.setattr(fetch_module, "check_host_allowed", check)
+        secret = f"http://localhost:{inner.port}/secret"
+        outer.route("/a", Reply(status=302, headers={"Location": secret}))
+        outer.route("/b", Reply(body=PAGE))
+        results = fetch([outer.url("/a"), outer.url("/b")], fast(allow_private_hosts=False))
+        assert inner.requests == []
+    assert results[0].outcome == "failed" and "private address" in results[0].reason
+    assert results[1].outcome == "loaded"
+    assert len([url for url in checked if f":{outer.port}/" in url]) == 1  # one lookup per host per batch

@@ -537,7 +537,7 @@ _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 class _El:
     """One block-level element of the page with totals gathered bottom-up in a single walk."""
 
-    __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "points", "scored", "_hints", "order")
+    __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "points", "good", "scored", "_hints", "order")
 
     def __init__(self, node: LexborNode, tag: str, parent: int, order: int) -> None:
         self.node = node
@@ -547,6 +547,7 @@ class _El:
         self.link_len = 0
         self.score = 0.0
         self.points = 0.0  # what its paragraphs gave it, before tag/class weights
+        self.good = 0  # chars of paragraph-like text (long, few links, outside furniture) in its subtree
         self.scored = False
         self._hints: str | None = None
         self.order = order
@@ -667,6 +668,8 @@ class _Page:
                 continue
             if skip_furniture and self.in_furniture(ci):
                 continue
+            if n >= 80 and _link < 0.3 * n:
+                c.good += n
             points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
             start = c.parent if c.tag in _PARA_TAGS else ci
             level = 0
@@ -680,6 +683,9 @@ class _Page:
                 e.points += share
                 i = e.parent
                 level += 1
+        for e in reversed(els):  # children come after their parent: one reverse pass sums subtrees
+            if e.good and e.parent >= 0:
+                els[e.parent].good += e.good
         ranked = [e for e in els if e.scored]
         for e in ranked:
             e.score *= 1 - e.link_density
@@ -701,6 +707,7 @@ class _Page:
             for e in self.els:
                 e.scored = False
                 e.score = e.points = 0.0
+                e.good = 0
             ranked = self.score(skip_furniture=False)
         if not ranked or ranked[0].score <= 0:
             return [0]
@@ -721,7 +728,13 @@ class _Page:
             if p <= 0:
                 break
             pe = self.els[p]
-            if pe.text_len - self.els[top_i].text_len <= 0.1 * pe.text_len and pe.tag != "body" and not _hinted_furniture(pe.hints):
+            if pe.tag == "body" or _hinted_furniture(pe.hints):
+                break
+            cur = self.els[top_i]
+            added_text = pe.text_len - cur.text_len
+            added_good = pe.good - cur.good
+            # a wrapper, or a parent whose extra text is mostly more paragraphs (an article split in sections)
+            if added_text <= 0.1 * pe.text_len or (added_good >= 0.15 * cur.good and added_good >= 0.6 * added_text):
                 top_i = p
                 continue
             break

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import functools
 import io
 import re
 import zlib
@@ -79,14 +80,17 @@ def rejection_outcome(reason: str) -> Outcome:
 # --------------------------------------------------------------------------------------------------- helpers
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def _canonical_or_reason(raw: str, base: str | None = None) -> tuple[str | None, str | None]:
     """(canonical URL, None) or (None, reason); relative links are resolved against base first."""
     text = raw.strip()
     if not text:
         return None, f"{REASON_INVALID}: empty"
-    if any(ch.isspace() for ch in text):
+    if _WHITESPACE.search(text):
         return None, f"{REASON_INVALID}: contains whitespace"
-    if base:
+    if base and not text.startswith(("http://", "https://")):
         try:
             text = urljoin(base, text)
         except ValueError as exc:
@@ -139,6 +143,7 @@ def _entry_date(entry: Any, key: str) -> str | None:
     return _struct_time_iso(dict.get(entry, f"{key}_parsed"))
 
 
+@functools.lru_cache(maxsize=256)
 def _local(tag: Any) -> str:
     """Element name without namespace: sitemaps in the wild use several namespace URIs (or none)."""
     if not isinstance(tag, str):

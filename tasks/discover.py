@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tasks.sources import Source
 
 GZIP_MAGIC = b"\x1f\x8b"
+SITEMAP_FETCH_CHUNK = 4  # sitemaps fetched at once: enough to overlap waits, few enough bodies held in memory
 
 # Reason prefixes of rejections, so callers can map a rejection to a fetch_log outcome without parsing prose.
 REASON_DUPLICATE = "duplicate"
@@ -440,10 +441,22 @@ async def discover_source(
             return None
         return body
 
+    allow_res = [_compile(pattern, "allow") for pattern in source.allow]
+    deny_res = [_compile(pattern, "deny") for pattern in source.deny]
+    passing: set[str] = set()
+
+    def count(items: Iterable[DiscoveredUrl]) -> None:
+        for item in items:
+            if not any(rx.search(item.url) for rx in deny_res) and (
+                not allow_res or any(rx.search(item.url) for rx in allow_res)
+            ):
+                passing.add(item.url)
+
     def budget_left() -> bool:
-        """Stop reading more sitemaps once enough URLs pass the filters."""
-        kept, _ = filter_urls(found, source.allow, source.deny)
-        return len(kept) < max_urls
+        """Stop reading more sitemaps once enough distinct URLs pass the filters."""
+        return len(passing) < max_urls
+
+    count(found)
 
     feeds = _unique_resources(source.feeds, result)
     bodies = await asyncio.gather(*(fetch_body(feed) for feed in feeds))
@@ -456,44 +469,47 @@ async def discover_source(
             result.failures.append((feed, str(exc)))
             continue
         found.extend(urls)
+        count(urls)
         result.rejected.extend(invalid)
 
     visited: set[str] = set()
     level = _unique_resources(source.sitemaps, result)
     depth = 0
     while level:
-        to_fetch: list[str] = []
-        for sitemap in level:
-            if sitemap in visited:
-                result.skipped.append((sitemap, "sitemap already read in this run (loop or repeat)"))
-            elif not budget_left():
-                result.skipped.append((sitemap, f"not read: {max_urls:,} URLs already found (max_urls_per_run)"))
-            else:
-                visited.add(sitemap)
-                to_fetch.append(sitemap)
-        bodies = await asyncio.gather(*(fetch_body(sitemap) for sitemap in to_fetch))
         children: list[str] = []
-        for sitemap, body in zip(to_fetch, bodies, strict=True):
-            if body is None:
-                continue
-            try:
-                page = parse_sitemap(body, sitemap, source.name, max_bytes)
-            except DiscoveryError as exc:
-                result.failures.append((sitemap, str(exc)))
-                continue
-            if page.error:
-                result.failures.append((sitemap, page.error))
-            found.extend(page.urls)
-            result.rejected.extend(page.invalid)
-            for url, stamp in page.lastmod.items():
-                result.lastmod.setdefault(url, stamp)
-            for child in page.sitemaps:
-                if depth + 1 > max_sitemap_depth:
-                    result.skipped.append(
-                        (child, f"sitemap index nested deeper than max_sitemap_depth={max_sitemap_depth}")
-                    )
+        for start in range(0, len(level), SITEMAP_FETCH_CHUNK):  # bounded: each body may be max_bytes
+            to_fetch: list[str] = []
+            for sitemap in level[start : start + SITEMAP_FETCH_CHUNK]:
+                if sitemap in visited:
+                    result.skipped.append((sitemap, "sitemap already read in this run (loop or repeat)"))
+                elif not budget_left():
+                    result.skipped.append((sitemap, f"not read: {max_urls:,} URLs already found (max_urls_per_run)"))
                 else:
-                    children.append(child)
+                    visited.add(sitemap)
+                    to_fetch.append(sitemap)
+            bodies = await asyncio.gather(*(fetch_body(sitemap) for sitemap in to_fetch))
+            for sitemap, body in zip(to_fetch, bodies, strict=True):
+                if body is None:
+                    continue
+                try:
+                    page = parse_sitemap(body, sitemap, source.name, max_bytes)
+                except DiscoveryError as exc:
+                    result.failures.append((sitemap, str(exc)))
+                    continue
+                if page.error:
+                    result.failures.append((sitemap, page.error))
+                found.extend(page.urls)
+                count(page.urls)
+                result.rejected.extend(page.invalid)
+                for url, stamp in page.lastmod.items():
+                    result.lastmod.setdefault(url, stamp)
+                for child in page.sitemaps:
+                    if depth + 1 > max_sitemap_depth:
+                        result.skipped.append(
+                            (child, f"sitemap index nested deeper than max_sitemap_depth={max_sitemap_depth}")
+                        )
+                    else:
+                        children.append(child)
         level = list(dict.fromkeys(children))
         depth += 1
 

@@ -461,6 +461,31 @@ def test_walker_stops_reading_sitemaps_once_the_limit_is_reached() -> None:
     assert {url for url, _ in result.skipped} == {"https://ex.com/idx.xml"}
 
 
+def test_walker_big_index_fetches_in_small_chunks_and_stops_at_the_limit() -> None:
+    children = [f"https://ex.com/s{i}.xml" for i in range(10)]
+    pages: dict[str, bytes | Exception | int] = {"https://ex.com/idx.xml": index(*children)}
+    pages.update({c: urlset(f"<url><loc>https://ex.com/a{i}</loc></url>") for i, c in enumerate(children)})
+
+    class Counting(FakeWeb):
+        in_flight = peak = 0
+
+        async def __call__(self, url: str) -> FetchResult:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            await asyncio.sleep(0)
+            try:
+                return await super().__call__(url)
+            finally:
+                self.in_flight -= 1
+
+    web = Counting(pages)
+    result = run(Source(name="s", sitemaps=["https://ex.com/idx.xml"]), web, max_urls=5)
+    assert web.peak <= 4
+    assert len(result.urls) == 5
+    assert len(web.asked) == 1 + 8  # the index, then two chunks of four; the budget was spent after the second
+    assert sum("max_urls_per_run" in reason for _, reason in result.skipped) == 2
+
+
 def test_walker_falls_back_to_text_and_caps_bytes() -> None:
     latin = '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><item><title>Café</title><link>https://ex.com/c</link></item></channel></rss>'
     web = FakeWeb({"https://ex.com/f": latin.encode("latin-1").decode("latin-1").encode("utf-8")}, with_body=False)

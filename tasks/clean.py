@@ -106,7 +106,7 @@ def is_all_caps_promo(p: str) -> bool:
 _CTA = re.compile(
     r"^(?:click|tap) here\b|^(?:download|get|install) (?:the|our) .{0,40}\bapp\b|^sign up (?:for|to|now|here|today)\b"
     r"|^subscribe (?:to|now|today|for|here)\b|^(?:follow|like) us on\b|^join (?:us|our) .{0,40}(?:newsletter|community|channel)"
-    r"|^(?:get|receive) (?:our|the) .{0,40}newsletter|^(?:to )?(?:read|watch|listen to) (?:the full|more)\b"
+    r"|^(?:get|receive) (?:our|the) .{0,40}newsletter"
     r"|^(?:already a subscriber|not a subscriber|become a (?:member|subscriber))\b|^support (?:our|independent) journalism"
     r"|^(?:share|tweet) this\b|^share on (?:facebook|twitter|x|linkedin|whatsapp)\b|^we use cookies\b"
     r"|^(?:this|our) (?:website|site) uses cookies\b|^by (?:using|continuing to use) (?:this|our) (?:site|website)",
@@ -212,7 +212,8 @@ def is_headline_ticker(p: str) -> bool:
     content = [w for w in words if w.lower() not in small]
     ratio = caps / max(1, len(content))
     sentence_marks = len(re.findall(r"[.!?](?:\s|$)", p))
-    return ratio >= 0.6 and sentence_marks <= 1
+    # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
+    return ratio >= 0.6 and sentence_marks <= 1 and p.count(",") < 3
 
 
 def is_bullet_separator_line(p: str) -> bool:
@@ -239,11 +240,18 @@ _HAS_WORD = re.compile(r"\w")
 _LONGEST_BOILERPLATE = 700
 
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
-_END_MARKER_RULES: dict[str, Callable[[str], bool]] = {
-    "comment_form": is_comment_form,
-    "widget_text": is_widget_text,
-    "source_link": lambda p: bool(re.match(r"^(?:source link|source)\s*[:.]?\s*$", p.strip(), re.I)),
-}
+_END_MARKER = re.compile(
+    r"^(?:leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)"
+    r"|\d+ comments?|comments are closed|source link|scroll to top|back to top|translate\s*[»›>]"
+    r"|you must be logged in to post a comment)\W*$|your email address will not be published",
+    re.I,
+)
+
+
+def is_end_marker(p: str) -> bool:
+    """Lines that publishing software puts where the article ends: a comment form, "Source link", a
+    scroll-to-top button. Narrower than the drop rules (a table header "Comment" must not cut the article)."""
+    return len(p) < 200 and bool(_END_MARKER.search(p.strip()))
 
 
 def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
@@ -251,7 +259,7 @@ def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
     for i, p in enumerate(paragraphs):
-        if seen / total >= min_fraction and len(p) < 300 and any(rule(p) for rule in _END_MARKER_RULES.values()):
+        if seen / total >= min_fraction and is_end_marker(p):
             return i
         seen += len(p)
     return len(paragraphs)

@@ -523,7 +523,7 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # containers whose own text runs are paragraphs scored for their parent (Readability scores p, td, pre)
-_PARA_TAGS = frozenset("p pre td".split())
+_PARA_TAGS = frozenset("p pre td li".split())
 # containers whose direct text (a run between <br>s or block children) counts as a paragraph of their own
 _DIV_LIKE = frozenset("div section article main center font form".split())
 _NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address hgroup".split())
@@ -664,13 +664,16 @@ class _Page:
             if n < 25:
                 continue
             c = els[ci]
-            if c.tag in _NOT_SCORED:
+            if _link >= 0.5 * n:  # a link, or a list of them, is navigation whatever its length
+                continue
+            if c.tag in _NOT_SCORED and not (c.tag == "li" and n >= 80):  # long list items are prose
                 continue
             if skip_furniture and self.in_furniture(ci):
                 continue
             if n >= 80 and _link < 0.3 * n:
                 c.good += n
-            points = 1 + text.count(",") + text.count("，") + text.count("、") + min(n // 100, 3)
+            commas = text.count(",") + text.count("，") + text.count("、")
+            points = 1 + min(commas, 10) + min(n // 100, 3)
             start = c.parent if c.tag in _PARA_TAGS else ci
             level = 0
             i = start
@@ -719,6 +722,8 @@ class _Page:
         if len(rivals) >= 2:
             top_anc = self.ancestors(top_i)
             for a in top_anc:
+                if a == 0 or _hinted_furniture(self.els[a].hints):
+                    break
                 if sum(1 for r in rivals if a in self.ancestors(r)) >= 2:
                     top_i = a
                     break
@@ -777,7 +782,7 @@ class _Page:
         if tag == "p":
             return hinted and e.text_len < 200
         ld = e.link_density
-        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "li", "form", "tr", "td") and ld > 0.5 and e.text_len < 2000:
+        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "form") and ld > 0.5 and e.text_len < 2000:
             return True
         return hinted and (e.text_len < 400 or ld > 0.3)
 

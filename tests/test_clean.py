@@ -110,3 +110,20 @@ def test_clean_truncates_after_end_marker_near_the_end() -> None:
 def test_end_marker_early_does_not_truncate() -> None:
     paras = ["Leave a comment", *[f"Paragraph {i} with enough words to be real text here." for i in range(5)]]
     assert len(clean_paragraphs(paras, None)) == 5
+
+
+def test_end_marker_is_narrow() -> None:
+    from tasks.clean import is_end_marker
+
+    assert is_end_marker("Leave a Reply")
+    assert is_end_marker("Source link")
+    assert is_end_marker("Your email address will not be published. Required fields are marked *")
+    assert not is_end_marker("Comment")  # a table header
+    assert not is_end_marker("Sources said the talks would continue.")
+
+
+def test_ticker_is_not_a_comma_list() -> None:
+    assert not is_headline_ticker(
+        "Honorable mentions: Marjorie Prime, Phantom Thread, Casting JonBenet, The Post, The Shape of Water, "
+        "Logan Lucky, The Lost City of Z"
+    )

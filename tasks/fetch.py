@@ -15,10 +15,11 @@ import random
 import re
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -240,6 +241,7 @@ def reset_politeness_state() -> None:
     with _STATE_LOCK:
         _ROBOTS_CACHE.clear()
         _HOST_CLOCKS.clear()
+        _LOOP_STATES.clear()
 
 
 def _cached_robots(host: str, user_agent: str) -> _Robots | None:
@@ -378,21 +380,45 @@ def _accepts(kind: Kind, mime: str) -> bool:
     return not mime or mime.startswith("text/") or "xml" in mime or mime in RESOURCE_TYPES
 
 
+@dataclass
+class _LoopState:
+    """Gates shared by every fetch in one event loop, so concurrent fetch_resource/fetch_pages calls (a sitemap
+    index fanned out with gather) still share per-host limits and fetch each robots.txt once."""
+
+    totals: dict[int, asyncio.Semaphore] = field(default_factory=dict)
+    gates: dict[tuple[str, int], _HostGate] = field(default_factory=dict)
+
+
+_LOOP_STATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
+
+
+def _loop_state() -> _LoopState:
+    loop = asyncio.get_running_loop()
+    with _STATE_LOCK:
+        state = _LOOP_STATES.get(loop)
+        if state is None:
+            state = _LOOP_STATES[loop] = _LoopState()
+        return state
+
+
 class _Fetcher:
     def __init__(self, settings: Settings, client: httpx.AsyncClient, archive: WarcArchive | None) -> None:
         self.settings = settings
         self.client = client
         self.archive = archive
-        self.total = asyncio.Semaphore(settings.total_concurrency)
-        self.gates: dict[str, _HostGate] = {}
+        self.shared = _loop_state()
         self.host_checks: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
 
     def gate(self, url: str) -> _HostGate:
-        key = urlsplit(url).netloc.lower()
-        gate = self.gates.get(key)
+        settings = self.settings
+        key = (urlsplit(url).netloc.lower(), settings.per_host_concurrency)
+        gate = self.shared.gates.get(key)
         if gate is None:
-            gate = _HostGate(key, self.settings.per_host_concurrency, self.settings.min_delay_seconds, self.total)
-            self.gates[key] = gate
+            total = self.shared.totals.setdefault(
+                settings.total_concurrency, asyncio.Semaphore(settings.total_concurrency)
+            )
+            gate = _HostGate(key[0], settings.per_host_concurrency, settings.min_delay_seconds, total)
+            self.shared.gates[key] = gate
         return gate
 
     # -- one attempt -----------------------------------------------------------------------------------

@@ -595,3 +595,21 @@ def test_every_redirect_hop_is_checked_for_private_hosts(monkeypatch: pytest.Mon
     assert results[0].outcome == "failed" and "private address" in results[0].reason
     assert results[1].outcome == "loaded"
     assert len([url for url in checked if f":{outer.port}/" in url]) == 1  # one lookup per host per batch
+
+
+def test_concurrent_fetch_resource_calls_share_robots_and_host_limits() -> None:
+    handler, peaks = _concurrency_probe(0.1)
+    routes = {"/robots.txt": Reply(body="User-agent: *\nAllow: /\n", content_type="text/plain", delay=0.1)}
+    routes.update({f"/sitemap{i}.xml": handler for i in range(5)})
+    with Loopback(routes) as server:
+
+        async def fan_out() -> list[FetchResult]:
+            settings = fast(per_host_concurrency=2)
+            return await asyncio.gather(
+                *(fetch_resource(server.url(f"/sitemap{i}.xml"), settings, 10_000) for i in range(5))
+            )
+
+        results = asyncio.run(fan_out())
+        assert server.count("/robots.txt") == 1
+    assert all(r.outcome == "loaded" for r in results)
+    assert max(peaks) == 2

@@ -218,7 +218,8 @@ def _parse_feed_detailed(
     for entry in parsed.get("entries", []):
         link = entry.get("link")
         if not isinstance(link, str) or not link.strip():
-            invalid.append((_clean_text(entry.get("title")) or "(entry without title)", f"{REASON_INVALID}: entry has no link"))
+            label = _clean_text(entry.get("title")) or "(entry without title)"
+            invalid.append((label, f"{REASON_INVALID}: entry has no link"))
             continue
         url, reason = _canonical_or_reason(link, feed_url)
         if url is None:

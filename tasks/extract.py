@@ -505,7 +505,7 @@ def _dom_date(tree: LexborHTMLParser) -> str | None:
 _DROP_TAGS = [
     "script", "style", "noscript", "iframe", "svg", "template", "button", "input", "select", "textarea", "canvas",
     "object", "embed", "link", "meta", "nav", "aside", "footer", "figure", "figcaption", "picture", "video",
-    "audio", "map", "dialog", "menu", "label", "option", "head", "math",
+    "audio", "map", "dialog", "menu", "label", "option", "head",
 ]
 _HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"]'
 _NEGATIVE = re.compile(
@@ -518,12 +518,12 @@ _NEGATIVE = re.compile(
 )
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|hentry|prose|rich-?text|paragraph", re.I)
 _BLOCK_TAGS = frozenset(
-    "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li blockquote pre table thead tbody tfoot tr td th "
+    "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li blockquote pre table thead tbody tfoot tr "
     "dl dt dd hr address center details summary fieldset form caption hgroup".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # containers whose own text runs are paragraphs scored for their parent (Readability scores p, td, pre)
-_PARA_TAGS = frozenset("p pre td li".split())
+_PARA_TAGS = frozenset("p pre li".split())
 # containers whose direct text (a run between <br>s or block children) counts as a paragraph of their own
 _DIV_LIKE = frozenset("div section article main center font form".split())
 _NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address hgroup".split())
@@ -630,6 +630,11 @@ class _Page:
                 els[cur].link_len += e.link_len
             elif tag in ("img", "hr", "wbr", "area", "source", "track"):
                 continue
+            elif tag == "td" or tag == "th":
+                # cells of a row read as one line, so a row stays one paragraph
+                self._buf.append(" ")
+                self._walk(child, cur, in_link, depth + 1)
+                self._buf.append(" ")
             else:
                 self._walk(child, cur, in_link or tag == "a", depth + 1)
 

@@ -291,6 +291,10 @@ def doc_mentions(doc: "Doc") -> list[Mention]:
         role = None
         if label == "PERSON":
             end = _extend_hyphenated(text, end)
+            # 'Said Ellis', 'But Smith': a function word the model took into the name
+            lead = re.match(r"(\w+)\s+(?=[A-Z])", text[start:end])
+            if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
+                start += lead.end()
             start, end, role = _strip_person_title(text, start, end)
         # "China's Institute of War Studies": the owner is not part of the organisation's name.
         if label in ("ORG", "FAC"):

@@ -46,15 +46,22 @@ SPEECH_VERBS = (
     "laments mused shouted yelled whispered exclaimed thundered texted emailed confirmed confirms denied denies "
     "described describes called calls labeled labelled dubbed branded reiterated reiterates agreed agrees "
     "recounted contended contends maintained maintains asserted asserts wondered wonders blasted slammed "
-    "tells demanded demands assured assures"
+    "tells demanded demands assured assures calling cited cites reads ruled"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
     "declared warned recalled remarked acknowledged admitted observed suggested tweeted countered responded "
     "predicted joked quipped cautioned stressed reported".split()
 )
+# Forms that are as often nouns ("his remarks", "the demands"): a speech verb elsewhere in the clause wins.
+NOUN_LIKE_VERBS = frozenset(
+    "remarks demands claims notes states calls reports posts comments complains reads tweets promises vows "
+    "counters charges jokes quips laments boasts pledges comments insists".split()
+)
 SPEECH_RE = re.compile(
-    r"\b(?:according\s+to|(?:pointed|points)\s+out|(?:went|goes)\s+on|put\s+it|" + "|".join(SPEECH_VERBS) + r")\b"
+    r"\b(?:[Aa]ccording\s+to|(?:pointed|points)\s+out|(?:went|goes)\s+on|put\s+it|Said|Says|"
+    + "|".join(SPEECH_VERBS)
+    + r")\b"
 )
 PERSON_PRONOUNS = ("he", "she", "i")
 SUBJECT_PRONOUN_RE = re.compile(r"\b(he|she|they|we|it|i|He|She|They|We|It|I)\b")
@@ -182,11 +189,15 @@ def find_quote_spans(text: str) -> list[_Span]:
 
 
 def _masked(text: str, spans: list[_Span]) -> str:
+    """Quoted words become MASK; short parentheticals ('(R-Wis.)') become spaces: the rules read neither."""
     chars = list(text)
     for span in spans:
         for i in range(span.start, span.end):
             if not chars[i].isspace():
                 chars[i] = MASK
+    for match in re.finditer(r"\([^()\n\u201c\u201d\"]{1,40}\)", text):
+        for i in range(match.start(), match.end()):
+            chars[i] = " "
     return "".join(chars)
 
 
@@ -202,6 +213,9 @@ def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) 
         while nxt < p_end and (masked[nxt].isspace() or masked[nxt] in CLOSE_MARKS + STRAIGHT):
             nxt += 1
         starts.append(nxt)
+    # a line break inside a paragraph (outside a quote) ends a sentence too
+    for match in re.finditer(r"\n\s*", masked[p_start:p_end]):
+        starts.append(p_start + match.end())
     # a quote ending in a full stop ends its sentence: “... security.” Next
     for span in spans:
         if span.close in closes_after_stop and span.end > span.start:
@@ -261,7 +275,7 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
 
 def _segments(ctx: _Context, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
-    for match in re.finditer(r"[,;(\u2014]|\s\u2013\s", ctx.masked[start:end]):
+    for match in re.finditer(r"[,;(\u2014\u2015]|\s\u2013\s", ctx.masked[start:end]):
         out.append((pos, start + match.start()))
         pos = start + match.end()
     out.append((pos, end))
@@ -294,12 +308,37 @@ def _strip_nominal(words: list[str]) -> list[str]:
     return words[-NOMINAL_MAX_WORDS:]
 
 
+def _noun_phrase(words: list[str]) -> list[str]:
+    """The noun phrase ending a clause: back to its determiner or possessive ('America’s top diplomat', 'the
+    mayor'); a short bare phrase ('Officials', 'Two aides') too; a verb phrase ('appeared on TV and began by') not."""
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i].lower()
+        if word in DETERMINERS or re.search(r"[\u2019']s?$", word):
+            return words[i:]
+        if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
+            return []
+    return words if len(words) <= 3 else []
+
+
 def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
     """Who is the subject of a speech verb at `end`, reading the clause [start, end) back to front."""
     segments = _segments(ctx, start, end)
     if not segments:
         return None
-    clauses = [(s, e) for s, e in segments if _segment_kind(ctx, s, e) == "clause"]
+    kinds = [_segment_kind(ctx, s, e) for s, e in segments]
+    clauses = []
+    for i, ((s, e), kind) in enumerate(zip(segments, kinds)):
+        named_before = any(m.label in ("PERSON", "ORG") for seg in segments[:i] for m in ctx.mentions_in(*seg))
+        # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive
+        if kind == "clause" or (kind == "appositive" and not named_before):
+            clauses.append((s, e))
+    last_words = _words(ctx.masked[start:end])
+    while last_words and (last_words[-1].lower() in TRAILING_ADVERBS or last_words[-1].lower() in DAY_WORDS):
+        last_words.pop()
+    if last_words and last_words[-1].lower() in ("he", "she", "they", "we", "i", "it"):
+        word = last_words[-1]
+        at = ctx.masked.rfind(word, start, end)
+        return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
     # nearest clause first: the subject usually sits right before the verb, appositives skipped
     for s, e in reversed(clauses):
         found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
@@ -313,7 +352,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             pronoun = match
         if pronoun:
             return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
-        words = _strip_nominal(_words(ctx.masked[s:e]))
+        words = _noun_phrase(_strip_nominal(_words(ctx.masked[s:e])))
         if words and not any(MASK in w for w in words):
             phrase_start = ctx.masked.find(words[0], s, e)
             phrase_end = ctx.masked.rfind(words[-1], s, e) + len(words[-1])
@@ -357,12 +396,39 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
     if not tail.strip() or tail.lstrip()[:1] in OPEN_MARKS:
         return None
     match = re.match(r"[\s,]*(" + SPEECH_RE.pattern + r")\s+", tail)
-    if match and match.group(1).split()[0] in INVERTIBLE_VERBS | {"according"}:
-        return _speaker_after(ctx, tail_start + match.end(), limit, match.group(1))
+    if match and match.group(1).split()[0].lower() in INVERTIBLE_VERBS | {"according"}:
+        return _speaker_after(ctx, tail_start + match.end(), limit, match.group(1).lower())
     verb = SPEECH_RE.search(tail)
+    if verb and verb.group().lower().startswith("according"):
+        return _speaker_after(ctx, tail_start + verb.end(), limit, verb.group().lower())
     if not verb or len(tail[: verb.start()].split()) > 14:
         return None
-    return _subject_before(ctx, tail_start, tail_start + verb.start(), verb.group())
+    return _subject_before(ctx, tail_start, tail_start + verb.start(), verb.group().lower())
+
+
+LABEL_RE = re.compile(r"([A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}):\s")
+DASH_RE = re.compile(r"\s*[\u2015\u2014\u2013-]{1,2}\s*")
+
+
+def _label_or_dash(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
+    """Transcripts ('“PENCE: Well, ...”') and pull-quote credits ('“...” ― Carla Sanchez')."""
+    label = LABEL_RE.match(ctx.text, span.start, span.end)
+    if label and label.group(1) not in ("Q", "A", "NOTE", "UPDATE", "EDITOR'S NOTE"):
+        return _Speaker(label.group(1).title(), span.start, None, "nominal", None)
+    dash = DASH_RE.match(ctx.masked, span.close + 1, limit)
+    if dash and span.close + 1 < len(ctx.text):
+        after = dash.end()
+        for mention in ctx.mentions:
+            if mention.start == after and mention.label in ("PERSON", "ORG"):
+                return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
+            if mention.start > after:
+                break
+        name = re.match(r"(?:[A-Z][\w.'\u2019-]*)(?: [A-Z][\w.'\u2019-]*){0,3}", ctx.text[after:limit])
+        line_end = ctx.text.find("\n", after)
+        rest = ctx.text[after + (name.end() if name else 0) : line_end if line_end >= 0 else len(ctx.text)]
+        if name and (not rest.strip() or rest.lstrip()[:1] in ",."):
+            return _Speaker(name.group(), after, None, "nominal", None)
+    return None
 
 
 def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speaker | None:
@@ -371,18 +437,19 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
     verbs = list(SPEECH_RE.finditer(head))
     if not verbs:
         return None
-    verb = verbs[-1]
+    clear = [v for v in verbs if v.group() not in NOUN_LIKE_VERBS]
+    verb = (clear or verbs)[-1]
     verb_at = sentence_start + verb.start()
-    if verb.group().startswith("according"):
-        return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group())
+    if verb.group().lower().startswith("according"):
+        return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
     # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
     clause_start = sentence_start
     for other in ctx.spans:
         if sentence_start <= other.close < verb_at:
             pass  # earlier quotes in the sentence are masked, the clause keeps their subject
-    found = _subject_before(ctx, clause_start, verb_at, verb.group())
+    found = _subject_before(ctx, clause_start, verb_at, verb.group().lower())
     if found is None:
-        after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group())
+        after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
             return after
     return found
@@ -392,21 +459,27 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
     """A speech verb in a sentence without its own quote: 'America's top diplomat said the U.S. ...'."""
     verbs = [v for v in SPEECH_RE.finditer(ctx.masked, start, end)]
     for verb in verbs:
-        if verb.group().startswith("according"):
-            found = _speaker_after(ctx, verb.end(), end, verb.group())
+        if verb.group().lower().startswith("according"):
+            found = _speaker_after(ctx, verb.end(), end, verb.group().lower())
         else:
-            found = _subject_before(ctx, start, verb.start(), verb.group())
+            found = _subject_before(ctx, start, verb.start(), verb.group().lower())
         if found:
             return found
     return None
 
 
 def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
-    """No speech verb: the nearest person or organisation before a partial quote ('NATO upgraded China to a “...”')."""
+    """No speech verb: the sentence's first person or organisation ('NATO upgraded China to a “...”')."""
     best = None
-    for mention in ctx.mentions_in(start, end):
-        if mention.label in ("PERSON", "ORG") and _subject_like(ctx, mention, start):
-            best = mention
+    for s, e in _segments(ctx, start, end):
+        if _segment_kind(ctx, s, e) in ("relative", "adverbial"):
+            continue
+        for mention in ctx.mentions_in(s, e):
+            if mention.label in ("PERSON", "ORG") and _subject_like(ctx, mention, s):
+                best = mention
+                break
+        if best:
+            break
     if best is None:
         return None
     return _Speaker(best.text, best.start, best.entity, "entity", None)
@@ -460,12 +533,15 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             kind = _kind(text, span, p_start)
             speaker = None
             inner_last = span.inner_last
-            tail_first = inner_last in (",", "?", "!", "\u2014", "-", "\u2026") or not inner_last.isalnum() and inner_last != "."
+            tail_first = kind == "full" and (
+                inner_last in (",", "?", "!", "\u2014", "-", "\u2026") or not inner_last.isalnum() and inner_last != "."
+            )
             attempts = (
                 [lambda: _tail_attribution(ctx, span, q_end_sentence), lambda: _head_attribution(ctx, span, s_start)]
                 if tail_first
                 else [lambda: _head_attribution(ctx, span, s_start), lambda: _tail_attribution(ctx, span, q_end_sentence)]
             )
+            attempts = [lambda: _label_or_dash(ctx, span, q_end_sentence)] + attempts
             for attempt in attempts:
                 speaker = attempt()
                 if speaker:

@@ -1,0 +1,98 @@
+"""Quote extraction and attribution on PolNeAR dev, scored with the benchmark's own scorer.
+
+usage: uv run python bench/bench_quotes.py [--gold PATH] [--pred-out PATH] [--min-words N]
+
+PolNeAR's gold speaker is the mention as written next to the quote (often a pronoun), so the prediction's speaker
+is Quote.speaker_text here, not the resolved name. Speed: words/s of the NER pass + entity rules, then of the
+quote rules alone on top, one process (one core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tasks.entities import analyze_doc, load_nlp, pipe_entities  # noqa: E402
+from tasks.quotes import quotes_for_analysis  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "bench" / "quotes"
+# Published figures from shared/bench/README.md (same data, same scorer), shown beside ours.
+REFERENCE = [
+    ("regex between quote marks (>=3 words, no speaker)", 0.881, None),
+    ("textacy direct_quotations", 0.762, 0.685),
+    ("sayswho", 0.812, 0.735),
+]
+
+
+def load_scorer(path: Path):
+    spec = importlib.util.spec_from_file_location("score_quotes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, default=SHARED / "polnear_dev.jsonl")
+    parser.add_argument("--pred-out", type=Path, default=Path("/tmp/newsdesk_quotes_pred.jsonl"))
+    parser.add_argument("--min-words", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args()
+    if not args.gold.is_file():
+        print(f"gold file not found: {args.gold}", file=sys.stderr)
+        return 2
+    docs = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [d["text"] for d in docs]
+    words = sum(len(t.split()) for t in texts)
+
+    nlp = load_nlp()
+    nlp(texts[0])  # warm up
+    t0 = time.perf_counter()
+    analyses = [analyze_doc(doc) for doc in pipe_entities(texts, nlp, batch_size=args.batch_size)]
+    t1 = time.perf_counter()
+    all_quotes = [quotes_for_analysis(a) for a in analyses]
+    t2 = time.perf_counter()
+
+    with args.pred_out.open("w", encoding="utf-8") as out:
+        for doc, quotes in zip(docs, all_quotes, strict=True):
+            record = {
+                "doc_id": doc["doc_id"],
+                "quotes": [
+                    {"quote": q.text, "start": q.start, "end": q.end, "speaker": q.speaker_text,
+                     "resolved": q.speaker, "kind": q.kind}
+                    for q in quotes
+                ],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    scorer = load_scorer(SHARED / "score_quotes.py")
+    result = scorer.score(scorer.load(args.gold), scorer.load(args.pred_out), args.min_words)
+    ov, qs = result["overlap50"], result["quote+speaker"]
+    print(f"PolNeAR dev: {len(docs)} articles, {words:,} words, gold quotes {result['n_gold']}, "
+          f"predicted {result['n_pred']} (min_words={args.min_words})")
+    print(f"{'system':<52}{'quote F1 (>=50%)':>18}{'quote+speaker F1':>18}")
+    for name, quote_f1, speaker_f1 in REFERENCE:
+        print(f"{name:<52}{quote_f1:>18.3f}{(f'{speaker_f1:.3f}' if speaker_f1 else '-'):>18}")
+    print(f"{'newsdesk (this run)':<52}{ov['f1']:>18.3f}{qs['f1']:>18.3f}")
+    print(f"\nnewsdesk quote overlap P {ov['p']:.3f} R {ov['r']:.3f} F1 {ov['f1']:.3f}; exact F1 {result['exact']['f1']:.3f}; "
+          f"quote+speaker P {qs['p']:.3f} R {qs['r']:.3f} F1 {qs['f1']:.3f}")
+    print("speaker accuracy on matched quotes (contained-or-lastname = 'any'):")
+    for kind, m in sorted(result["speaker"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        print(f"  {kind:<9} n={m['n']:4d}  any {m['any']:.3f}  exact {m['exact']:.3f}  empty {m['pred_empty']:.3f}")
+    ner_s, quote_s = t1 - t0, t2 - t1
+    print(f"\nspeed, one process: NER pass + entity rules {words / ner_s:,.0f} words/s ({ner_s:.2f} s); "
+          f"quote rules alone {words / quote_s:,.0f} words/s ({quote_s:.2f} s); "
+          f"entities + quotes {words / (ner_s + quote_s):,.0f} words/s")
+    print(f"predictions written to {args.pred_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -316,6 +316,7 @@ class _Fail(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.final_url: str | None = None  # the hop that failed, once known
 
 
 class _Retry(Exception):
@@ -597,7 +598,8 @@ class _Fetcher:
         try:
             return await self._fetch_one(url, kind, max_bytes, validator, base, started)
         except _Fail as failure:
-            return replace(base, reason=failure.reason, status=failure.status, fetched_at=_utc_now(),
+            return replace(base, final_url=failure.final_url or url, reason=failure.reason, status=failure.status,
+                           fetched_at=_utc_now(),
                            elapsed_ms=int((time.monotonic() - started) * 1000))
         except asyncio.CancelledError:
             raise
@@ -634,7 +636,18 @@ class _Fetcher:
                     reason = robots.unreachable or "disallowed by robots.txt"
                     return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
                                    elapsed_ms=int((time.monotonic() - started) * 1000))
-            reply = await self._get(current, headers, kind, max_bytes)
+                if robots.crawl_delay is not None and robots.crawl_delay > settings.max_retry_after_seconds:
+                    reason = (
+                        f"robots.txt asks for a Crawl-delay of {robots.crawl_delay:g} s, longer than "
+                        f"max_retry_after_seconds={settings.max_retry_after_seconds:g}: not crawling this host"
+                    )
+                    return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
+                                   elapsed_ms=int((time.monotonic() - started) * 1000))
+            try:
+                reply = await self._get(current, headers, kind, max_bytes)
+            except _Fail as failure:
+                failure.final_url = current
+                raise
             if reply.location is None:
                 break
             target = urldefrag(urljoin(current, reply.location.strip()))[0]

@@ -613,3 +613,20 @@ def test_concurrent_fetch_resource_calls_share_robots_and_host_limits() -> None:
         assert server.count("/robots.txt") == 1
     assert all(r.outcome == "loaded" for r in results)
     assert max(peaks) == 2
+
+
+def test_crawl_delay_beyond_the_cap_skips_the_host_instead_of_hanging() -> None:
+    robots = Reply(body="User-agent: *\nCrawl-delay: 3600\n", content_type="text/plain")
+    with Loopback({"/robots.txt": robots, "/a": Reply(body=PAGE), "/b": Reply(body=PAGE)}) as server:
+        started = time.monotonic()
+        results = fetch([server.url("/a"), server.url("/b")], fast(max_retry_after_seconds=60))
+        assert time.monotonic() - started < 2 and server.count("/a") == 0
+    assert all(r.outcome == "robots" and "Crawl-delay of 3600 s" in r.reason for r in results)
+
+
+def test_failure_after_redirect_reports_the_hop_that_failed() -> None:
+    routes = {"/a": Reply(status=301, headers={"Location": "/pic"}), "/pic": Reply(content_type="image/png", body=b"x")}
+    with Loopback(routes) as server:
+        result = fetch_one(server.url("/a"), fast())
+    assert result.outcome == "failed" and result.reason == "not HTML: image/png"
+    assert result.url == server.url("/a") and result.final_url == server.url("/pic")

@@ -132,17 +132,58 @@ def _is_opening_straight(text: str, pos: int, para_start: int) -> bool:
     return False
 
 
+def _markup_ranges(text: str) -> list[tuple[int, int]]:
+    """Leftover HTML tags ('<tweet tweet-id="...">'): their attribute quotes are not quotes."""
+    if "<" not in text:
+        return []
+    return [(m.start(), m.end()) for m in re.finditer(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,500})?/?>", text)]
+
+
+def _inside(ranges: list[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in ranges)
+
+
+SMALL_TITLE_WORDS = frozenset("a an the of and or in on at to for with from by as vs. vs de la".split())
+
+
+def looks_like_title(inner: str) -> bool:
+    """A quoted name of a show, book or programme ('Face the Nation', 'Fox News Sunday'): not speech."""
+    words = inner.strip().rstrip(",.").split()
+    if not words or len(words) > 8 or inner.strip()[-1:] in "?!":
+        return False
+    if not words[0][:1].isupper() and not words[0][:1].isdigit():
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in SMALL_TITLE_WORDS for w in words)
+
+
+TITLE_LABELS = frozenset({"WORK_OF_ART", "ORG", "EVENT", "LAW", "PRODUCT", "FAC"})
+
+
+def _is_named_work(ctx: "_Context", span: _Span) -> bool:
+    """'On “Face the Nation,”': a title-case quote the model tags as a work or organisation is a name."""
+    inner = ctx.text[span.start : span.end]
+    if not looks_like_title(inner):
+        return False
+    covered = sum(
+        min(m.end, span.end) - max(m.start, span.start)
+        for m in ctx.all_mentions
+        if m.label in TITLE_LABELS and m.start < span.end and span.start < m.end
+    )
+    return covered >= 0.5 * len(inner.strip().rstrip(",."))
+
+
 def find_quote_spans(text: str) -> list[_Span]:
     """Quote spans paragraph by paragraph; an unclosed quote whose next paragraph reopens continues there."""
     spans: list[_Span] = []
     chain = 0
     carried = False  # the previous paragraph ended inside a quote
+    in_tag = _markup_ranges(text)
     for index, (p_start, p_end) in enumerate(_paragraphs(text)):
         open_at: int | None = None
         first_mark = True
         for pos in range(p_start, p_end):
             ch = text[pos]
-            if ch not in ALL_MARKS:
+            if ch not in ALL_MARKS or in_tag and _inside(in_tag, pos):
                 continue
             if ch in OPEN_MARKS:
                 opening = True
@@ -242,6 +283,7 @@ class _Context:
         self.spans = spans
         self.masked = _masked(text, spans)
         inside = [(s.open, s.close + 1) for s in spans]
+        self.all_mentions = analysis.mentions
         self.mentions = [
             m for m in analysis.mentions if m.entity >= 0 and not any(a <= m.start < b for a, b in inside)
         ]
@@ -572,7 +614,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             speakers[id(span)] = chain_speaker[span.chain]
 
     quotes: list[Quote] = []
-    for ordinal, span in enumerate(spans):
+    for span in spans:
+        if _is_named_work(ctx, span):
+            continue
+        ordinal = len(quotes)
         speaker = speakers.get(id(span))
         name = label = None
         speaker_text = verb = None

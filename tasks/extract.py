@@ -154,32 +154,64 @@ def _looks_like_name(s: str) -> bool:
     return True
 
 
+_MONTH_NAMES = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# dates, times and reading times inside a byline ("March 25, 2015", "6:01 am", "3 min read", "Updated ...")
+_BYLINE_NOISE = re.compile(
+    rf"\b(?:updated|published|posted|last updated|modified)\b.*$"
+    rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?.*$"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}(?:,?\s+\d{{4}})?.*$"
+    r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$"
+    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$",
+    re.I,
+)
+_NOT_AUTHOR_ROLE = re.compile(
+    r"^\s*(?:edited|photos?|photographs?|illustrations?|graphics|video|images?|design|additional reporting|"
+    r"reporting contributed|fact[- ]checked|reviewed)\s+by\b",
+    re.I,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+
+
 def clean_byline(raw: str) -> list[str]:
     """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
 
-    Cuts at separators (|, newline, bullets), drops the By/Par prefix, dates, reading times and job titles, then
-    splits on 'and', '&', ';' and commas.
+    Cuts at separators (|, newline, bullets) and at the first date, time or reading time; drops the By/Par
+    prefix and job titles; splits on 'and', '&' and ';', and on commas only when every part reads as a name
+    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
     """
     s = normalize_text(raw or "")
     if not s:
         return []
     names: list[str] = []
     for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
-        segment = _BY_PREFIX.sub("", segment.strip()).strip(" ,:;.")
-        if not segment or _DATEISH.search(segment) and not re.match(r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)+\s*$", segment):
-            # a date/reading-time segment; keep a leading name before the date ("Jane Doe March 3, 2020")
-            m = re.match(r"^((?:[A-Z][\w.'’-]+\s+){1,3}[A-Z][\w.'’-]+)\s+(?=\S*\d|updated|published)", segment)
-            if not m:
-                continue
-            segment = m.group(1)
-        for part in re.split(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", segment):
-            part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
-            if not part or _JOB_WORDS.search(part) and not _looks_like_name(part.split(" ")[0] + " x"):
-                continue
-            if _JOB_WORDS.search(part):
-                continue
-            if _looks_like_name(part) and part not in names:
-                names.append(part)
+        if _NOT_AUTHOR_ROLE.match(segment):
+            continue
+        segment = _BY_PREFIX.sub("", segment.strip())
+        segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
+        segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
+        if not segment:
+            continue
+        comma_parts = [c.strip(" .") for c in segment.split(",") if c.strip(" .")]
+        if len(comma_parts) > 1:
+            people = [c for c in comma_parts if not _JOB_WORDS.search(c)]
+            if len(people) == len(comma_parts) and all(
+                2 <= len(_NAME_SPLIT.sub(" ", c).split()) <= 4 for c in comma_parts
+            ):
+                candidates = comma_parts
+            else:
+                candidates = comma_parts[:1]
+        else:
+            candidates = comma_parts
+        for chunk in candidates:
+            for part in _NAME_SPLIT.split(chunk):
+                part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
+                if not part or _JOB_WORDS.search(part):
+                    continue
+                if _looks_like_name(part) and part not in names:
+                    names.append(part)
     return names
 
 
@@ -248,17 +280,28 @@ def _walk_jsonld(data: Any, out: list[dict], depth: int = 0) -> None:
                 _walk_jsonld(data[key], out, depth + 1)
 
 
+_JSONLD_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+
+
 def _jsonld_objects(tree: LexborHTMLParser) -> list[dict]:
     objs: list[dict] = []
     for script in tree.css('script[type="application/ld+json"], script[type="application/ld+json; charset=utf-8"]'):
         raw = (script.text(deep=True) or "").strip()
         if not raw:
             continue
-        raw = re.sub(r"^\s*<!--|-->\s*$", "", raw).strip().rstrip(";")
+        raw = _JSONLD_WRAPPER.sub("", raw).strip().rstrip(";")
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
-            continue
+            # trailing junk or two objects glued together: try the outermost {...} or [...]
+            start = min((i for i in (raw.find("{"), raw.find("[")) if i >= 0), default=-1)
+            end = max(raw.rfind("}"), raw.rfind("]"))
+            if start < 0 or end <= start:
+                continue
+            try:
+                data = json.loads(raw[start : end + 1], strict=False)
+            except ValueError:
+                continue
         _walk_jsonld(data, objs)
     return objs
 
@@ -340,6 +383,49 @@ def strip_site_suffix(title: str, site_name: str | None, host: str | None) -> st
     return title
 
 
+def _overlap(a: str, b: str) -> float:
+    ta, tb = set(fold(a).split()), set(fold(b).split())
+    return len(ta & tb) / (len(ta | tb) or 1)
+
+
+_HIER_SEP = re.compile(r" [|\-\\/>»–—·] ")
+
+
+def _word_count(s: str) -> int:
+    return len(s.split())
+
+
+def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
+    """<title> usually carries the site too ("Story - Site", "Site: Story"); keep the part that reads as the
+    headline unless that leaves too few words to be one (the rules of Readability's title cleaner)."""
+    orig = title
+    cur = title
+    had_hier = bool(re.search(r" [\\/>»] ", title))
+    if _HIER_SEP.search(title):
+        parts = _HIER_SEP.split(title)
+        cur = title[: title.rfind(_HIER_SEP.findall(title)[-1])]
+        if _word_count(cur) < 3:
+            cur = title[title.find(_HIER_SEP.findall(title)[0]) + len(_HIER_SEP.findall(title)[0]) :]
+        del parts
+    elif ": " in title:
+        headings = {_squash(h.text()) for h in tree.css("h1, h2")[:20]}
+        if title not in headings:
+            cur = title[title.rfind(": ") + 2 :]
+            if _word_count(cur) < 3:
+                cur = title[title.find(": ") + 2 :]
+            elif _word_count(title[: title.find(": ")]) > 5:
+                cur = orig
+    elif len(title) > 150 or len(title) < 15:
+        h1s = tree.css("h1")
+        if len(h1s) == 1:
+            cur = _squash(h1s[0].text())
+    cur = cur.strip()
+    n = _word_count(cur)
+    if n <= 4 and (not had_hier or n != _word_count(re.sub(r"[|\-\\/>»–—·]+", "", orig)) - 1):
+        cur = orig
+    return cur or orig
+
+
 def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]:
     md: dict[str, Any] = {}
     objs = _jsonld_objects(tree)
@@ -371,25 +457,32 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]
     host = urlsplit(url).hostname if url else None
     title_node = tree.css_first("title")
     doc_title = _squash(title_node.text()) if title_node else ""
-    title = _first_str(ld("headline")) or _meta(
-        metas, "og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title", "sailthru.title", "title"
+    headline, name = _first_str(ld("headline")), (_first_str(ld("name")) if articles else None)
+    if headline and name and headline != name and doc_title:
+        # two titles in JSON-LD: the one closer to <title> is the page's, the other a label ("list article")
+        headline = max((headline, name), key=lambda t: _overlap(t, doc_title))
+    title = headline or name or _meta(
+        metas, "dc:title", "dc.title", "dcterm:title", "dcterms:title", "dcterms.title", "og:title", "twitter:title",
+        "parsely-title", "sailthru.title",
     )
-    if not title:
-        title = _first_str(ld("name")) if articles else None
+    from_title_tag = False
     if not title and doc_title:
-        title = doc_title
+        title, from_title_tag = doc_title, True
     if not title:
         h1 = tree.css_first("h1")
         title = _squash(h1.text()) if h1 else None
     if title:
         title = normalize_text(_squash(title))
+        if from_title_tag:
+            title = _headline_from_title_tag(title, tree)
         title = strip_site_suffix(title, md["site_name"], host).strip() or title
     md["title"] = title or None
 
     # authors
     authors = _author_names(ld("author", "creator"), ids)
     if not authors:
-        for key in ("author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "twitter:creator:name"):
+        for key in ("dc:creator", "dc.creator", "dcterm:creator", "dcterms:creator", "dcterms.creator", "author",
+                    "article:author", "byl", "parsely-author", "sailthru.author", "twitter:creator:name"):
             for v in metas.get(key, ()):
                 if v and not v.startswith(("http://", "https://", "@")):
                     authors = clean_byline(v)
@@ -402,16 +495,18 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]
     md["authors"] = tuple(authors[:8])
 
     # dates
-    published = normalize_date(_first_str(ld("datePublished", "dateCreated", "uploadDate")))
+    published = normalize_date(_first_str(ld("datePublished")))
     if not published:
         published = normalize_date(
             _meta(
                 metas, "article:published_time", "og:published_time", "article:published", "datepublished",
                 "pubdate", "publishdate", "publish-date", "publish_date", "parsely-pub-date", "sailthru.date",
-                "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created", "date", "og:pubdate",
+                "dc.date.issued", "dc:date", "dc.date", "dcterms.date", "dcterms:created", "dcterms.created", "date", "og:pubdate",
                 "article.published", "published_time", "cxenseparse:recs:publishtime",
             )
         )
+    if not published:
+        published = normalize_date(_first_str(ld("dateCreated", "uploadDate")))
     if not published:
         published = _dom_date(tree)
     if not published and url:

@@ -142,16 +142,20 @@ _DATEISH = re.compile(
 )
 
 
+_NAME_PARTICLES = frozenset("de da di du del della der den van von la le al bin ibn y e dos das zu ter ten".split())
+
+
 def _looks_like_name(s: str) -> bool:
-    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/", s):
+    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
+    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/|:|\?|!", s):
         return False
     words = s.split()
-    if not 1 <= len(words) <= 6:
+    if not 1 <= len(words) <= 5:
         return False
-    latin = [w for w in words if re.match(r"[A-Za-z]", w)]
-    if latin and not any(w[0].isupper() for w in latin):
-        return False
-    return True
+    for w in words:
+        if re.match(r"[A-Za-z]", w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
+            return False
+    return sum(1 for c in s if c.isalpha()) >= 3
 
 
 _MONTH_NAMES = (
@@ -183,7 +187,8 @@ def clean_byline(raw: str) -> list[str]:
     ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
     """
     s = normalize_text(raw or "")
-    if not s:
+    s = re.sub(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+", " ", s)  # links, emails
+    if not s.strip():
         return []
     names: list[str] = []
     for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
@@ -215,6 +220,16 @@ def clean_byline(raw: str) -> list[str]:
     return names
 
 
+def _plain_author(value: str) -> list[str]:
+    """A declared author field (meta, JSON-LD) taken as written when it is short and not a URL or a date:
+    organisations ("Contributors to Wikimedia projects") do not look like personal names."""
+    v = _squash(normalize_text(value)).strip(" ,;")
+    v = _BY_PREFIX.sub("", v).strip()
+    if not v or len(v) > 80 or len(v.split()) > 8 or re.search(r"https?:|www\.|@|\d{4}", v):
+        return []
+    return [v]
+
+
 def _author_names(value: Any, ids: dict[str, dict]) -> list[str]:
     """JSON-LD author value (string, object, @id reference, or a list of these) -> names."""
     if value is None:
@@ -235,7 +250,9 @@ def _author_names(value: Any, ids: dict[str, dict]) -> list[str]:
         if isinstance(name, dict):
             name = name.get("@value")
         if isinstance(name, str):
-            return clean_byline(name) or ([name.strip()] if _looks_like_name(name.strip()) else [])
+            if _types(value) & {"organization", "newsmediaorganization", "corporation"}:
+                return _plain_author(name)  # an organisation's name is not a byline to split
+            return clean_byline(name) or _plain_author(name)
         given, family = value.get("givenName"), value.get("familyName")
         if isinstance(given, str) and isinstance(family, str):
             return [f"{given} {family}".strip()]
@@ -482,12 +499,11 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]
     authors = _author_names(ld("author", "creator"), ids)
     if not authors:
         for key in ("dc:creator", "dc.creator", "dcterm:creator", "dcterms:creator", "dcterms.creator", "author",
-                    "article:author", "byl", "parsely-author", "sailthru.author", "twitter:creator:name"):
-            for v in metas.get(key, ()):
+                    "article:author", "og:article:author", "byl", "parsely-author", "sailthru.author", "twitter:creator:name"):
+            for v in metas.get(key, ()):  # a key repeated (one meta per author) gives every name
                 if v and not v.startswith(("http://", "https://", "@")):
-                    authors = clean_byline(v)
-                    if authors:
-                        break
+                    names = clean_byline(v) or _plain_author(v)
+                    authors.extend(n for n in names if n not in authors)
             if authors:
                 break
     if not authors:
@@ -565,23 +581,33 @@ _BYLINE_SELECTOR = (
 
 
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
+    """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
+    also holds a job title or headlines; the first such node in the page wins."""
     body = tree.body
     if body is None:
         return []
-    for node in body.css(_BYLINE_SELECTOR)[:30]:
+    fallback: list[str] = []
+    for node in body.css(_BYLINE_SELECTOR)[:40]:
         if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img"):
             continue
         hints = _hints(node).lower()
-        if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social|link)s?)", hints):
+        if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", hints):
             continue
         name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
-        text = _squash((name_node or node).text(deep=True, separator=" ") or _attr(node, "content"))
+        raw = (name_node or node).text(deep=True, separator=" ") or _attr(node, "content")
+        text = re.sub(r"[ \t\r\f\v]+", " ", raw).strip()
         if not text or len(text) > 120:
             continue
         names = clean_byline(text)
-        if names:
+        if not names:
+            continue
+        covered = sum(len(n) for n in names)
+        letters = len(re.sub(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W", "", text))
+        if covered >= 0.8 * letters - 2:
             return names
-    return []
+        if not fallback:
+            fallback = names
+    return fallback
 
 
 def _dom_date(tree: LexborHTMLParser) -> str | None:

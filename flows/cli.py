@@ -80,7 +80,7 @@ def scrape(
     for path in [*urls, *([sources] if sources else [])]:
         if not path.is_file():
             fail(f"{path} is not a file")
-    check_settings(db=db, data_dir=data_dir)
+    check_settings(db_path=db, data_dir=data_dir)
     from flows.scrape import scrape as scrape_flow
 
     summary = scrape_flow(
@@ -162,7 +162,7 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
 @app.command()
 def reprocess(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Re-extract every stored article from the raw WARC archive (no network) and reload derived tables."""
-    settings = check_settings(db=db, data_dir=data_dir)
+    settings = check_settings(db_path=db, data_dir=data_dir)
     if not settings.db_path.exists():
         fail(f"no database at {settings.db_path}: run `newsdesk scrape` or `newsdesk demo` first")
     from flows.reprocess import reprocess as reprocess_flow
@@ -179,7 +179,7 @@ def stats(
     from warehouse.db import connect_readonly
     from warehouse.stats import report
 
-    settings = check_settings(db=db)
+    settings = check_settings(db_path=db)
     try:
         con = connect_readonly(settings.db_path, retry_seconds=30)
     except FileNotFoundError as exc:
@@ -204,7 +204,7 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     from warehouse.db import connect_readonly
     from warehouse.stats import table_counts, top_speakers
 
-    settings = check_settings(db=db, data_dir=data_dir)
+    settings = check_settings(db_path=db, data_dir=data_dir)
     with SiteServer() as site:
         console.print(f"Serving the sample site at {site.base_url}")
         summary = scrape_flow(

@@ -129,7 +129,7 @@ def discover_all(
     log: list[LogEntry] = []
     found: list[DiscoveredUrl] = list(url_list)
     for source in sources:
-        result = discover_task(source, settings)
+        result = discover_task(source, source_settings(settings, source))
         failed_resources = dict(result.failures)
         for url in [*source.feeds, *source.sitemaps]:
             kind = "feed" if url in source.feeds else "sitemap"

@@ -18,6 +18,8 @@ from collections.abc import Callable
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t\x0b\x0c\r"), " ")
 _TRANSLATE = {**_ZERO_WIDTH, **_SPACES}
+# one scan decides whether the (slower) mojibake repair and character mapping are needed at all
+_NEEDS_WORK = re.compile("[\u00c2\u00c3\u00e2" + "".join(chr(c) for c in _TRANSLATE if c > 127) + "]")
 # Runs of characters that UTF-8 bytes become when decoded as cp1252/latin-1 ("â€™", "Ã©").
 _MOJIBAKE_RUN = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+)+")
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -57,10 +59,13 @@ def normalize_text(s: str) -> str:
     """
     if not s:
         return ""
-    s = repair_mojibake(s)
     if not s.isascii():
+        if _NEEDS_WORK.search(s):
+            s = repair_mojibake(s)
+            s = s.translate(_TRANSLATE)
         s = unicodedata.normalize("NFC", s)
-    s = s.translate(_TRANSLATE)
+    elif "\t" in s or "\r" in s or "\x0b" in s or "\x0c" in s:
+        s = s.translate(_TRANSLATE)
     if "  " in s:
         s = _MULTI_SPACE.sub(" ", s)
     if "\n" in s:
@@ -116,7 +121,7 @@ _CTA = re.compile(
 
 def is_call_to_action(p: str) -> bool:
     """App, newsletter, subscription, sharing and cookie prompts: short lines that start like an order."""
-    return len(p) <= 250 and bool(_CTA.search(p.strip()))
+    return len(p) <= 250 and bool(_CTA.match(p.strip()))
 
 
 _LINK_LABEL = re.compile(
@@ -142,18 +147,23 @@ def is_link_label(p: str) -> bool:
     return len(s) <= 200 and bool(_LEADING_LABEL.match(s)) and not s.rstrip().endswith((".", "?", "!", "”", '"'))
 
 
-_COMMENT_FORM = re.compile(
-    r"^(?:leave a (?:comment|reply)|post a comment|add a comment|write a comment|join the (?:conversation|discussion)"
+_COMMENT_FORM_START = re.compile(
+    r"(?:leave a (?:comment|reply)|post a comment|add a comment|write a comment|join the (?:conversation|discussion)"
     r"|cancel reply|post comment|submit comment|comments are closed|\d*\s*comments?\s*$|view \d+ comments"
-    r"|you must be logged in to post a comment|log ?in to (?:comment|reply))"
-    r"|your email address will not be published|required fields are marked|save my name, email,? and website",
+    r"|you must be logged in to post a comment|log ?in to (?:comment|reply))",
     re.I,
+)
+_COMMENT_FORM_ANYWHERE = re.compile(
+    r"email address will not be published|required fields are marked|save my name, email", re.I
 )
 
 
 def is_comment_form(p: str) -> bool:
     """The text of a comment form or comment-section header."""
-    return len(p) <= 300 and bool(_COMMENT_FORM.search(p.strip()))
+    if len(p) > 300:
+        return False
+    s = p.strip()
+    return bool(_COMMENT_FORM_START.match(s)) or bool(_COMMENT_FORM_ANYWHERE.search(s))
 
 
 _WIDGET = re.compile(
@@ -188,12 +198,15 @@ def is_photo_caption(p: str) -> bool:
     names a picture source with a slash or the word photo/image, so "(in Washington)" or a citation stays.
     """
     s = p.strip()
-    m = _CREDIT_PAREN.search(s) if s.endswith(")") else None
+    if len(s) > 600:
+        return False
+    tail = s[-160:]  # a credit is at the end: scanning only the tail keeps the rule cheap on long paragraphs
+    m = _CREDIT_PAREN.search(tail) if tail.endswith(")") else None
     if m:
         inner = m.group(1)
         if _CREDIT_WORDS.search(inner) and ("/" in inner or re.search(r"\b(?:photo|image|getty|credit|courtesy)", inner, re.I)):
             return True
-    return len(s) <= 600 and bool(_CREDIT_TAIL.search(s))
+    return bool(_CREDIT_TAIL.search(tail))
 
 
 def _ends_like_sentence(p: str) -> bool:
@@ -238,6 +251,8 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
 _HAS_WORD = re.compile(r"\w")
 # No rule drops a paragraph longer than this (the longest are photo captions); longer ones skip the rules.
 _LONGEST_BOILERPLATE = 700
+# Every rule but the caption one only fires on paragraphs up to this length (see each rule's own limit).
+_LONGEST_SHORT_RULE = 300
 
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER = re.compile(
@@ -280,7 +295,11 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             reason = "after_end_marker"
         elif title_key and len(p) <= 2 * title_len + 10 and fold(p) == title_key:
             reason = "repeated_title"
-        elif len(p) <= _LONGEST_BOILERPLATE:
+        elif len(p) > _LONGEST_SHORT_RULE:
+            # long prose: only a caption (ending with its credit) can still be furniture
+            if len(p) <= _LONGEST_BOILERPLATE and is_photo_caption(p):
+                reason = "photo_caption"
+        else:
             for name, rule in PARAGRAPH_RULES.items():
                 if rule(p):
                     reason = name

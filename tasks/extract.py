@@ -297,16 +297,27 @@ def _walk_jsonld(data: Any, out: list[dict], depth: int = 0) -> None:
                 _walk_jsonld(data[key], out, depth + 1)
 
 
-_JSONLD_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+def _strip_jsonld_wrapper(raw: str) -> str:
+    """Drop <!-- -->, <![CDATA[ ]]> (and their // forms) around a JSON-LD body, without scanning all of it."""
+    raw = raw.strip()
+    for opener in ("//<![CDATA[", "<![CDATA[", "<!--"):
+        if raw.startswith(opener):
+            raw = raw[len(opener) :].lstrip()
+    for closer in ("//]]>", "]]>", "-->"):
+        if raw.endswith(closer):
+            raw = raw[: -len(closer)].rstrip()
+    if raw.endswith("//"):
+        raw = raw[:-2].rstrip()
+    return raw.rstrip(";")
 
 
-def _jsonld_objects(tree: LexborHTMLParser) -> list[dict]:
+def _jsonld_objects(scripts: list[LexborNode]) -> list[dict]:
     objs: list[dict] = []
-    for script in tree.css('script[type="application/ld+json"], script[type="application/ld+json; charset=utf-8"]'):
+    for script in scripts:
         raw = (script.text(deep=True) or "").strip()
         if not raw:
             continue
-        raw = _JSONLD_WRAPPER.sub("", raw).strip().rstrip(";")
+        raw = _strip_jsonld_wrapper(raw)
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
@@ -350,9 +361,9 @@ def _str_list(value: Any) -> list[str]:
     return []
 
 
-def _meta_map(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def _meta_map(meta_nodes: list[LexborNode]) -> dict[str, list[str]]:
     metas: dict[str, list[str]] = {}
-    for m in tree.css("meta"):
+    for m in meta_nodes:
         attrs = m.attributes
         content = attrs.get("content")
         if content is None:
@@ -443,16 +454,30 @@ def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
     return cur or orig
 
 
-def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]:
+def _extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> dict[str, Any]:
+    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk)."""
     md: dict[str, Any] = {}
-    objs = _jsonld_objects(tree)
+    meta_nodes, ld_scripts, canonical_links = [], [], []
+    title_node = None
+    for node in nodes:
+        tag = node.tag
+        if tag == "meta":
+            meta_nodes.append(node)
+        elif tag == "script":
+            if "ld+json" in _attr(node, "type").lower():
+                ld_scripts.append(node)
+        elif tag == "title":
+            title_node = title_node or node
+        elif "canonical" in (_attr(node, "rel").lower().split()):
+            canonical_links.append(node)
+    objs = _jsonld_objects(ld_scripts)
     ids = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str)}
     articles = [o for o in objs if _types(o) & _ARTICLE_TYPES]
     pages = [o for o in objs if _types(o) & _PAGE_TYPES]
     # an article object with a headline is the best; a WebPage only fills what the article lacks
     articles.sort(key=lambda o: (not o.get("headline"), not o.get("articleBody")))
     ld_sources = articles + pages
-    metas = _meta_map(tree)
+    metas = _meta_map(meta_nodes)
 
     def ld(*keys: str) -> Any:
         for o in ld_sources:
@@ -472,7 +497,6 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]
     md["site_name"] = normalize_text(site_name) if site_name else None
 
     host = urlsplit(url).hostname if url else None
-    title_node = tree.css_first("title")
     doc_title = _squash(title_node.text()) if title_node else ""
     headline, name = _first_str(ld("headline")), (_first_str(ld("name")) if articles else None)
     if headline and name and headline != name and doc_title:
@@ -542,7 +566,7 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None) -> dict[str, Any]
     md["language"] = lang.strip().replace("_", "-") or None
 
     canon = None
-    for link in tree.css('link[rel="canonical"], link[rel~="canonical"]'):
+    for link in canonical_links:
         href = _attr(link, "href").strip()
         if href:
             canon = href
@@ -651,7 +675,8 @@ _NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address h
 _TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
               "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5}
-_BR_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_BR_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
+_SKIP_INLINE = frozenset("img hr wbr area source track".split()) | frozenset(_DROP_TAGS)
 _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -691,73 +716,89 @@ class _Page:
     def __init__(self, body: LexborNode) -> None:
         self.els: list[_El] = [_El(body, "body", -1, 0)]
         self.blocks: list[tuple[str, int, int]] = []  # (text, link chars, index of the containing _El)
-        self._buf: list[str] = []
-        self._buf_link = 0
-        self._walk(body, 0, False, 0)
-        self._flush(0)
+        self.head_like: list[LexborNode] = []  # meta / link / script / title elements met in the body
+        self._walk_body(body)
 
-    def _flush(self, el: int) -> None:
-        if not self._buf:
-            return
-        text = "".join(self._buf)
-        link = self._buf_link
-        self._buf = []
-        self._buf_link = 0
-        if "\n" not in text:
-            text = " ".join(text.split())
-            if text:
-                self.blocks.append((text, link, el))
-            return
-        parts = []
-        for part in _BR_BREAK.split(text):
-            lines = [" ".join(line.split()) for line in part.split("\n")]
-            part = "\n".join(line for line in lines if line)
-            if part:
-                parts.append(part)
-        total = sum(len(p) for p in parts) or 1
-        for p in parts:
-            # link chars shared out in proportion: good enough for a density
-            self.blocks.append((p, link * len(p) // total, el))
+    def _walk_body(self, body: LexborNode) -> None:
+        """One recursive pass; the hot loop of extraction, so it works on locals only.
 
-    def _walk(self, node: LexborNode, cur: int, in_link: bool, depth: int) -> None:
+        Text runs collect in `buf` ("\x00" marks a <br>); a block element flushes the run before and after
+        itself. Each block element's text and link lengths are summed into its parent on the way back up.
+        """
         els = self.els
-        for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                t = child.text_content
-                if t and not t.isspace():
-                    n = len(t.strip())
-                    els[cur].text_len += n
-                    if in_link:
-                        els[cur].link_len += n
-                        self._buf_link += n
-                    self._buf.append(t.replace("\n", " "))
-                elif t and self._buf:
-                    self._buf.append(" ")
-                continue
-            if tag == "br":
-                self._buf.append("\n")
-                continue
-            if tag is None or tag[0] == "-" or depth > 300:
-                continue
-            if tag in _BLOCK_TAGS:
-                self._flush(cur)
-                idx = len(els)
-                els.append(_El(child, tag, cur, idx))
-                self._walk(child, idx, in_link, depth + 1)
-                self._flush(idx)
-                e = els[idx]
-                els[cur].text_len += e.text_len
-                els[cur].link_len += e.link_len
-            elif tag in ("img", "hr", "wbr", "area", "source", "track"):
-                continue
-            elif tag == "td" or tag == "th":
-                # cells of a row read as one line, so a row stays one paragraph
-                self._buf.append(" ")
-                self._walk(child, cur, in_link, depth + 1)
-                self._buf.append(" ")
-            else:
-                self._walk(child, cur, in_link or tag == "a", depth + 1)
+        blocks = self.blocks
+        buf: list[str] = []
+        link_acc = [0]  # link chars in the current run
+        block_tags = _BLOCK_TAGS
+        skip_tags = _SKIP_INLINE
+        head_like = self.head_like
+
+        def flush(el: int) -> None:
+            if not buf:
+                return
+            text = "".join(buf)
+            buf.clear()
+            link = link_acc[0]
+            link_acc[0] = 0
+            if "\x00" not in text:
+                text = " ".join(text.split())
+                if text:
+                    blocks.append((text, link, el))
+                return
+            parts = []
+            for part in _BR_BREAK.split(text):
+                lines = [" ".join(line.split()) for line in part.split("\x00")]
+                part = "\n".join(line for line in lines if line)
+                if part:
+                    parts.append(part)
+            total = sum(len(p) for p in parts) or 1
+            for p in parts:
+                # link chars shared out in proportion: good enough for a density
+                blocks.append((p, link * len(p) // total, el))
+
+        def walk(node: LexborNode, e: _El, cur: int, in_link: bool, depth: int) -> None:
+            for child in node.iter(include_text=True):
+                tag = child.tag
+                if tag == "-text":
+                    t = child.text_content
+                    if t:
+                        n = len(t.strip())
+                        if n:
+                            e.text_len += n
+                            if in_link:
+                                e.link_len += n
+                                link_acc[0] += n
+                        buf.append(t)
+                elif tag in block_tags:
+                    if depth > 300:
+                        continue
+                    flush(cur)
+                    idx = len(els)
+                    ce = _El(child, tag, cur, idx)
+                    els.append(ce)
+                    walk(child, ce, idx, in_link, depth + 1)
+                    flush(idx)
+                    e.text_len += ce.text_len
+                    e.link_len += ce.link_len
+                elif tag == "br":
+                    buf.append("\x00")
+                elif tag in skip_tags or tag[0] == "-" or depth > 300:
+                    if tag == "script" or tag == "meta" or tag == "link" or tag == "title":
+                        head_like.append(child)
+                    continue
+                elif tag == "td" or tag == "th":
+                    # cells of a row read as one line, so a row stays one paragraph
+                    buf.append(" ")
+                    walk(child, e, cur, in_link, depth + 1)
+                    buf.append(" ")
+                else:
+                    walk(child, e, cur, in_link or tag == "a", depth + 1)
+
+        walk(body, els[0], 0, False, 0)
+        flush(0)
+        # the recursive closure refers to itself through its cell: break that cycle so the page (and the
+        # parsed tree its nodes keep alive) is freed at once instead of at the next garbage collection
+        walk = None  # type: ignore[assignment]  # noqa: F841
 
     # -- scoring -----------------------------------------------------------------------------------------
 
@@ -979,10 +1020,46 @@ def _hinted_furniture(hints: str) -> bool:
     return neg and not pos
 
 
-def _prepare(tree: LexborHTMLParser) -> None:
-    tree.strip_tags(_DROP_TAGS)
-    for node in tree.css(_HIDDEN):
+_ARTICLE_BODY = '[itemprop="articleBody"], [itemprop="articlebody"]'
+
+
+def _prepare(tree: LexborHTMLParser) -> set[int]:
+    """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody.
+
+    One css() query does both (each query is a full DOM pass). Scripts, navigation and the like are not
+    removed but skipped by the walk, which is cheaper than a pass per tag. Only the outermost hidden
+    elements are decomposed: touching a node inside an already freed subtree is unsafe.
+    """
+    marked: set[int] = set()
+    hidden: list[LexborNode] = []
+    hidden_ids: set[int] = set()
+    for node in tree.css(f"{_HIDDEN}, {_ARTICLE_BODY}"):
+        attrs = node.attributes
+        prop = (attrs.get("itemprop") or "").lower()
+        style = (attrs.get("style") or "").replace(" ", "").lower()
+        is_hidden = (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or "display:none" in style
+            or "visibility:hidden" in style
+        )
+        if not is_hidden:
+            if prop == "articlebody":
+                marked.add(node.mem_id)
+            continue
+        anc = node.parent
+        inside = False
+        while anc is not None:
+            if anc.mem_id in hidden_ids:
+                inside = True
+                break
+            anc = anc.parent
+        if not inside:
+            hidden.append(node)
+            hidden_ids.add(node.mem_id)
+    for node in hidden:
         node.decompose()
+    return marked
 
 
 def extract_document(html: str, url: str | None = None) -> Document:
@@ -1000,9 +1077,14 @@ def _extract_document(html: str, url: str | None) -> Document:
     if not html.strip():
         return Document(url=url, title=None, text="")
     tree = LexborHTMLParser(html)
-    md = _extract_metadata(tree, url)
+    marked = _prepare(tree)
+    body = tree.body
+    page = _Page(body) if body is not None else None
+    head = tree.head
+    head_nodes = head.css('meta, title, link[rel], script[type*="ld+json"]') if head is not None else []
+    md = _extract_metadata(tree, url, head_nodes + (page.head_like if page else []))
     title = md["title"]
-    paragraphs = _main_paragraphs(tree, md.get("ld_body"))
+    paragraphs = _main_paragraphs(page, marked, md.get("ld_body")) if page else []
     body = clean_paragraphs(paragraphs, title)
     return Document(
         url=url,
@@ -1021,19 +1103,12 @@ def _extract_document(html: str, url: str | None) -> Document:
     )
 
 
-def _main_paragraphs(tree: LexborHTMLParser, ld_body: str | None) -> list[str]:
-    _prepare(tree)
-    body = tree.body
-    if body is None:
-        return []
-    page = _Page(body)
-    marked = [
-        e.order for e in page.els
-        if e.text_len >= 200 and _attr(e.node, "itemprop").lower() == "articlebody"
-    ]
+def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list[str]:
     paras: list[str] = []
-    if len(marked) == 1:
-        paras = page.paragraphs(marked)
+    if marked:
+        roots = [e.order for e in page.els if e.text_len >= 200 and e.node.mem_id in marked]
+        if len(roots) == 1:
+            paras = page.paragraphs(roots)
     if not paras:
         paras = page.paragraphs(page.pick())
     if sum(len(p) for p in paras) < 200 and ld_body and len(ld_body) > 200:

@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+DEMO_SOURCES = Path(__file__).parent / "demo_sources.yaml"
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: data/newsdesk.duckdb]")]
 DataDirOption = Annotated[
     Optional[Path], typer.Option("--data-dir", help="folder for the WARC archive [default: data]")
@@ -207,10 +208,12 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     settings = check_settings(db_path=db, data_dir=data_dir)
     with SiteServer() as site:
         console.print(f"Serving the sample site at {site.base_url}")
+        sources_file = settings.data_dir / "demo-sources.yaml"
+        sources_file.parent.mkdir(parents=True, exist_ok=True)
+        sources_file.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
         summary = scrape_flow(
-            feeds=[f"{site.base_url}/feed.xml"], sitemaps=[f"{site.base_url}/sitemap.xml"],
-            db_path=str(settings.db_path), data_dir=str(settings.data_dir), allow_private_hosts=True,
-            min_delay_seconds=0.0,
+            sources_file=str(sources_file), db_path=str(settings.db_path), data_dir=str(settings.data_dir),
+            allow_private_hosts=True,
         )
     print_summary(summary)
     with connect_readonly(settings.db_path) as con:

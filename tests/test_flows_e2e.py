@@ -50,6 +50,8 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
     outcomes = last_run_outcomes(db)
     assert outcomes.get("robots", 0) >= 1, outcomes  # the /private/ page
     assert outcomes.get("failed", 0) >= 1, outcomes  # the missing page
+    assert outcomes.get("duplicate", 0) >= 1, outcomes  # the print copy, by its rel=canonical
+    assert outcomes.get("skipped", 0) >= 1, outcomes  # about.html, by the demo's deny pattern
     assert outcomes.get("loaded", 0) == first["articles"], outcomes
     assert "Top speakers" in output and "SELECT" in output
 
@@ -69,6 +71,22 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
 
     stats = invoke("stats", "--db", str(db))
     assert "articles" in stats and "Last 5 runs" in stats
+
+
+def test_refetch_uses_conditional_get_and_keeps_the_rows(workdir: Path) -> None:
+    db = workdir / "cond.duckdb"
+    with SiteServer() as site:
+        args = ("scrape", "--feed", f"{site.base_url}/feed.xml", "--db", str(db), "--allow-private-hosts")
+        invoke(*args)
+        first = table_counts(db)
+        invoke(*args)
+    outcomes = last_run_outcomes(db)
+    assert outcomes.get("unchanged", 0) >= 5 and "loaded" not in outcomes, outcomes
+    assert table_counts(db) == first
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "SELECT COUNT(*) FROM fetch_log WHERE outcome = 'unchanged' AND article_id IS NULL"
+        ).fetchall()[0][0] == 0
 
 
 def test_scrape_accounts_for_every_url(workdir: Path) -> None:

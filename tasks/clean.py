@@ -163,7 +163,10 @@ def is_comment_form(p: str) -> bool:
     if len(p) > 300:
         return False
     s = p.strip()
-    return bool(_COMMENT_FORM_START.match(s)) or bool(_COMMENT_FORM_ANYWHERE.search(s))
+    if _COMMENT_FORM_START.match(s):
+        return True
+    low = s.lower()
+    return ("publish" in low or "required" in low or "save my name" in low) and bool(_COMMENT_FORM_ANYWHERE.search(s))
 
 
 _WIDGET = re.compile(
@@ -178,6 +181,9 @@ def is_widget_text(p: str) -> bool:
     return len(p) <= 60 and bool(_WIDGET.match(p.strip()))
 
 
+# every credit the two patterns below accept contains one of these (a cheap test before the regexes)
+_CREDIT_KEYS = ("photo", "image", "picture", "getty", "reuters", "afp", "ap", "epa", "shutterstock", "istock",
+                "alamy", "credit", "courtesy", "file", "handout", "video", "screenshot", "illustration")
 _CREDIT_PAREN = re.compile(r"\(([^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|photos|photograph|image|images|pictures?|getty|reuters|afp|ap|epa|shutterstock|istock|alamy"
@@ -201,6 +207,9 @@ def is_photo_caption(p: str) -> bool:
     if len(s) > 600:
         return False
     tail = s[-160:]  # a credit is at the end: scanning only the tail keeps the rule cheap on long paragraphs
+    low = tail.lower()
+    if not any(k in low for k in _CREDIT_KEYS):
+        return False
     m = _CREDIT_PAREN.search(tail) if tail.endswith(")") else None
     if m:
         inner = m.group(1)
@@ -256,9 +265,9 @@ _LONGEST_SHORT_RULE = 300
 
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER = re.compile(
-    r"^(?:leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)"
+    r"(?:leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)"
     r"|\d+ comments?|comments are closed|source link|scroll to top|back to top|translate\s*[»›>]"
-    r"|you must be logged in to post a comment)\W*$|your email address will not be published",
+    r"|you must be logged in to post a comment)\W*$",
     re.I,
 )
 
@@ -266,7 +275,10 @@ _END_MARKER = re.compile(
 def is_end_marker(p: str) -> bool:
     """Lines that publishing software puts where the article ends: a comment form, "Source link", a
     scroll-to-top button. Narrower than the drop rules (a table header "Comment" must not cut the article)."""
-    return len(p) < 200 and bool(_END_MARKER.search(p.strip()))
+    if len(p) >= 200:
+        return False
+    s = p.strip()
+    return bool(_END_MARKER.match(s)) or "will not be published" in s.lower()
 
 
 def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:

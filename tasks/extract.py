@@ -598,10 +598,7 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[Lexbo
     return md
 
 
-_BYLINE_SELECTOR = (
-    '[rel="author"], [itemprop~="author"], [class*="byline"], [id*="byline"], [class*="author"], '
-    '[class*="Byline"], [class*="Author"], [data-testid*="byline"]'
-)
+_BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [id*="byline" i]'
 
 
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
@@ -700,9 +697,12 @@ class _El:
 
     @property
     def hints(self) -> str:
-        """class and id, read only when needed (attribute access is the costly part of the walk)."""
+        """class, id and itemprop, read only when needed (attribute access is the costly part of the walk)."""
         if self._hints is None:
-            self._hints = _hints(self.node).strip()
+            attrs = self.node.attributes
+            self._hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+            if attrs.get("itemprop"):
+                self._hints += f" itemprop={attrs['itemprop']}"
         return self._hints
 
     @property
@@ -805,7 +805,7 @@ class _Page:
     def _init_score(self, e: _El) -> None:
         e.scored = True
         e.score = _TAG_SCORE.get(e.tag, 0) + _class_weight_of(e.hints)
-        if e.tag == "article" or _attr(e.node, "itemprop").lower() == "articlebody":
+        if e.tag == "article" or "itemprop=articlebody" in e.hints.lower():
             e.score += 15
 
     def in_furniture(self, i: int) -> bool:
@@ -954,28 +954,24 @@ class _Page:
         return hinted and (e.text_len < 400 or ld > 0.3)
 
     def paragraphs(self, roots: list[int]) -> list[str]:
+        """Text blocks under the roots, minus those inside furniture, in document order."""
         els = self.els
-        keep: dict[int, bool] = {r: not (r != 0 and self.furniture(els[r])) for r in roots}
-
-        def kept(i: int) -> bool:
-            # walk up until a root (kept unless furniture on the way) or the top (outside the article)
-            path = []
-            while i not in keep:
-                if i < 0:
-                    for j in path:
-                        keep[j] = False
-                    return False
-                path.append(i)
-                i = els[i].parent
-            ok = keep[i]
-            for j in reversed(path):
-                ok = ok and not self.furniture(els[j])
-                keep[j] = ok
-            return ok
-
+        # state per element: 0 outside the article, 1 kept, 2 inside but dropped (furniture on the way)
+        state = bytearray(len(els))
+        root_set = set(roots)
+        for e in els:  # parents come before their children, so one forward pass settles everything
+            i = e.order
+            if i in root_set:
+                state[i] = 2 if (i != 0 and self.furniture(e)) else 1
+                continue
+            ps = state[e.parent] if e.parent >= 0 else 0
+            if ps == 1:
+                state[i] = 2 if self.furniture(e) else 1
+            else:
+                state[i] = ps
         out = []
         for text, link, ci in self.blocks:
-            if not kept(ci):
+            if state[ci] != 1:
                 continue
             n = len(text)
             # a stand-alone link line ("Read the full report") inside the article is navigation

@@ -402,6 +402,21 @@ def _loop_state() -> _LoopState:
         return state
 
 
+class _Clock:
+    """elapsed_ms runs from the URL's first request, so politeness queueing does not look like a slow site."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.marked = False
+
+    def mark(self) -> None:
+        if not self.marked:
+            self.start, self.marked = time.monotonic(), True
+
+    def ms(self) -> int:
+        return int((time.monotonic() - self.start) * 1000)
+
+
 class _Fetcher:
     def __init__(self, settings: Settings, client: httpx.AsyncClient, archive: WarcArchive | None) -> None:
         self.settings = settings
@@ -490,13 +505,17 @@ class _Fetcher:
 
     # -- retries -----------------------------------------------------------------------------------------
 
-    async def _get(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int) -> _Reply:
+    async def _get(
+        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, clock: _Clock | None = None
+    ) -> _Reply:
         settings = self.settings
         gate = self.gate(url)
         attempts = settings.max_retries + 1
         last: _Retry | None = None
         for attempt in range(attempts):
             async with gate.slot():
+                if clock is not None:
+                    clock.mark()
                 try:
                     return await self._attempt(url, headers, kind, max_bytes)
                 except _Retry as failure:
@@ -593,20 +612,20 @@ class _Fetcher:
     async def fetch_one(
         self, url: str, kind: Kind, max_bytes: int, validator: tuple[str | None, str | None] | None = None
     ) -> FetchResult:
-        started = time.monotonic()
+        started = _Clock()
         base = FetchResult(url=url, final_url=url, outcome="failed")
         try:
             return await self._fetch_one(url, kind, max_bytes, validator, base, started)
         except _Fail as failure:
             return replace(base, final_url=failure.final_url or url, reason=failure.reason, status=failure.status,
                            fetched_at=_utc_now(),
-                           elapsed_ms=int((time.monotonic() - started) * 1000))
+                           elapsed_ms=started.ms())
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must cost one URL, not the batch
             log.exception("unexpected error fetching %s", url)
             return replace(base, reason=f"internal error: {_exc_text(exc)}", fetched_at=_utc_now(),
-                           elapsed_ms=int((time.monotonic() - started) * 1000))
+                           elapsed_ms=started.ms())
 
     async def _fetch_one(
         self,
@@ -615,7 +634,7 @@ class _Fetcher:
         max_bytes: int,
         validator: tuple[str | None, str | None] | None,
         base: FetchResult,
-        started: float,
+        started: _Clock,
     ) -> FetchResult:
         settings = self.settings
         if urlsplit(url).scheme.lower() not in {"http", "https"} or not urlsplit(url).hostname:
@@ -635,16 +654,16 @@ class _Fetcher:
                 if not robots.allows(current, settings.user_agent):
                     reason = robots.unreachable or "disallowed by robots.txt"
                     return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
-                                   elapsed_ms=int((time.monotonic() - started) * 1000))
+                                   elapsed_ms=started.ms())
                 if robots.crawl_delay is not None and robots.crawl_delay > settings.max_retry_after_seconds:
                     reason = (
                         f"robots.txt asks for a Crawl-delay of {robots.crawl_delay:g} s, longer than "
                         f"max_retry_after_seconds={settings.max_retry_after_seconds:g}: not crawling this host"
                     )
                     return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
-                                   elapsed_ms=int((time.monotonic() - started) * 1000))
+                                   elapsed_ms=started.ms())
             try:
-                reply = await self._get(current, headers, kind, max_bytes)
+                reply = await self._get(current, headers, kind, max_bytes, started)
             except _Fail as failure:
                 failure.final_url = current
                 raise
@@ -671,7 +690,7 @@ class _Fetcher:
         reply: _Reply,
         kind: Kind,
         validator: tuple[str | None, str | None] | None,
-        started: float,
+        started: _Clock,
     ) -> FetchResult:
         header = {name.lower(): value for name, value in reply.headers}
         fetched_at = _utc_now()
@@ -688,7 +707,7 @@ class _Fetcher:
         )
 
         def done(**changes: object) -> FetchResult:
-            return replace(result, elapsed_ms=int((time.monotonic() - started) * 1000), **changes)  # type: ignore[arg-type]
+            return replace(result, elapsed_ms=started.ms(), **changes)  # type: ignore[arg-type]
 
         if reply.status == 304:
             return done(outcome="unchanged")

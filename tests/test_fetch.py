@@ -168,7 +168,7 @@ def test_retry_after_beyond_cap_fails_without_waiting() -> None:
     with Loopback({"/a": Reply(status=429, headers={"Retry-After": "3600"})}) as server:
         started = time.monotonic()
         result = fetch_one(server.url("/a"), fast(max_retry_after_seconds=10))
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3
         assert server.count("/a") == 1
     assert result.outcome == "failed" and result.status == 429
     assert "Retry-After" in result.reason and "3600" in result.reason and "max_retry_after_seconds" in result.reason
@@ -194,7 +194,7 @@ def test_server_that_never_answers_ends_at_the_deadline() -> None:
         result = fetch_one(server.url("/a"), fast(request_deadline_seconds=0.5, max_retries=0))
         elapsed = time.monotonic() - started
     assert result.outcome == "failed" and "timed out" in result.reason
-    assert 0.45 <= elapsed < 1.5
+    assert 0.45 <= elapsed < 2.5  # upper bound generous for a loaded machine; a hang would be 30 s
 
 
 def test_byte_a_second_server_ends_at_the_deadline() -> None:
@@ -205,7 +205,7 @@ def test_byte_a_second_server_ends_at_the_deadline() -> None:
         result = fetch_one(server.url("/a"), fast(request_deadline_seconds=0.6, max_retries=0))
         elapsed = time.monotonic() - started
     assert result.outcome == "failed" and "timed out" in result.reason and "0.6 s" in result.reason
-    assert 0.55 <= elapsed < 1.5
+    assert 0.55 <= elapsed < 2.5
 
 
 def test_deadline_timeouts_are_retried() -> None:
@@ -291,7 +291,7 @@ def test_gzip_bomb_stops_at_the_cap_with_low_memory() -> None:
             tracemalloc.stop()
     assert result.outcome == "failed" and "too large" in result.reason and "after decompression" in result.reason
     assert peak < 20_000_000, f"peak Python memory {peak} bytes while reading a 200 MB bomb"
-    assert elapsed < 3
+    assert elapsed < 6
 
 
 def test_gzip_encoded_page_is_decoded() -> None:
@@ -620,7 +620,7 @@ def test_crawl_delay_beyond_the_cap_skips_the_host_instead_of_hanging() -> None:
     with Loopback({"/robots.txt": robots, "/a": Reply(body=PAGE), "/b": Reply(body=PAGE)}) as server:
         started = time.monotonic()
         results = fetch([server.url("/a"), server.url("/b")], fast(max_retry_after_seconds=60))
-        assert time.monotonic() - started < 2 and server.count("/a") == 0
+        assert time.monotonic() - started < 3 and server.count("/a") == 0
     assert all(r.outcome == "robots" and "Crawl-delay of 3600 s" in r.reason for r in results)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -147,16 +148,14 @@ class WarcArchive:
 
 
 def _request_target(url: str) -> str:
-    from urllib.parse import urlsplit
-
+    """Path and query as sent on the wire: ASCII only, since HTTP header blocks must be."""
     parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return quote(target, safe="/?&=%:@!$'()*+,;~-._")
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc
+    return quote(urlsplit(url).netloc, safe=":@[]")
 
 
 def _short(exc: BaseException) -> str:

@@ -167,3 +167,12 @@ def test_pages_from_archive_rebuilds_results_and_reports_problems(tmp_path: Path
     assert not_html.outcome == "failed" and not_html.reason == "not HTML: image/png"
     assert missing.outcome == "failed" and "not found" in missing.reason
     assert bad_offset.outcome == "failed" and bad_offset.reason
+
+
+def test_non_ascii_url_and_header_values_are_archived(tmp_path: Path) -> None:
+    with WarcArchive(tmp_path) as archive:
+        headers = [("Content-Type", "text/html"), ("X-Name", "caf\xe9")]
+        path, offset, _ = archive.write_response("https://bücher.example/straße?q=ü", 200, headers, b"<p>x</p>", "")
+    stored = read_response(path, offset)
+    assert stored.url == "https://bücher.example/straße?q=ü" and stored.body == b"<p>x</p>"
+    assert [r.url for r in iter_responses(tmp_path)] == [stored.url]

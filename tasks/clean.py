@@ -246,6 +246,66 @@ def is_bullet_separator_line(p: str) -> bool:
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE_BITS = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    r"|\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
+    r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b,?|\b(?:19|20)\d{2}\b",
+    re.I,
+)
+_DATE_FILLER = re.compile(
+    r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
+    r"and|by|\d+)\b|[/|•·,:\-–—()]",
+    re.I,
+)
+
+
+def is_date_line(p: str) -> bool:
+    """A dateline or timestamp on its own ("November 19, 2019 / 12:21 AM / Updated 14 hours ago"), possibly
+    with a site or author name: once the date parts are gone, at most three words are left."""
+    if len(p) > 100 or not _DATE_BITS.search(p):
+        return False
+    rest = _DATE_FILLER.sub(" ", _DATE_BITS.sub(" ", p))
+    return len(rest.split()) <= 3
+
+
+_BYLINE_LINE = re.compile(
+    r"^(?i:by|written by|words by|story by|par|por|von)\s+"
+    r"(?:[A-Z][\w.'’-]*|de|van|von|da|di|le|la)(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|di|le|la|and|&|,))*\s*$"
+)
+
+
+def is_byline_line(p: str) -> bool:
+    """A byline left in the body ("by Lewis White", "By Jane Doe and John Roe"): By + capitalised names only."""
+    return len(p) <= 80 and bool(_BYLINE_LINE.match(p.strip()))
+
+
+_CREDIT_LINE = re.compile(
+    r"^\(?(?:reporting|additional reporting|writing|editing|edited|compiled|produced|research) by\b"
+    r"|^source\s*:\s*[^.]{1,60}$",
+    re.I,
+)
+
+
+def is_credit_line(p: str) -> bool:
+    """Wire-story credits and source tags at the foot of a story ("Reporting by ...; Editing by ...",
+    "SOURCE: News agencies")."""
+    return len(p) <= 300 and bool(_CREDIT_LINE.match(p.strip()))
+
+
+_MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
+
+
+def is_markup_token(p: str) -> bool:
+    """A lone lower-case hyphenated token ("medium-browser-and-portrait-tablet"): a CSS or template name that
+    leaked into the text, never prose."""
+    return len(p) <= 60 and bool(_MARKUP_TOKEN.match(p.strip()))
+
+
 # Rules applied everywhere in the body, in this order; the name is what explain_drops reports.
 PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "all_caps_promo": is_all_caps_promo,
@@ -255,6 +315,10 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "widget_text": is_widget_text,
     "photo_caption": is_photo_caption,
     "bullet_separator_line": is_bullet_separator_line,
+    "date_line": is_date_line,
+    "byline_line": is_byline_line,
+    "credit_line": is_credit_line,
+    "markup_token": is_markup_token,
 }
 
 _HAS_WORD = re.compile(r"\w")

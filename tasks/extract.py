@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape as html_unescape
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -250,6 +251,7 @@ def _author_names(value: Any, ids: dict[str, dict]) -> list[str]:
         if isinstance(name, dict):
             name = name.get("@value")
         if isinstance(name, str):
+            name = html_unescape(name)
             if _types(value) & {"organization", "newsmediaorganization", "corporation"}:
                 return _plain_author(name)  # an organisation's name is not a byline to split
             return clean_byline(name) or _plain_author(name)
@@ -336,7 +338,8 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict]:
 
 def _first_str(value: Any) -> str | None:
     if isinstance(value, str):
-        return value.strip() or None
+        # JSON-LD is often written by templates that HTML-escape it ("&#163;71.6m", "doesn&#8217;t")
+        return (html_unescape(value) if "&" in value else value).strip() or None
     if isinstance(value, list):
         for v in value:
             s = _first_str(v)

@@ -127,3 +127,37 @@ def test_ticker_is_not_a_comma_list() -> None:
         "Honorable mentions: Marjorie Prime, Phantom Thread, Casting JonBenet, The Post, The Shape of Water, "
         "Logan Lucky, The Lost City of Z"
     )
+
+
+def test_date_line() -> None:
+    from tasks.clean import is_date_line
+
+    assert is_date_line("November 19, 2019 / 12:21 AM / Updated 14 hours ago")
+    assert is_date_line("20 Nov 2019 08:00 GMT")
+    assert is_date_line("LinkNaija August 08, 2018")
+    assert not is_date_line("On March 3, 2020, the council voted to close the bridge.")
+
+
+def test_byline_line() -> None:
+    from tasks.clean import is_byline_line
+
+    assert is_byline_line("by Lewis White")
+    assert is_byline_line("By Jane Doe and John Roe")
+    assert not is_byline_line("By contrast, the Senate moved quickly.")
+    assert not is_byline_line("By the end of the year prices had doubled.")
+
+
+def test_credit_line() -> None:
+    from tasks.clean import is_credit_line
+
+    assert is_credit_line("Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Leslie Adler")
+    assert is_credit_line("SOURCE: News agencies")
+    assert not is_credit_line("Reporters said the source of the leak was unclear.")
+
+
+def test_markup_token() -> None:
+    from tasks.clean import is_markup_token
+
+    assert is_markup_token("medium-browser-and-portrait-tablet")
+    assert not is_markup_token("well-known")
+    assert not is_markup_token("A well-thought-out plan")

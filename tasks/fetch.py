@@ -180,10 +180,11 @@ class _StreamDecoder:
             return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
         return None
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def feed(self, data: bytes, sink: list[bytes]) -> None:
+        """Append decoded bytes to `sink`, up to the limit; _BodyTooLarge once the limit is passed."""
         if self._obj is None:
-            return [self._count(data)]
-        out: list[bytes] = []
+            self._add(data, sink)
+            return
         while data:
             room = self.limit + 1 - self.size
             try:
@@ -194,19 +195,20 @@ class _StreamDecoder:
                     self._obj = self._new()
                     continue
                 raise _Fail(f"cannot decode {self.coding} body: {exc}") from exc
-            out.append(self._count(piece))
+            self._add(piece, sink)
             if self._obj.eof:  # concatenated gzip members are legal
                 data = self._obj.unused_data
                 self._obj = self._new() if data else self._obj
             else:
                 data = self._obj.unconsumed_tail
-        return out
 
-    def _count(self, piece: bytes) -> bytes:
+    def _add(self, piece: bytes, sink: list[bytes]) -> None:
+        room = self.limit - self.size
         self.size += len(piece)
         if self.size > self.limit:
+            sink.append(piece[: max(room, 0)])  # what fits is kept, for callers that truncate
             raise _BodyTooLarge()
-        return piece
+        sink.append(piece)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -485,10 +487,11 @@ class _Fetcher:
             raise _Fail(f"not {what}: {mime}", status)
         encoding = response.headers.get("content-encoding")
         declared = response.headers.get("content-length")
-        if declared and declared.strip().isdigit() and not encoding and int(declared) > max_bytes:
+        truncate = kind == "robots"  # Google's rule: read the first 500 KB of a robots.txt, ignore the rest
+        if declared and declared.strip().isdigit() and not encoding and int(declared) > max_bytes and not truncate:
             raise _Fail(f"too large: Content-Length {int(declared)} bytes is over the {max_bytes}-byte cap", status)
         try:
-            reply.body = await self._read_body(response, max_bytes)
+            reply.body = await self._read_body(response, max_bytes, truncate)
         except _BodyTooLarge as exc:
             raise _Fail(f"too large: body over the {max_bytes}-byte cap (after decompression)", status) from exc
         except _Fail as exc:
@@ -496,11 +499,15 @@ class _Fetcher:
         return reply
 
     @staticmethod
-    async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+    async def _read_body(response: httpx.Response, max_bytes: int, truncate: bool = False) -> bytes:
         decoder = _StreamDecoder(response.headers.get("content-encoding"), max_bytes)
         parts: list[bytes] = []
-        async for raw in response.aiter_raw():
-            parts.extend(decoder.feed(raw))
+        try:
+            async for raw in response.aiter_raw():
+                decoder.feed(raw, parts)
+        except _BodyTooLarge:
+            if not truncate:
+                raise
         return b"".join(parts)
 
     # -- retries -----------------------------------------------------------------------------------------

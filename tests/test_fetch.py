@@ -630,3 +630,25 @@ def test_failure_after_redirect_reports_the_hop_that_failed() -> None:
         result = fetch_one(server.url("/a"), fast())
     assert result.outcome == "failed" and result.reason == "not HTML: image/png"
     assert result.url == server.url("/a") and result.final_url == server.url("/pic")
+
+
+def test_loopback_static_folder_fills_in_its_base_url(tmp_path: Path) -> None:
+    (tmp_path / "news").mkdir()
+    (tmp_path / "index.html").write_text('<html><a href="__BASE_URL__/news/a.html">a</a></html>')
+    (tmp_path / "news" / "a.html").write_text(PAGE)
+    (tmp_path / "sitemap.xml.gz").write_bytes(gzip.compress(b"<urlset>__BASE_URL__</urlset>"))
+    with Loopback(static_dir=tmp_path) as server:
+        index, article, escape = fetch([server.url("/"), server.url("/news/a.html"), server.url("/../secret")], fast())
+        packed = asyncio.run(fetch_resource(server.url("/sitemap.xml.gz"), fast(), 10_000))
+    assert index.text == f'<html><a href="{server.base_url}/news/a.html">a</a></html>'
+    assert article.text == PAGE and escape.outcome == "failed"
+    assert packed.content_type == "application/gzip" and gzip.decompress(packed.body) == b"<urlset>__BASE_URL__</urlset>"
+
+
+def test_oversized_robots_txt_is_read_up_to_500_kb() -> None:
+    # The rule sits before the cut; the filler after it would make the file fail a plain size cap.
+    robots = "User-agent: *\nDisallow: /private\n" + "# filler\n" * 80_000
+    routes = {"/robots.txt": Reply(body=robots, content_type="text/plain"), "/private": Reply(body=PAGE)}
+    with Loopback(routes) as server:
+        result = fetch_one(server.url("/private"), fast())
+    assert result.outcome == "robots" and result.reason == "disallowed by robots.txt"

@@ -253,13 +253,18 @@ _MONTH = (
 _DATE_BITS = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     r"|\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
-    r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b"
-    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b,?|\b(?:19|20)\d{2}\b",
+    r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
+    re.I,
+)
+# removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
+_DATE_EXTRAS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b\.?,?"
+    r"|\b(?:19|20)\d{2}\b",
     re.I,
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
-    r"and|by|\d+)\b|[/|•·,:\-–—()]",
+    r"and|by)\b|[/|•·,:\-–—()@]",
     re.I,
 )
 
@@ -269,8 +274,9 @@ def is_date_line(p: str) -> bool:
     with a site or author name: once the date parts are gone, at most three words are left."""
     if len(p) > 100 or not _DATE_BITS.search(p):
         return False
-    rest = _DATE_FILLER.sub(" ", _DATE_BITS.sub(" ", p))
-    return len(rest.split()) <= 3
+    rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", p)))
+    # numbers left over ("4.2.3 April 2014": a version table) mean the line is about something else
+    return len(rest.split()) <= 3 and not any(c.isdigit() for c in rest)
 
 
 _BYLINE_LINE = re.compile(

@@ -161,3 +161,11 @@ def test_markup_token() -> None:
     assert is_markup_token("medium-browser-and-portrait-tablet")
     assert not is_markup_token("well-known")
     assert not is_markup_token("A well-thought-out plan")
+
+
+def test_date_line_needs_a_real_date() -> None:
+    from tasks.clean import is_date_line
+
+    for heading in ("Monitoring", "Saturation", "MONTHLY", "2021 Planning underway", "Still four Thunderbolt 3 ports",
+                    "4.2.3 April 2014", "Con: money."):
+        assert not is_date_line(heading), heading

@@ -952,8 +952,13 @@ class _Page:
         if tag == "p":
             return hinted and e.text_len < 200
         ld = e.link_density
-        if tag in ("ul", "ol", "dl", "table", "div", "section", "header", "form") and ld > 0.5 and e.text_len < 2000:
-            return True
+        if e.text_len < 2000:
+            # lists of related links are (nearly) all link text; a list that names linked people or projects
+            # in prose runs lower, so lists get a higher bar than generic boxes
+            if tag in ("ul", "ol", "dl") and ld > 0.65:
+                return True
+            if tag in ("table", "div", "section", "header", "form") and ld > 0.5:
+                return True
         return hinted and (e.text_len < 400 or ld > 0.3)
 
     def paragraphs(self, roots: list[int]) -> list[str]:
@@ -978,7 +983,7 @@ class _Page:
                 continue
             n = len(text)
             # a stand-alone link line ("Read the full report") inside the article is navigation
-            if link and link >= 0.8 * n and n < 120 and els[ci].tag not in _HEADINGS:
+            if link and link >= 0.8 * n and n < 120 and els[ci].tag not in _HEADINGS and els[ci].tag != "li":
                 continue
             out.append(text)
         return out

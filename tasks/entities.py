@@ -8,6 +8,7 @@ Only the NER component runs (about twice the speed of the full pipeline); everyt
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -107,6 +108,23 @@ WORD_RE = re.compile(r"[^\W_](?:[\w.'\u2019&-]*[\w.])?|&")
 SPACE_RE = re.compile(r"\s+")
 
 
+class Intervals:
+    """Non-overlapping [start, end) ranges with O(log n) membership: keeps the rules linear on huge texts."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]):
+        ordered = sorted(ranges)
+        self.starts = [a for a, _ in ordered]
+        self.ends = [b for _, b in ordered]
+
+    def contains(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1
+        return i >= 0 and self.ends[i] > start
+
+
 class ModelNotInstalledError(RuntimeError):
     """The spaCy model named by the settings is not installed; the message says how to fix it."""
 
@@ -146,6 +164,7 @@ def pipe_entities(texts: list[str], nlp: "Language", batch_size: int = 32) -> It
 # --------------------------------------------------------------------------------------------------- names
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """Key for comparing names: NFKC, lowercase, straight apostrophes, no dots, single spaces."""
     name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").lower()
@@ -349,7 +368,7 @@ def _words_before(text: str, pos: int, limit: int = 12) -> list[tuple[int, int, 
     return list(reversed(words))[:limit]
 
 
-def title_before(text: str, start: int, person_spans: list[tuple[int, int]] | None = None) -> str | None:
+def title_before(text: str, start: int, person_spans: Intervals | None = None) -> str | None:
     """The title written just before a name: 'New Zealand Prime Minister', 'White House national security adviser'."""
     taken: list[tuple[int, int, str]] = []
     words = _words_before(text, start)
@@ -359,7 +378,7 @@ def title_before(text: str, start: int, person_spans: list[tuple[int, int]] | No
         if taken and text[w_end : taken[-1][0]].count("\n"):
             break
         bare = _bare(word)
-        if person_spans and any(s <= w_start < e for s, e in person_spans):
+        if person_spans and person_spans.contains(w_start):
             break
         if bare in NOT_TITLE_WORDS and bare not in ROLE_LINKS:
             break
@@ -467,6 +486,7 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper() and w.lower() not in ROLE_LINKS)
 
 
+CAPITALISED_WORD_RE = re.compile(r"(?<![\w-])[A-Z][^\W\d_]*(?![\w-])")
 SPEECH_AFTER_RE = re.compile(r"\s+(said|says|told|asked|added|wrote|replied|noted|argued)\b")
 
 
@@ -474,21 +494,21 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
     """Short names the model did not tag ('Cao asked'): a part of a full name, capitalised, outside any mention,
     and either inside a sentence or followed by a speech verb (a sentence-initial 'Young' may be an adjective)."""
     found: list[Mention] = []
-    taken = [(m.start, m.end) for m in mentions]
-    for part in name_parts:
-        if len(part) < 3 or part in NOT_TITLE_WORDS or not part.isalpha():
+    taken = Intervals((m.start, m.end) for m in mentions)
+    parts = {p for p in name_parts if len(p) >= 3 and p not in NOT_TITLE_WORDS and p.isalpha()}
+    if not parts:
+        return found
+    for match in CAPITALISED_WORD_RE.finditer(text):  # one pass over the text, whatever the number of names
+        word = match.group()
+        if word.lower() not in parts or (word.isupper() and len(word) > 3):
             continue
-        for match in re.finditer(r"(?<![\w-])" + re.escape(part) + r"(?![\w-])", text, re.IGNORECASE):
-            word = match.group()
-            if not word[:1].isupper() or word.isupper() and len(word) > 3:
-                continue
-            if any(a <= match.start() < b for a, b in taken):
-                continue
-            before = text[max(0, match.start() - 3) : match.start()]
-            sentence_initial = not before.strip() or before.rstrip()[-1:] in ".!?\u201c\u201d\"\n"
-            if sentence_initial and not SPEECH_AFTER_RE.match(text, match.end()):
-                continue
-            found.append(Mention(match.start(), match.end(), "PERSON", word))
+        if taken.contains(match.start()):
+            continue
+        before = text[max(0, match.start() - 3) : match.start()]
+        sentence_initial = not before.strip() or before.rstrip()[-1:] in ".!?\u201c\u201d\"\n"
+        if sentence_initial and not SPEECH_AFTER_RE.match(text, match.end()):
+            continue
+        found.append(Mention(match.start(), match.end(), "PERSON", word))
     return found
 
 
@@ -566,7 +586,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
                 groups[target].extend(group)
                 groups[index] = []
 
-    person_spans = [(m.start, m.end) for m in mentions if m.label == "PERSON"]
+    person_spans = Intervals((m.start, m.end) for m in mentions if m.label == "PERSON")
     roles: dict[int, list[str]] = {}
     for mention in mentions:
         if mention.label != "PERSON":

@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+import bisect
+
 from tasks.entities import (
     EntityAnalysis,
+    Intervals,
     Mention,
     _is_abbreviation_dot,
     _is_role_word,
@@ -84,6 +87,7 @@ DAY_WORDS = frozenset(
 )
 DETERMINERS = frozenset("a an the this that these those his her their its our my your one another some".split())
 SCARE_MAX_WORDS = 2
+CONTEXT_CHARS = 600  # attribution is read at most this far from a quote: keeps huge run-on text linear
 NOMINAL_MAX_WORDS = 8
 
 
@@ -132,15 +136,13 @@ def _is_opening_straight(text: str, pos: int, para_start: int) -> bool:
     return False
 
 
-def _markup_ranges(text: str) -> list[tuple[int, int]]:
+def _markup_ranges(text: str) -> Intervals | None:
     """Leftover HTML tags ('<tweet tweet-id="...">'): their attribute quotes are not quotes."""
     if "<" not in text:
-        return []
-    return [(m.start(), m.end()) for m in re.finditer(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,500})?/?>", text)]
+        return None
+    return Intervals((m.start(), m.end()) for m in re.finditer(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,500})?/?>", text))
 
 
-def _inside(ranges: list[tuple[int, int]], pos: int) -> bool:
-    return any(a <= pos < b for a, b in ranges)
 
 
 SMALL_TITLE_WORDS = frozenset("a an the of and or in on at to for with from by as vs. vs de la".split())
@@ -166,7 +168,7 @@ def _is_named_work(ctx: "_Context", span: _Span) -> bool:
         return False
     covered = sum(
         min(m.end, span.end) - max(m.start, span.start)
-        for m in ctx.all_mentions
+        for m in ctx.all_mentions_in(span.start - 200, span.end)
         if m.label in TITLE_LABELS and m.start < span.end and span.start < m.end
     )
     return covered >= 0.5 * len(inner.strip().rstrip(",."))
@@ -183,7 +185,7 @@ def find_quote_spans(text: str) -> list[_Span]:
         first_mark = True
         for pos in range(p_start, p_end):
             ch = text[pos]
-            if ch not in ALL_MARKS or in_tag and _inside(in_tag, pos):
+            if ch not in ALL_MARKS or in_tag is not None and in_tag.contains(pos):
                 continue
             if ch in OPEN_MARKS:
                 opening = True
@@ -282,23 +284,34 @@ class _Context:
         self.entities = analysis.entities
         self.spans = spans
         self.masked = _masked(text, spans)
-        inside = [(s.open, s.close + 1) for s in spans]
-        self.all_mentions = analysis.mentions
-        self.mentions = [
-            m for m in analysis.mentions if m.entity >= 0 and not any(a <= m.start < b for a, b in inside)
-        ]
+        inside = Intervals((s.open, s.close + 1) for s in spans)
+        self.all_mentions = sorted(analysis.mentions, key=lambda m: m.start)
+        self.all_starts = [m.start for m in self.all_mentions]
+        self.mentions = [m for m in self.all_mentions if m.entity >= 0 and not inside.contains(m.start)]
+        self.starts = [m.start for m in self.mentions]
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        self.person_starts = [m.start for m in persons]
+        self.person_entities = [m.entity for m in persons]
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if start <= m.start and m.end <= end]
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return [m for m in self.mentions[lo:hi] if m.end <= end]
+
+    def all_mentions_in(self, start: int, end: int) -> list[Mention]:
+        lo = bisect.bisect_left(self.all_starts, start)
+        hi = bisect.bisect_left(self.all_starts, end)
+        return self.all_mentions[lo:hi]
+
+    def mention_at(self, start: int) -> Mention | None:
+        i = bisect.bisect_left(self.starts, start)
+        if i < len(self.mentions) and self.mentions[i].start == start:
+            return self.mentions[i]
+        return None
 
     def recent_person(self, position: int) -> int | None:
-        best = None
-        for mention in self.mentions:
-            if mention.start >= position:
-                break
-            if mention.label == "PERSON":
-                best = mention.entity
-        return best
+        i = bisect.bisect_left(self.person_starts, position) - 1
+        return self.person_entities[i] if i >= 0 else None
 
 
 def _words(segment: str) -> list[str]:
@@ -409,11 +422,9 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
     rest = ctx.masked[pos:end]
     lead = len(rest) - len(rest.lstrip())
     start = pos + lead
-    for mention in ctx.mentions:
-        if mention.start == start:
-            return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
-        if mention.start > start:
-            break
+    mention = ctx.mention_at(start)
+    if mention is not None:
+        return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)
@@ -460,11 +471,9 @@ def _label_or_dash(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
     dash = DASH_RE.match(ctx.masked, span.close + 1, limit)
     if dash and span.close + 1 < len(ctx.text):
         after = dash.end()
-        for mention in ctx.mentions:
-            if mention.start == after and mention.label in ("PERSON", "ORG"):
-                return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
-            if mention.start > after:
-                break
+        mention = ctx.mention_at(after)
+        if mention is not None and mention.label in ("PERSON", "ORG"):
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
         name = re.match(r"(?:[A-Z][\w.'\u2019-]*)(?: [A-Z][\w.'\u2019-]*){0,3}", ctx.text[after:limit])
         line_end = ctx.text.find("\n", after)
         rest = ctx.text[after + (name.end() if name else 0) : line_end if line_end >= 0 else len(ctx.text)]
@@ -485,11 +494,7 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
     if verb.group().lower().startswith("according"):
         return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
     # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
-    clause_start = sentence_start
-    for other in ctx.spans:
-        if sentence_start <= other.close < verb_at:
-            pass  # earlier quotes in the sentence are masked, the clause keeps their subject
-    found = _subject_before(ctx, clause_start, verb_at, verb.group().lower())
+    found = _subject_before(ctx, sentence_start, verb_at, verb.group().lower())
     if found is None:
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
@@ -531,7 +536,7 @@ def _kind(text: str, span: _Span, paragraph_start: int) -> Literal["full", "part
     inner = text[span.start : span.end]
     if len(inner.split()) <= SCARE_MAX_WORDS:
         return "scare"
-    before = text[paragraph_start : span.open].rstrip()
+    before = text[max(paragraph_start, span.open - 200) : span.open].rstrip()
     first_alpha = next((ch for ch in inner if ch.isalpha()), "")
     starts_sentence = not before or before[-1] in ".!?:,;\u2014\u201d\"" or bool(
         re.search(r"\b(" + "|".join(SPEECH_VERBS) + r")$", before)
@@ -558,7 +563,6 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
     for p_index, (p_start, p_end) in enumerate(paragraphs):
         p_spans = by_paragraph.get(p_index, [])
         starts = _sentence_starts(ctx.masked, p_start, p_end, p_spans)
-        sentence_bounds = list(zip(starts, starts[1:] + [p_end]))
         last_speaker: _Speaker | None = None
         if not p_spans:
             # a paragraph without quotes ending on "X said:" hands its speaker to the next paragraph's quote
@@ -569,9 +573,11 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end)
             continue
         for span in p_spans:
-            s_start, s_end = next(((a, b) for a, b in sentence_bounds if a <= span.open < b), (p_start, p_end))
+            i = max(0, bisect.bisect_right(starts, span.open) - 1)
+            s_start = max(starts[i], span.open - CONTEXT_CHARS)
             # the sentence a quote sits in may continue after it ('“...?” Cao asked at ...')
-            q_end_sentence = next((b for a, b in sentence_bounds if a <= span.close < b), p_end)
+            j = bisect.bisect_right(starts, span.close) - 1
+            q_end_sentence = min(starts[j + 1] if 0 <= j < len(starts) - 1 else p_end, span.close + CONTEXT_CHARS)
             kind = _kind(text, span, p_start)
             speaker = None
             inner_last = span.inner_last
@@ -595,9 +601,8 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             if speaker is None and last_speaker is not None:
                 speaker = last_speaker  # '“...,” Zhu said. “We also hope ...”'
             if speaker is None:
-                prior = [(a, b) for a, b in sentence_bounds if b <= s_start]
-                if prior:
-                    speaker = _sentence_attribution(ctx, *prior[-1])
+                if i > 0:
+                    speaker = _sentence_attribution(ctx, max(starts[i - 1], starts[i] - CONTEXT_CHARS), starts[i])
             if speaker is None and not ctx.masked[p_start : span.open].strip():
                 # a paragraph that opens with a quote and names nobody continues the previous speaker
                 if last_paragraph_with_quote == p_index - 1 or previous_paragraph_speaker is not None:

@@ -772,6 +772,19 @@ class _Page:
                                 e.link_len += n
                                 link_acc[0] += n
                         buf.append(t)
+                elif tag == "pre":
+                    # code and poetry: keep the lines as they are, one block
+                    flush(cur)
+                    idx = len(els)
+                    ce = _El(child, tag, cur, idx)
+                    els.append(ce)
+                    raw = child.text(deep=True) or ""
+                    lines = [line.rstrip() for line in raw.replace("\r", "").split("\n")]
+                    text = "\n".join(lines).strip("\n")
+                    if text.strip():
+                        ce.text_len = len(text)
+                        blocks.append((text, 0, idx))
+                        e.text_len += ce.text_len
                 elif tag in block_tags:
                     if depth > 300:
                         continue

@@ -172,3 +172,12 @@ def test_bench_adapter_shape() -> None:
     out = bench_extract(ARTICLE_PAGE, None)
     assert set(out) == {"text", "title", "authors", "published"}
     assert out["authors"] == ["Jane Doe", "John Roe"]
+
+
+def test_pre_keeps_its_lines() -> None:
+    html = (
+        "<html><body><article><p>Intro paragraph that is long enough to be the article text, with commas, yes.</p>"
+        "<pre>$ hg clone repo\n$ hg amend -m 'fix'</pre>"
+        "<p>Another paragraph that is long enough to be kept as the article text here.</p></article></body></html>"
+    )
+    assert "$ hg clone repo\n$ hg amend -m 'fix'" in extract_document(html).text

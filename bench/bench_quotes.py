@@ -9,12 +9,23 @@ quote rules alone on top, one process (one core).
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import json
-import sys
-import time
-from pathlib import Path
+import os
+
+# one core, as in bench_entities: single-threaded BLAS/OpenMP, process pinned to one CPU
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+if hasattr(os, "sched_setaffinity"):
+    try:
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    except OSError:
+        pass
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))

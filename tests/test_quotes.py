@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tasks.entities import load_nlp
-from tasks.models import Quote
-from tasks.quotes import analyze_texts, find_quote_spans, find_quotes
+from tasks.models import ArticleEntity, Quote
+from tasks.entities import EntityAnalysis
+from tasks.quotes import _build_quotes, _mentions_from_entities, analyze_texts, find_quote_spans, find_quotes
 from tests.test_entities import seed_body
 
 
@@ -170,3 +173,19 @@ def test_no_speaker_when_none_is_written(nlp):
 def test_odd_text_never_raises(nlp, text):
     for quote in quotes_of(text, nlp) + find_quotes(text, []):
         assert text[quote.start : quote.end] == quote.text
+
+
+QUOTE_ALPHABET = "ab C.,:;\n\"“”„«»―—-'’()<>=said he Smith"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list(QUOTE_ALPHABET) + ["said", " Smith", "\n\n", "“", "”"]), max_size=120).map("".join))
+def test_find_quotes_never_raises_and_offsets_hold(text):
+    # the rules themselves, without find_quotes' safety net, so that a crash fails the test
+    entity = ArticleEntity("John Smith", "PERSON", 1, 0, 0, ("Smith",))
+    analysis = EntityAnalysis(text=text, entities=[entity], mentions=_mentions_from_entities(text, [entity]))
+    for quote in _build_quotes(text, analysis):
+        assert 0 <= quote.start < quote.end <= len(text)
+        assert text[quote.start : quote.end] == quote.text
+        assert quote.kind in ("full", "partial", "scare")
+        assert quote.speaker in (None, "John Smith")

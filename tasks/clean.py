@@ -182,8 +182,8 @@ def is_widget_text(p: str) -> bool:
 
 
 # every credit the two patterns below accept contains one of these (a cheap test before the regexes)
-_CREDIT_KEYS = ("photo", "image", "picture", "getty", "reuters", "afp", "ap", "epa", "shutterstock", "istock",
-                "alamy", "credit", "courtesy", "file", "handout", "video", "screenshot", "illustration")
+_CREDIT_KEYS = ("photo", "image", "picture", "getty", "reuters", "afp", "/", "shutterstock", "istock",
+                "alamy", "credit", "courtesy", "handout", "screenshot", "illustration")
 _CREDIT_PAREN = re.compile(r"\(([^()]{2,120})\)\s*$")
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|photos|photograph|image|images|pictures?|getty|reuters|afp|ap|epa|shutterstock|istock|alamy"
@@ -269,10 +269,13 @@ _DATE_FILLER = re.compile(
 )
 
 
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def is_date_line(p: str) -> bool:
     """A dateline or timestamp on its own ("November 19, 2019 / 12:21 AM / Updated 14 hours ago"), possibly
     with a site or author name: once the date parts are gone, at most three words are left."""
-    if len(p) > 100 or not _DATE_BITS.search(p):
+    if len(p) > 100 or not _HAS_DIGIT(p) or not _DATE_BITS.search(p):
         return False
     rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", p)))
     # numbers left over ("4.2.3 April 2014": a version table) mean the line is about something else
@@ -287,7 +290,7 @@ _BYLINE_LINE = re.compile(
 
 def is_byline_line(p: str) -> bool:
     """A byline left in the body ("by Lewis White", "By Jane Doe and John Roe"): By + capitalised names only."""
-    return len(p) <= 80 and bool(_BYLINE_LINE.match(p.strip()))
+    return len(p) <= 80 and p[:1] in "BbWwSsPpVv" and bool(_BYLINE_LINE.match(p.strip()))
 
 
 _CREDIT_LINE = re.compile(
@@ -375,7 +378,7 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             reason = "empty"
         elif i >= tail:
             reason = "after_end_marker"
-        elif title_key and len(p) <= 2 * title_len + 10 and fold(p) == title_key:
+        elif title_key and abs(len(p) - title_len) <= 0.3 * title_len + 5 and fold(p) == title_key:
             reason = "repeated_title"
         elif len(p) > _LONGEST_SHORT_RULE:
             # long prose: only a caption (ending with its credit) can still be furniture

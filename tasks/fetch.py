@@ -51,6 +51,7 @@ ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 asks crawlers to follow at least five
 ROBOTS_TTL_SECONDS = 24 * 3600  # RFC 9309: do not use a cached robots.txt longer than a day
 ERROR_BODY_CAP = 1_000_000  # error pages are archived for diagnosis, but never more than this
 MAX_BACKOFF_SECONDS = 60.0
+DNS_LOOKUPS_IN_FLIGHT = 16  # each runs in a thread; many hosts must not mean many threads
 META_SNIFF_BYTES = 4096
 DECODE_PIECE_BYTES = 256 * 1024  # decompressed output per step: memory stays near the cap
 
@@ -404,6 +405,34 @@ def _loop_state() -> _LoopState:
         return state
 
 
+def _in_daemon_thread(function: Callable[..., object], *args: object) -> asyncio.Future[object]:
+    """Run a blocking call in its own daemon thread: unlike asyncio.to_thread, a call stuck for minutes (a
+    resolver) does not hold up asyncio.run's shutdown, which waits for every default-executor thread."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[object] = loop.create_future()
+
+    def settle(outcome: object, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(outcome)
+
+    def run() -> None:
+        try:
+            outcome, error = function(*args), None
+        except BaseException as exc:  # handed to the awaiting coroutine
+            outcome, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, outcome, error)
+        except RuntimeError:  # the loop is gone: nobody is waiting any more
+            pass
+
+    threading.Thread(target=run, name="newsdesk-dns", daemon=True).start()
+    return future
+
+
 class _Clock:
     """elapsed_ms runs from the URL's first request, so politeness queueing does not look like a slow site."""
 
@@ -426,6 +455,7 @@ class _Fetcher:
         self.archive = archive
         self.shared = _loop_state()
         self.host_checks: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
+        self.lookups = asyncio.Semaphore(DNS_LOOKUPS_IN_FLIGHT)
 
     def gate(self, url: str) -> _HostGate:
         settings = self.settings
@@ -457,6 +487,8 @@ class _Fetcher:
                 raise _Retry(f"body shorter than its Content-Length: {text}") from exc
             raise _Retry(f"connection error: {_exc_text(exc)}") from exc
         except httpx.ConnectError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "WRONG_VERSION_NUMBER" in str(exc):
+                raise _Fail(f"TLS problem (not retried): {_exc_text(exc)}") from exc
             raise _Retry(f"cannot connect: {_exc_text(exc)}") from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise _Fail(f"cannot request this URL: {_exc_text(exc)}") from exc
@@ -608,8 +640,12 @@ class _Fetcher:
             raise _Fail(refusal)
 
     async def _lookup(self, url: str) -> str | None:
-        try:
-            await asyncio.to_thread(check_host_allowed, url, False)
+        limit = self.settings.connect_timeout_seconds
+        try:  # a stuck resolver must not outlive the deadlines (the thread is left to finish on its own)
+            async with self.lookups:
+                await asyncio.wait_for(_in_daemon_thread(check_host_allowed, url, False), timeout=limit)
+        except TimeoutError:
+            return f"cannot resolve host {urlsplit(url).hostname!r}: DNS lookup took over {limit:g} s"
         except UrlError as exc:
             return str(exc)
         except Exception as exc:  # the check is a safety gate: if it cannot run, do not fetch

@@ -652,3 +652,18 @@ def test_oversized_robots_txt_is_read_up_to_500_kb() -> None:
     with Loopback(routes) as server:
         result = fetch_one(server.url("/private"), fast())
     assert result.outcome == "robots" and result.reason == "disallowed by robots.txt"
+
+
+def test_stuck_dns_lookup_ends_at_the_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.fetch as fetch_module
+
+    release = threading.Event()
+    monkeypatch.setattr(fetch_module, "check_host_allowed", lambda url, allow: release.wait(5))
+    try:
+        started = time.monotonic()
+        result = fetch_one("http://stuck.example/a", fast(allow_private_hosts=False, connect_timeout_seconds=0.3))
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert result.outcome == "failed" and "DNS lookup took over 0.3 s" in result.reason
+    assert elapsed < 2

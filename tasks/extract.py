@@ -299,6 +299,9 @@ def _walk_jsonld(data: Any, out: list[dict], depth: int = 0) -> None:
                 _walk_jsonld(data[key], out, depth + 1)
 
 
+_JSON_DECODER = json.JSONDecoder(strict=False)  # control characters inside strings are common in JSON-LD
+
+
 def _strip_jsonld_wrapper(raw: str) -> str:
     """Drop <!-- -->, <![CDATA[ ]]> (and their // forms) around a JSON-LD body, without scanning all of it."""
     raw = raw.strip()
@@ -321,7 +324,7 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict]:
             continue
         raw = _strip_jsonld_wrapper(raw)
         try:
-            data = json.loads(raw, strict=False)
+            data = _JSON_DECODER.decode(raw)
         except ValueError:
             # trailing junk or two objects glued together: try the outermost {...} or [...]
             start = min((i for i in (raw.find("{"), raw.find("[")) if i >= 0), default=-1)
@@ -329,7 +332,7 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict]:
             if start < 0 or end <= start:
                 continue
             try:
-                data = json.loads(raw[start : end + 1], strict=False)
+                data = _JSON_DECODER.decode(raw[start : end + 1])
             except ValueError:
                 continue
         _walk_jsonld(data, objs)

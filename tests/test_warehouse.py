@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -150,3 +152,30 @@ def test_readers_get_in_between_load_transactions(tmp_path: Path) -> None:
 def test_readonly_on_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="newsdesk scrape"):
         connect_readonly(tmp_path / "missing.duckdb")
+
+
+def test_the_writer_waits_for_an_open_reader(tmp_path: Path) -> None:
+    db_path = tmp_path / "n.duckdb"
+    with connect(db_path) as con:
+        load_batch(con, "run1", [record()], [])
+    reader = (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('open', flush=True); time.sleep(1.5); con.close()"
+    )
+    process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "open"
+        started = time.monotonic()
+        with connect(db_path) as con:  # refused while the reader is open, then gets in
+            load_batch(con, "run2", [record("a2")], [])
+        assert time.monotonic() - started > 0.5
+    finally:
+        process.wait(10)
+    with pytest.raises(DatabaseBusyError, match="Close other connections"):
+        process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None and process.stdout.readline().strip() == "open"
+            with connect(db_path, wait_for_readers_seconds=0.2):
+                pass
+        finally:
+            process.wait(10)

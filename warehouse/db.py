@@ -68,10 +68,25 @@ def writer_lock(db_path: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def connect(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it."""
+def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it.
+
+    While an analyst's read-only connection is open DuckDB refuses the writer, so the writer retries until
+    `wait_for_readers_seconds` have passed, then says who is in the way.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), config=_CONFIG)
+    deadline = time.monotonic() + wait_for_readers_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), config=_CONFIG)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    f"cannot open {db_path} for writing: {exc}. Close other connections to it (read-only "
+                    "sessions in the duckdb CLI or a notebook hold it too) and run again."
+                ) from exc
+            time.sleep(0.1)
     try:
         con.execute("SET TimeZone = 'UTC'")
         migrate(con)

@@ -206,6 +206,11 @@ def load_batch(
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict[str, Any]) -> None:
+    """Record a run's start. Call it holding the writer lock: any run still 'running' then was killed."""
+    con.execute(
+        "UPDATE runs SET status = 'interrupted', message = 'the process ended before the run finished' "
+        "WHERE status = 'running'"
+    )
     con.execute(
         "INSERT OR REPLACE INTO runs (run_id, flow, started_at, status, parameters) "
         "VALUES (?, ?, now(), 'running', ?)",

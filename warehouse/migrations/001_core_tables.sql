@@ -6,7 +6,7 @@ CREATE TABLE runs (
     flow         VARCHAR NOT NULL,      -- 'scrape' or 'reprocess'
     started_at   TIMESTAMPTZ NOT NULL,
     finished_at  TIMESTAMPTZ,
-    status       VARCHAR NOT NULL,      -- 'running', 'completed', 'failed'
+    status       VARCHAR NOT NULL,      -- 'running', 'completed', 'failed', 'interrupted' (killed)
     parameters   JSON,
     urls_total   INTEGER,
     loaded       INTEGER,

@@ -49,7 +49,8 @@ SPEECH_VERBS = (
     "laments mused shouted yelled whispered exclaimed thundered texted emailed confirmed confirms denied denies "
     "described describes called calls labeled labelled dubbed branded reiterated reiterates agreed agrees "
     "recounted contended contends maintained maintains asserted asserts wondered wonders blasted slammed "
-    "tells demanded demands assured assures calling cited cites reads ruled"
+    "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
+    "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
@@ -79,6 +80,7 @@ ADVERBIAL_OPENERS = frozenset(
 LEAD_WORDS = frozenset("and but so yet or meanwhile however also then still now".split())
 TRAILING_ADVERBS = frozenset(
     "also later then previously recently once repeatedly often again further has have had had would will "
+    "is are was were be been being do does did can could may might should must "
     "had just already simply once separately frequently flatly bluntly publicly privately".split()
 )
 DAY_WORDS = frozenset(
@@ -289,9 +291,13 @@ class _Context:
         self.all_starts = [m.start for m in self.all_mentions]
         self.mentions = [m for m in self.all_mentions if m.entity >= 0 and not inside.contains(m.start)]
         self.starts = [m.start for m in self.mentions]
-        persons = [m for m in self.mentions if m.label == "PERSON"]
+        persons = [m for m in self.mentions if m.label == "PERSON" and self._not_possessor(m)]
         self.person_starts = [m.start for m in persons]
         self.person_entities = [m.entity for m in persons]
+
+    def _not_possessor(self, mention: Mention) -> bool:
+        """'Clinton’s campaign' does not make Clinton the 'he'/'she' of the next clause."""
+        return not re.match(r"[\u2019']s?\b", self.masked[mention.end : mention.end + 3])
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         lo = bisect.bisect_left(self.starts, start)
@@ -363,18 +369,6 @@ def _strip_nominal(words: list[str]) -> list[str]:
     return words[-NOMINAL_MAX_WORDS:]
 
 
-def _noun_phrase(words: list[str]) -> list[str]:
-    """The noun phrase ending a clause: back to its determiner or possessive ('America’s top diplomat', 'the
-    mayor'); a short bare phrase ('Officials', 'Two aides') too; a verb phrase ('appeared on TV and began by') not."""
-    for i in range(len(words) - 1, -1, -1):
-        word = words[i].lower()
-        if word in DETERMINERS or re.search(r"[\u2019']s?$", word):
-            return words[i:]
-        if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
-            return []
-    return words if len(words) <= 3 else []
-
-
 def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
     """Who is the subject of a speech verb at `end`, reading the clause [start, end) back to front."""
     segments = _segments(ctx, start, end)
@@ -383,7 +377,12 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
     kinds = [_segment_kind(ctx, s, e) for s, e in segments]
     clauses = []
     for i, ((s, e), kind) in enumerate(zip(segments, kinds)):
-        named_before = any(m.label in ("PERSON", "ORG") for seg in segments[:i] for m in ctx.mentions_in(*seg))
+        named_before = any(
+            m.label in ("PERSON", "ORG")
+            for seg, seg_kind in zip(segments[:i], kinds[:i])
+            if seg_kind in ("clause", "appositive")
+            for m in ctx.mentions_in(*seg)
+        )
         # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive
         if kind == "clause" or (kind == "appositive" and not named_before):
             clauses.append((s, e))
@@ -394,6 +393,15 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         word = last_words[-1]
         at = ctx.masked.rfind(word, start, end)
         return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
+    # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause
+    if re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
+        for s, e in clauses:
+            found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
+            pronoun = SUBJECT_PRONOUN_RE.search(ctx.masked, s, e)
+            if found and (not pronoun or found[0].start < pronoun.start()):
+                return _Speaker(found[0].text, found[0].start, found[0].entity, "entity", verb)
+            if pronoun:
+                return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
     # nearest clause first: the subject usually sits right before the verb, appositives skipped
     for s, e in reversed(clauses):
         found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
@@ -407,14 +415,48 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             pronoun = match
         if pronoun:
             return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
-        words = _noun_phrase(_strip_nominal(_words(ctx.masked[s:e])))
-        if words and not any(MASK in w for w in words):
-            phrase_start = ctx.masked.find(words[0], s, e)
-            phrase_end = ctx.masked.rfind(words[-1], s, e) + len(words[-1])
-            phrase = re.sub(r"\s+", " ", ctx.text[phrase_start:phrase_end]).strip()
-            if phrase and not (words[0].lower() in ("that", "it", "there") and len(words) == 1):
-                return _Speaker(phrase, phrase_start, None, "nominal", verb)
+        span = _noun_phrase_span(ctx, s, e)
+        if span:
+            phrase = re.sub(r"\s+", " ", ctx.text[span[0] : span[1]]).strip()
+            return _Speaker(phrase, span[0], None, "nominal", verb)
     return None
+
+
+def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
+    """The noun phrase that ends a clause, back to its determiner or possessive ('America’s top diplomat', 'the
+    mayor'), or a short bare one ('Officials'); not an object inside a predicate ('called for the videos')."""
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w\u2019'.-]+|\u2063+", ctx.masked[s:e])]
+    words = [(s + a, s + b, w) for a, b, w in words]
+    while words and words[0][2].lower() in LEAD_WORDS:
+        words = words[1:]
+    while words and (words[-1][2].lower() in TRAILING_ADVERBS or words[-1][2].lower() in DAY_WORDS):
+        words = words[:-1]
+    if not words or any(MASK in w for _, _, w in words):
+        return None
+    begin = None
+    for i in range(len(words) - 1, max(-1, len(words) - 1 - NOMINAL_MAX_WORDS), -1):
+        word = words[i][2].lower()
+        if word in DETERMINERS or re.search(r"[\u2019']s?$", word):
+            begin = i
+            if i > 0 and word not in DETERMINERS and words[i - 1][2].lower() in DETERMINERS:
+                begin = i - 1  # 'the ad’s narrator'
+            break
+        if word == "of" and i > 0:
+            continue  # 'the mother of three', 'the secretary of state'
+        if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
+            return None
+    if begin is None:
+        if len(words) > 3:
+            return None
+        begin = 0
+    # what comes before the phrase must not be a verb phrase: only openers, names, dates and prepositions
+    for _, _, word in words[:begin]:
+        low = word.lower()
+        if not (word[:1].isupper() or word[:1].isdigit() or low in LEAD_WORDS or low in DAY_WORDS or low in PREPOSITIONS):
+            return None
+    if len(words) - begin == 1 and words[begin][2].lower() in ("that", "it", "there", "this"):
+        return None
+    return words[begin][0], words[-1][1]
 
 
 def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Speaker | None:
@@ -480,6 +522,16 @@ def _label_or_dash(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
         if name and (not rest.strip() or rest.lstrip()[:1] in ",."):
             return _Speaker(name.group(), after, None, "nominal", None)
     return None
+
+
+def _adjacent_tail(ctx: _Context, span: _Span, limit: int) -> bool:
+    """'“...,” said Victor Cha' / '“...,” the official said': attribution right after the closing mark."""
+    tail = ctx.masked[span.close + 1 : limit]
+    verb = SPEECH_RE.search(tail)
+    if not verb:
+        return False
+    before = tail[: verb.start()]
+    return MASK not in before and len(before.split()) <= 8 and not re.match(r"[\s,]*(and|or|but)\b", before)
 
 
 def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speaker | None:
@@ -581,9 +633,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             kind = _kind(text, span, p_start)
             speaker = None
             inner_last = span.inner_last
-            tail_first = kind == "full" and (
-                inner_last in (",", "?", "!", "\u2014", "-", "\u2026") or not inner_last.isalnum() and inner_last != "."
-            )
+            tail_first = (
+                kind == "full"
+                and (inner_last in (",", "?", "!", "\u2014", "-", "\u2026") or not inner_last.isalnum() and inner_last != ".")
+            ) or (inner_last in ",?!" and _adjacent_tail(ctx, span, q_end_sentence))
             attempts = (
                 [lambda: _tail_attribution(ctx, span, q_end_sentence), lambda: _head_attribution(ctx, span, s_start)]
                 if tail_first

@@ -189,3 +189,47 @@ def test_find_quotes_never_raises_and_offsets_hold(text):
         assert text[quote.start : quote.end] == quote.text
         assert quote.kind in ("full", "partial", "scare")
         assert quote.speaker in (None, "John Smith")
+
+
+def test_transcript_label_and_dash_credit(nlp):
+    text = (
+        "\"WALLACE: Will she be there tomorrow night?\n\n"
+        "“We need law and order in every city of this country.” ― Carla Sanchez\n\n"
+        "“He is ignorant of our culture and our lives.” ― Esther Tapia"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "law and order").speaker_text == "Carla Sanchez"
+    assert only(quotes, "ignorant").speaker_text == "Esther Tapia"
+
+
+def test_coordinated_verb_takes_clause_subject(nlp):
+    text = "Two years later, NATO upgraded China to a “systemic challenge” and said Beijing was “cooperating militarily with Russia.”"
+    quote = only(quotes_of(text, nlp), "cooperating")
+    assert (quote.speaker, quote.verb) == ("NATO", "said")
+
+
+def test_noun_phrase_speakers(nlp):
+    text = (
+        "“If he thinks that makes him smart,” the ad’s narrator says, “what does he think of you?”\n\n"
+        "When pressed, the 34-year-old mother of three replied, “It is meant to benefit the mother.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "If he thinks").speaker_text == "the ad’s narrator"
+    assert only(quotes, "what does he").speaker_text == "the ad’s narrator"
+    assert only(quotes, "meant to benefit").speaker_text == "the 34-year-old mother of three"
+
+
+def test_noun_like_verb_forms_do_not_attribute(nlp):
+    text = "Minyon Moore, a senior adviser to the campaign, called the president's remarks on Saturday “a true wake-up call to his coalition.”"
+    quote = only(quotes_of(text, nlp), "wake-up call")
+    assert quote.speaker == "Minyon Moore" and quote.verb == "called"
+
+
+def test_titles_and_markup_are_not_quotes(nlp):
+    text = (
+        "Speaking on CBS’s “Face the Nation,” Senator Paul Ryan said the country needs “more listening and learning.”\n\n"
+        '<tweet tweet-id="783499116076687360"><tweet/>'
+    )
+    quotes = quotes_of(text, nlp)
+    assert [q.text for q in quotes] == ["more listening and learning."]
+    assert quotes[0].speaker == "Paul Ryan"

@@ -233,9 +233,9 @@ def is_headline_ticker(p: str) -> bool:
     small = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from", "as", "is"}
     content = [w for w in words if w.lower() not in small]
     ratio = caps / max(1, len(content))
-    sentence_marks = len(re.findall(r"[.!?](?:\s|$)", p))
+    sentence_marks = len(re.findall(r"[.!?](?:[\s\[\]\"”’)]|$)", p))
     # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
-    return ratio >= 0.6 and sentence_marks <= 1 and p.count(",") < 3
+    return ratio >= 0.6 and sentence_marks == 0 and p.count(",") < 3
 
 
 def is_bullet_separator_line(p: str) -> bool:

@@ -670,6 +670,8 @@ _BLOCK_TAGS = frozenset(
     "dl dt dd hr address center details summary fieldset form caption hgroup".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# blocks kept even when they are all link text: headings, list items and table rows are content structure
+_KEEP_LINKED = _HEADINGS | {"li", "tr"}
 # containers whose own text runs are paragraphs scored for their parent (Readability scores p, td, pre)
 _PARA_TAGS = frozenset("p pre li".split())
 # containers whose direct text (a run between <br>s or block children) counts as a paragraph of their own
@@ -999,7 +1001,8 @@ class _Page:
                 continue
             n = len(text)
             # a stand-alone link line ("Read the full report") inside the article is navigation
-            if link and link >= 0.8 * n and n < 120 and els[ci].tag not in _HEADINGS and els[ci].tag != "li":
+            # (a table row is kept as a data row only when it is one line: br-separated links are a menu)
+            if link and link >= 0.8 * n and n < 120 and (els[ci].tag not in _KEEP_LINKED or "\n" in text):
                 continue
             out.append(text)
         return out

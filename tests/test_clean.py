@@ -169,3 +169,9 @@ def test_date_line_needs_a_real_date() -> None:
     for heading in ("Monitoring", "Saturation", "MONTHLY", "2021 Planning underway", "Still four Thunderbolt 3 ports",
                     "4.2.3 April 2014", "Con: money."):
         assert not is_date_line(heading), heading
+
+
+def test_ticker_is_not_a_sentence() -> None:
+    assert not is_headline_ticker(
+        "Dreadful Chapters 2023 Indian Malayalam-language Horror Film Directed By Nirmal Baby Varghese.[80]"
+    )

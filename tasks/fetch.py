@@ -222,6 +222,7 @@ class _Robots:
     unreachable: str | None  # why the host is treated as disallow-all
     crawl_delay: float | None
     loaded_at: float
+    no_response: bool = False  # robots.txt got no HTTP answer at all: the host is down, not disallowing
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.unreachable:
@@ -611,7 +612,8 @@ class _Fetcher:
         except _Fail as failure:
             if failure.status is not None and 400 <= failure.status < 500 and failure.status != 429:
                 return _Robots(None, None, None, now)
-            return _Robots(None, f"robots.txt unreachable ({failure.reason})", None, now)
+            return _Robots(None, f"robots.txt unreachable ({failure.reason})", None, now,
+                           no_response=failure.status is None)
         if 400 <= reply.status < 500:
             return _Robots(None, None, None, now)  # no robots.txt: everything allowed
         if reply.status != 200:
@@ -696,7 +698,8 @@ class _Fetcher:
                 robots = await self.robots(current)
                 if not robots.allows(current, settings.user_agent):
                     reason = robots.unreachable or "disallowed by robots.txt"
-                    return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
+                    outcome = "failed" if robots.no_response else "robots"  # a down host is a failure
+                    return replace(base, final_url=current, outcome=outcome, reason=reason, fetched_at=_utc_now(),
                                    elapsed_ms=started.ms())
                 if robots.crawl_delay is not None and robots.crawl_delay > settings.max_retry_after_seconds:
                     reason = (

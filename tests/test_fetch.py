@@ -667,3 +667,14 @@ def test_stuck_dns_lookup_ends_at_the_connect_timeout(monkeypatch: pytest.Monkey
         release.set()
     assert result.outcome == "failed" and "DNS lookup took over 0.3 s" in result.reason
     assert elapsed < 2
+
+
+def test_a_host_that_is_down_is_a_failure_not_a_robots_refusal() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on once this closes
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (result,) = fetch([f"http://127.0.0.1:{port}/story"], fast(max_retries=0))
+    assert result.outcome == "failed", result
+    assert "robots.txt unreachable" in (result.reason or "")

@@ -1,0 +1,62 @@
+"""Settings: defaults with no file, then newsdesk.toml, then NEWSDESK_* variables, then flags; bad values fail
+fast naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks.settings import SettingsError, load_settings
+
+
+def test_defaults_need_no_file(workdir: Path) -> None:
+    settings = load_settings()
+    assert settings.db_path == Path("data/newsdesk.duckdb")
+    assert settings.warc_dir == Path("data/warc")
+    assert settings.allow_private_hosts is False and settings.obey_robots is True
+
+
+def test_precedence_file_then_environment_then_flags(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "newsdesk.toml").write_text('db_path = "from-file.duckdb"\nbatch_size = 50\nmax_retries = 1\n')
+    assert load_settings().db_path == Path("from-file.duckdb")
+    monkeypatch.setenv("NEWSDESK_BATCH_SIZE", "70")
+    settings = load_settings(db_path="from-flag.duckdb")
+    assert (settings.db_path, settings.batch_size, settings.max_retries) == (Path("from-flag.duckdb"), 70, 1)
+
+
+def test_config_file_from_environment(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = workdir / "elsewhere.toml"
+    config.write_text('user_agent = "acme-news-bot/2.0 (+https://acme.example/bot)"\n')
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    assert load_settings().user_agent.startswith("acme-news-bot/2.0")
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(workdir / "missing.toml"))
+    with pytest.raises(SettingsError, match="not a file"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("batch_size = 0\n", "batch_size"),
+        ('min_delay_seconds = "soon"\n', "min_delay_seconds"),
+        ("no_such_setting = 1\n", "no_such_setting"),
+        ('user_agent = "  "\n', "user_agent"),
+    ],
+)
+def test_bad_file_values_name_the_key(workdir: Path, toml: str, key: str) -> None:
+    (workdir / "newsdesk.toml").write_text(toml)
+    with pytest.raises(SettingsError, match=key):
+        load_settings()
+
+
+def test_broken_toml_names_the_file(workdir: Path) -> None:
+    (workdir / "newsdesk.toml").write_text("db_path = \n")
+    with pytest.raises(SettingsError, match="newsdesk.toml"):
+        load_settings()
+
+
+def test_bad_environment_value_names_the_key(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_MAX_BODY_BYTES", "lots")
+    with pytest.raises(SettingsError, match="max_body_bytes"):
+        load_settings()

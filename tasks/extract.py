@@ -657,11 +657,16 @@ _DROP_TAGS = [
 ]
 _HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"]'
 _NEGATIVE = re.compile(
-    r"comment|share|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
+    r"comment|gallery|slideshow|carousel|share(?!d)|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
     r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
     r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
     r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail)(?:$|[\s_-])",
+    re.I,
+)
+_STRONG_NEGATIVE = re.compile(
+    r"comment|disqus|gallery|slideshow|carousel|related|recommend|outbrain|taboola|newsletter|share(?!d)|sharing|social"
+    r"|cookie|consent|popup|modal|promo|advert|sponsor|trending|most-?popular|read-?next|more-stories",
     re.I,
 )
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|hentry|prose|rich-?text|paragraph", re.I)
@@ -977,6 +982,8 @@ class _Page:
                 return True
             if tag in ("table", "div", "section", "header", "form") and ld > 0.5:
                 return True
+        if hinted and _strongly_hinted_furniture(e.hints):
+            return True
         return hinted and (e.text_len < 400 or ld > 0.3)
 
     def paragraphs(self, roots: list[int]) -> list[str]:
@@ -1012,35 +1019,52 @@ _HINT_CACHE: dict[str, tuple[bool, bool]] = {}
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
-def _hint_kind(hints: str) -> tuple[bool, bool]:
-    """(negative, positive) from class/id tokens. A token naming both ("post-comments") counts as negative:
-    the more specific word is the furniture one."""
+_SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is are how why what your our".split())
+
+
+def _is_slug(token: str) -> bool:
+    parts = re.split(r"[-_]+", token.lower())
+    return len(parts) >= 4 and any(p in _SLUG_STOPWORDS for p in parts)
+
+
+def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
+    """(negative, positive, strong) from class/id tokens. A token naming both ("post-comments") counts as
+    negative: the more specific word is the furniture one. `strong`: a negative token naming a part that is
+    never article text whatever its size (comments, galleries, related links)."""
     if not hints:
-        return (False, False)
+        return (False, False, False)
     kind = _HINT_CACHE.get(hints)
     if kind is None:
-        neg = pos = False
+        neg = pos = strong = False
         for token in hints.split():
             if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
                 continue
+            if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
+                continue
             if _NEGATIVE.search(token):
                 neg = True
+                strong = strong or bool(_STRONG_NEGATIVE.search(token))
             elif _POSITIVE.search(token):
                 pos = True
-        kind = (neg, pos)
+        kind = (neg, pos, strong)
         if len(_HINT_CACHE) < 50_000:
             _HINT_CACHE[hints] = kind
     return kind
 
 
 def _class_weight_of(hints: str) -> int:
-    neg, pos = _hint_kind(hints)
+    neg, pos, _ = _hint_kind(hints)
     return (-25 if neg else 0) + (25 if pos else 0)
 
 
 def _hinted_furniture(hints: str) -> bool:
-    neg, pos = _hint_kind(hints)
+    neg, pos, _ = _hint_kind(hints)
     return neg and not pos
+
+
+def _strongly_hinted_furniture(hints: str) -> bool:
+    neg, pos, strong = _hint_kind(hints)
+    return strong and not pos
 
 
 _ARTICLE_BODY = '[itemprop="articleBody"], [itemprop="articlebody"]'

@@ -661,7 +661,7 @@ _NEGATIVE = re.compile(
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
     r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
     r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
-    r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail)(?:$|[\s_-])",
+    r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail|prev|next)(?:$|[\s_-])",
     re.I,
 )
 _STRONG_NEGATIVE = re.compile(
@@ -1024,7 +1024,7 @@ _SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is 
 
 def _is_slug(token: str) -> bool:
     parts = re.split(r"[-_]+", token.lower())
-    return len(parts) >= 4 and any(p in _SLUG_STOPWORDS for p in parts)
+    return len(parts) >= 5 and any(p in _SLUG_STOPWORDS for p in parts)
 
 
 def _hint_kind(hints: str) -> tuple[bool, bool, bool]:

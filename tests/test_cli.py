@@ -1,0 +1,91 @@
+"""The CLI's fast paths: help everywhere, extract on saved pages, and errors a user can act on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.site_server import SAMPLE_SITE
+
+runner = CliRunner()
+NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
+
+
+@pytest.mark.parametrize("command", ["demo", "scrape", "extract", "reprocess", "stats", "settings"])
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "scrape", "extract", "reprocess", "stats", "settings"):
+        assert command in result.output
+
+
+def test_extract_a_saved_page(workdir: Path) -> None:
+    page = SAMPLE_SITE / "news" / "city" / "library-reopens-after-flood.html"
+    result = runner.invoke(app, ["extract", str(page), "--url", "https://www.harborledger.example/x"])
+    assert result.exit_code == 0, result.output
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert report["title"].startswith("Eastside library reopens")
+    assert report["authors"] == ["Maya Lindqvist", "Ruth Castellanos"]
+    assert report["published"].startswith("2026-11-27T14:30:00")
+    assert report["language"] == "en"
+    assert "Cookie" not in report["text"] and "\n\n" in report["text"]
+    speakers = {quote["speaker"] for quote in report["quotes"]}
+    assert "Ingrid Soto" in speakers
+    assert {"name": "Ingrid Soto", "label": "PERSON"}.items() <= next(
+        e for e in report["entities"] if e["name"] == "Ingrid Soto").items()
+
+
+def test_extract_the_seed_text_page(workdir: Path) -> None:
+    from conftest import shared_path
+
+    seed = shared_path("seed", "000_e4d1f78a36f286c7.txt")
+    gold = json.loads(shared_path("seed", "gold.json").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["extract", str(seed)])
+    assert result.exit_code == 0, result.output
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert report["title"] == gold["title"]
+    assert report["text"].startswith(gold["body_first_paragraph_starts"])
+    assert report["text"].endswith(gold["body_last_paragraph_ends"])
+
+
+def test_extract_a_missing_file_is_an_error_object(workdir: Path) -> None:
+    result = runner.invoke(app, ["extract", "nope.html"])
+    assert result.exit_code == 1
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert report["input"] == "nope.html" and "No such file" in report["error"]
+
+
+def test_user_errors_are_one_line_not_a_traceback(workdir: Path) -> None:
+    (workdir / "sources.yaml").write_text("sources:\n  - name: x\n    feeds: [not-a-url]\n")
+    done = subprocess.run([NEWSDESK, "scrape", "--sources", "sources.yaml"], cwd=workdir, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2
+    assert "sources[0].feeds[0]" in done.stderr and "Traceback" not in done.stderr
+
+    done = subprocess.run([NEWSDESK, "scrape"], cwd=workdir, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "nothing to scrape" in done.stderr
+
+
+def test_stats_on_a_missing_database_says_what_to_do(workdir: Path) -> None:
+    result = runner.invoke(app, ["stats", "--db", "missing.duckdb"])
+    assert result.exit_code == 2
+    assert "newsdesk demo" in result.output
+
+
+def test_settings_lists_every_key(workdir: Path) -> None:
+    result = runner.invoke(app, ["settings"])
+    assert result.exit_code == 0
+    for key in ("db_path", "user_agent", "allow_private_hosts", "spacy_model", "batch_size"):
+        assert key in result.output

@@ -655,7 +655,6 @@ _DROP_TAGS = [
     "object", "embed", "link", "meta", "nav", "aside", "footer", "figure", "figcaption", "picture", "video",
     "audio", "map", "dialog", "menu", "label", "option", "head",
 ]
-_HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"]'
 _NEGATIVE = re.compile(
     r"comment|gallery|slideshow|carousel|share(?!d)|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
@@ -685,6 +684,8 @@ _NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address h
 _TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
               "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5}
+# a paragraph's points go to five ancestors: all to the parent, half to the grandparent, then 1/(3 * level)
+_LEVEL_DIVISORS = (1, 2, 6, 9, 12)
 _BR_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
 _SKIP_INLINE = frozenset("img hr wbr area source track".split()) | frozenset(_DROP_TAGS)
 _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
@@ -865,20 +866,21 @@ class _Page:
                 continue
             if n >= 80 and _link < 0.3 * n:
                 c.good += n
-            commas = text.count(",") + text.count("，") + text.count("、")
+            commas = text.count(",")
+            if commas < 10 and not text.isascii():
+                commas += text.count("，") + text.count("、")
             points = 1 + min(commas, 10) + min(n // 100, 3)
-            start = c.parent if c.tag in _PARA_TAGS else ci
-            level = 0
-            i = start
-            while i >= 0 and level < 5:
+            i = c.parent if c.tag in _PARA_TAGS else ci
+            for divisor in _LEVEL_DIVISORS:
+                if i < 0:
+                    break
                 e = els[i]
                 if not e.scored:
                     self._init_score(e)
-                share = points / (1 if level == 0 else 2 if level == 1 else level * 3)
+                share = points / divisor
                 e.score += share
                 e.points += share
                 i = e.parent
-                level += 1
         for e in reversed(els):  # children come after their parent: one reverse pass sums subtrees
             if e.good and e.parent >= 0:
                 els[e.parent].good += e.good
@@ -1067,7 +1069,8 @@ def _strongly_hinted_furniture(hints: str) -> bool:
     return strong and not pos
 
 
-_ARTICLE_BODY = '[itemprop="articleBody"], [itemprop="articlebody"]'
+# a broad query (each selector in a group costs a pass), narrowed in Python below
+_HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i]'
 
 
 def _prepare(tree: LexborHTMLParser) -> set[int]:
@@ -1080,10 +1083,10 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
     marked: set[int] = set()
     hidden: list[LexborNode] = []
     hidden_ids: set[int] = set()
-    for node in tree.css(f"{_HIDDEN}, {_ARTICLE_BODY}"):
+    for node in tree.css(_HIDDEN_OR_BODY):
         attrs = node.attributes
         prop = (attrs.get("itemprop") or "").lower()
-        style = (attrs.get("style") or "").replace(" ", "").lower()
+        style = (attrs.get("style") or "").replace(" ", "").lower()  # "display: none" -> "display:none"
         is_hidden = (
             "hidden" in attrs
             or attrs.get("aria-hidden") == "true"

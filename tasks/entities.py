@@ -66,7 +66,8 @@ ROLE_MODIFIERS = frozenset(
     affairs economic political campaign communications special first second lead legal technical financial
     operating regional international domestic homeland intelligence trade finance justice health interior
     energy commerce labor labour education environment environmental public government party opposition
-    majority minority house senate white republican democratic conservative liberal
+    majority minority house senate white republican democratic conservative liberal presidential
+    vice-presidential gubernatorial congressional parliamentary mayoral
     """.split()
 )
 ROLE_LINKS = frozenset({"of", "for", "on", "at", "and", "to", "in", "&", "the", "de"})
@@ -243,6 +244,9 @@ def _strip_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
             end -= 2
     if text[start:end].endswith(("s'", "s\u2019")) and label != "PERSON":
         end -= 1
+    dash = re.search(r"\s[-\u2013\u2014]\s+(?=[a-z])", text[start:end])
+    if dash:
+        end = start + dash.start()
     # A newline inside an entity is a layout accident: keep the first line.
     newline = text.find("\n", start, end)
     if newline > start:
@@ -322,6 +326,8 @@ def doc_mentions(doc: "Doc") -> list[Mention]:
                 start = start + match.end()
         if end <= start or not any(ch.isalpha() for ch in text[start:end]):
             continue
+        if re.fullmatch(r"[A-Za-z]\.?", text[start:end]):
+            continue  # 'I.' or a lone initial is not a name
         name = SPACE_RE.sub(" ", text[start:end])
         if label == "PERSON" and not any(ch.isupper() for ch in name):
             continue
@@ -382,6 +388,8 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
             break
         if bare in NOT_TITLE_WORDS and bare not in ROLE_LINKS:
             break
+        if word.endswith(".") and not _is_abbreviation_dot(text, w_end - 1):
+            break  # the previous sentence ended here
         if bare in ROLE_LINKS:
             # a link word only stands inside a title: "Secretary of State" (title words on both sides)
             nxt = words[i + 1][2] if i + 1 < len(words) else ""
@@ -398,7 +406,7 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
     # the title ends (reading backwards, begins) where a role word first appears: drop trailing names/links
     while taken and _bare(taken[-1][2]) in ROLE_LINKS:
         taken.pop()
-    if not taken or not any(_is_role_word(w) for _, _, w in taken):
+    if not taken or not any(_is_singular_role_word(w) for _, _, w in taken):
         return None
     if all(_bare(w) in HONORIFICS for _, _, w in taken):
         return None
@@ -435,8 +443,10 @@ def appositive_before(text: str, start: int) -> str | None:
     cut = max(head.rfind(ch) for ch in ",;:\u201c\u201d\"\n(")
     segment = head[cut + 1 :].strip()
     words = segment.split()
-    if not words or not _is_role_word(words[-1].strip(".")):
+    if not words or not _is_singular_role_word(words[-1]):
         return None
+    if words[-1].endswith(".") and words[-1].lower().rstrip(".") not in TITLE_ABBREVIATIONS:
+        return None  # 'lawmakers.' ends the previous sentence
     if len(words) > 10 or _bare(words[0]) in ("and", "or", "but", "said", "says"):
         return None
     while words and _bare(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
@@ -466,7 +476,13 @@ def _looks_like_role(phrase: str) -> bool:
     if first in ("who", "which", "whose", "where", "said", "says", "and", "or", "but", "told", "according"):
         return False
     head = words[:6] if first in ("a", "an", "the", *ROLE_OPENERS) else words[:4]
-    return any(_is_role_word(w.strip(".,")) for w in head)
+    # one person holds a singular role: 'Trump, Republican lawmakers and ...' is a list, not a role
+    return any(_is_singular_role_word(w.strip(".,")) for w in head)
+
+
+def _is_singular_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS
 
 
 # ---------------------------------------------------------------------------------------------- resolution
@@ -512,6 +528,29 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
     return found
 
 
+def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
+    """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person;
+    a one-word name tagged both PERSON and ORG goes with the majority (PERSON on a tie)."""
+    single_person = {normalise_name(m.text) for m in mentions if m.label == "PERSON" and len(m.tokens) == 1}
+    for mention in mentions:
+        words = mention.tokens
+        if mention.label in ("ORG", "FAC", "WORK_OF_ART", "PRODUCT") and 2 <= len(words) <= 4:
+            plain = all(w[:1].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
+            if plain and not any(w.lower() in ORG_KEYWORDS for w in words) and _alias_key(mention.text) not in ALIASES:
+                if normalise_name(words[-1]) in single_person:
+                    mention.label = "PERSON"
+    counts: dict[str, list[int]] = {}
+    for mention in mentions:
+        if len(mention.tokens) == 1 and mention.label in ("PERSON", "ORG"):
+            pair = counts.setdefault(normalise_name(mention.text), [0, 0])
+            pair[mention.label == "ORG"] += 1
+    for mention in mentions:
+        if len(mention.tokens) == 1 and mention.label == "ORG":
+            persons, orgs = counts.get(normalise_name(mention.text), [0, 0])
+            if persons and persons >= orgs:
+                mention.label = "PERSON"
+
+
 def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
     """Fold mentions into entities: short person names join the full name, aliases join one place/org."""
     persons_full: dict[str, int] = {}
@@ -526,6 +565,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         groups[index].append(mention)
         mention.entity = index
 
+    _relabel_people_named_as_orgs(mentions)
     # full person names first so that a surname mentioned before the full name still finds it
     for mention in mentions:
         if mention.label == "PERSON" and len(mention.tokens) > 1:

@@ -177,3 +177,22 @@ def test_offsets_index_the_text(nlp):
 def test_missing_model_names_the_setting():
     with pytest.raises(ModelNotInstalledError, match="NEWSDESK_SPACY_MODEL"):
         load_nlp("no_such_spacy_model_xyz")
+
+
+def test_role_stops_at_previous_sentence_and_plurals(nlp):
+    text = "Graham is an outlier among Republican lawmakers. Donald Trump has called it a hoax."
+    (entities,) = find_entities([text], nlp)
+    trump = next(e for e in entities if e.name == "Donald Trump")
+    assert trump.role is None
+    text = "Donald Trump, Republican lawmakers and donors met on Friday."
+    (entities,) = find_entities([text], nlp)
+    assert next(e for e in entities if e.name == "Donald Trump").role is None
+
+
+def test_one_word_name_tagged_person_and_org_is_one_person():
+    from tasks.entities import Mention, resolve_mentions
+
+    text = "Harvey spoke. Harvey left. Harvey returned."
+    mentions = [Mention(0, 6, "PERSON", "Harvey"), Mention(14, 20, "ORG", "Harvey"), Mention(27, 33, "PERSON", "Harvey")]
+    analysis = resolve_mentions(text, mentions)
+    assert [(e.name, e.label, e.mention_count) for e in analysis.entities] == [("Harvey", "PERSON", 3)]

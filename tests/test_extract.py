@@ -6,8 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tasks.extract import bench_extract, clean_byline, extract_document, extract_text_page, normalize_date
+from tasks.extract import (
+    _extract_document,
+    _extract_text_page,
+    bench_extract,
+    clean_byline,
+    extract_document,
+    extract_text_page,
+    normalize_date,
+)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_DIR = SHARED / "seed"
@@ -181,3 +191,24 @@ def test_pre_keeps_its_lines() -> None:
         "<p>Another paragraph that is long enough to be kept as the article text here.</p></article></body></html>"
     )
     assert "$ hg clone repo\n$ hg amend -m 'fix'" in extract_document(html).text
+
+_TAGS = ["p", "div", "article", "a", "br", "li", "ul", "table", "tr", "td", "pre", "script", "h1", "span", "section"]
+_fragment = st.lists(
+    st.one_of(
+        st.sampled_from([f"<{t}>" for t in _TAGS] + [f"</{t}>" for t in _TAGS]),
+        st.sampled_from(['<div class="comments">', '<p style="display:none">', '<meta property="og:title" content="T">',
+                         '<script type="application/ld+json">{"@type":"NewsArticle","author":[{"@id":"x"}]}</script>',
+                         '<time datetime="2020-13-45">', '<div itemprop="articleBody">']),
+        st.text(max_size=40),
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_fragment)
+def test_inner_extraction_does_not_raise(html: str) -> None:
+    # the public functions swallow errors; the inner ones must not need to on odd markup
+    doc = _extract_document(html, "https://example.com/a")
+    assert isinstance(doc.text, str)
+    assert isinstance(_extract_text_page(html, None).text, str)

@@ -129,20 +129,13 @@ def _ymd(y: str, mo: int, d: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------------
 # authors
 
-_BY_PREFIX = re.compile(r"^\s*(?:written\s+by|posted\s+by|reported\s+by|story\s+by|words\s+by|by|par|por|von|di|door|av|de)\b[:\s]*", re.I)
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+by|posted\s+by|reported\s+by|story\s+by|words\s+by|by|par|por|von|door|av)\b[:\s]*", re.I)
 _JOB_WORDS = re.compile(
     r"\b(?:reporter|editor|correspondent|writer|contributor|columnist|producer|analyst|staff|journalist|author"
     r"|photographer|critic|intern|chief|senior|associate|contributing|news|desk|bureau|updated|published|posted"
     r"|min(?:ute)?s?\s+read|read|follow|twitter|email|health)\b",
     re.I,
 )
-_DATEISH = re.compile(
-    r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"|\b\d+\s+(?:min|mins|minute|minutes|hour|hours|day|days)\b|\b(?:ago|updated|published)\b",
-    re.I,
-)
-
-
 _NAME_PARTICLES = frozenset("de da di du del della der den van von la le al bin ibn y e dos das zu ter ten".split())
 
 
@@ -435,12 +428,11 @@ def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
     orig = title
     cur = title
     had_hier = bool(re.search(r" [\\/>»] ", title))
-    if _HIER_SEP.search(title):
-        parts = _HIER_SEP.split(title)
-        cur = title[: title.rfind(_HIER_SEP.findall(title)[-1])]
+    seps = _HIER_SEP.findall(title)
+    if seps:
+        cur = title[: title.rfind(seps[-1])]  # up to the last separator: "Story - Section - Site" -> "Story - Section"
         if _word_count(cur) < 3:
-            cur = title[title.find(_HIER_SEP.findall(title)[0]) + len(_HIER_SEP.findall(title)[0]) :]
-        del parts
+            cur = title[title.find(seps[0]) + len(seps[0]) :]  # "Site | Story"
     elif ": " in title:
         headings = {_squash(h.text()) for h in tree.css("h1, h2")[:20]}
         if title not in headings:
@@ -678,8 +670,6 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _KEEP_LINKED = _HEADINGS | {"li", "tr"}
 # containers whose own text runs are paragraphs scored for their parent (Readability scores p, td, pre)
 _PARA_TAGS = frozenset("p pre li".split())
-# containers whose direct text (a run between <br>s or block children) counts as a paragraph of their own
-_DIV_LIKE = frozenset("div section article main center font form".split())
 _NOT_SCORED = frozenset("li h1 h2 h3 h4 h5 h6 dt dd th caption summary address hgroup".split())
 _TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
               "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "th": -5,
@@ -688,7 +678,6 @@ _TAG_SCORE = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 
 _LEVEL_DIVISORS = (1, 2, 6, 9, 12)
 _BR_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
 _SKIP_INLINE = frozenset("img hr wbr area source track".split()) | frozenset(_DROP_TAGS)
-_INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 
 
 class _El:

@@ -1,27 +1,34 @@
 """Main-content extraction: one HTML page (or a page saved as plain text) -> a clean Document.
 
-The body is found from the DOM's structure: schema.org articleBody when a page marks it, else the container
-whose paragraphs score highest (text length, commas, link density, paragraph shape; <article> and class/id
-hints only nudge the score). Inside that container, paragraphs, headings, lists and block quotes are kept in
-order and link-heavy or hinted-as-furniture blocks are dropped; tasks.clean then drops boilerplate lines.
+The body is found from the DOM's structure: schema.org articleBody when a page marks exactly one, else the
+container whose paragraphs score highest (text length, commas, link density, paragraph shape; <article> and
+class/id hints only nudge the score), widened to sibling blocks that are paragraphs too. Inside it,
+paragraphs, headings, lists, tables and block quotes are kept in order; link lists, share bars, comments,
+galleries and captions are dropped (by shape first, class/id hints second); tasks.clean then drops
+boilerplate lines by named rules.
 
-Metadata, in order of trust (the first source that gives a usable value wins, field by field):
-  1. JSON-LD (NewsArticle, Article, BlogPosting, ReportageNewsArticle, ... incl. @graph and lists),
-  2. OpenGraph / article:* meta,
-  3. other meta (Dublin Core, parsely, sailthru, name=author/date/keywords),
-  4. microdata (itemprop) and <time datetime>,
-  5. bylines in the page (rel=author, class/id "byline"/"author"),
-  6. <title> / first <h1> for the title.
-The language comes from <html lang>, then og:locale, then Content-Language meta, then JSON-LD inLanguage.
+Metadata, field by field, the first usable value in this order of trust:
+  title      JSON-LD headline/name (an article object's), Dublin Core title, og:title, twitter:title,
+             parsely-title, then <title> (site part cut as Readability does) or the only <h1>; a trailing
+             " | Site" / " - Site" naming the site (og:site_name, publisher, host) is removed.
+  authors    JSON-LD author (persons, organisations, @id references in @graph), then meta (dc:creator,
+             author, article:author, byl, parsely/sailthru), then bylines in the page (rel=author,
+             itemprop=author, class/id "byline"/"author"), cleaned of "By", dates, reading times, job titles.
+  published  JSON-LD datePublished, article:published_time and other date metas, JSON-LD dateCreated,
+             itemprop=datePublished / <time datetime>, a /yyyy/mm/dd/ in the URL. ISO 8601, offset kept as
+             written (no conversion, so the day is the publisher's). modified: dateModified and its metas.
+  language   <html lang>, og:locale, Content-Language meta, JSON-LD inLanguage.
+  others     canonical_url (link rel=canonical, og:url; made absolute), site_name, section, tags,
+             description, image: JSON-LD first, then OpenGraph/article:*, then plain meta.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from html import unescape as html_unescape
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -90,7 +97,7 @@ def normalize_date(value: str | None) -> str | None:
         if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
             return None
         out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-        if hh is not None:
+        if hh is not None and int(hh) < 24 and int(mi) < 60:
             out += f"T{int(hh):02d}:{mi}:{ss or '00'}"
             if tz:
                 t = tz.upper()
@@ -103,7 +110,7 @@ def normalize_date(value: str | None) -> str | None:
         return out
     if re.fullmatch(r"\d{9,11}", s):  # unix seconds
         try:
-            return datetime.utcfromtimestamp(int(s)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            return datetime.fromtimestamp(int(s), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
     if re.search(r"[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4}", s):

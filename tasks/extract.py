@@ -29,6 +29,8 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from html import unescape as html_unescape
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -687,6 +689,31 @@ _BR_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
 _SKIP_INLINE = frozenset("img hr wbr area source track".split()) | frozenset(_DROP_TAGS)
 
 
+class _TagIds:
+    """lexbor's integer ids of the tags the walk tells apart (fixed for a lexbor build; read once)."""
+
+    def __init__(self) -> None:
+        probe = LexborHTMLParser("<p>x<!--c--></p>")
+        para = probe.css_first("p")
+        assert para is not None and para.first_child is not None and para.last_child is not None
+        self.text = para.first_child.tag_id
+        comment = para.last_child.tag_id
+
+        def ids(names: Iterable[str]) -> frozenset[int]:
+            return frozenset(probe.create_node(n).tag_id for n in names)
+
+        self.block = ids(_BLOCK_TAGS | {"pre"})
+        self.skip = ids(_SKIP_INLINE) | {comment}  # comments are skipped like the dropped tags
+        self.cell = ids(("td", "th"))
+        self.head_like = ids(("script", "meta", "link", "title"))
+        self.br, self.pre, self.a = (probe.create_node(n).tag_id for n in ("br", "pre", "a"))
+
+
+@lru_cache(maxsize=1)
+def _tag_ids() -> _TagIds:
+    return _TagIds()
+
+
 class _El:
     """One block-level element of the page with totals gathered bottom-up in a single walk."""
 
@@ -739,8 +766,9 @@ class _Page:
         blocks = self.blocks
         buf: list[str] = []
         link_acc = [0]  # link chars in the current run
-        block_tags = _BLOCK_TAGS
-        skip_tags = _SKIP_INLINE
+        ids = _tag_ids()
+        text_id, br_id, pre_id, a_id = ids.text, ids.br, ids.pre, ids.a
+        block_ids, skip_ids, cell_ids, head_like_ids = ids.block, ids.skip, ids.cell, ids.head_like
         head_like = self.head_like
 
         def flush(el: int) -> None:
@@ -767,9 +795,11 @@ class _Page:
                 blocks.append((p, link * len(p) // total, el))
 
         def walk(node: LexborNode, e: _El, cur: int, in_link: bool, depth: int) -> None:
-            for child in node.iter(include_text=True):
-                tag = child.tag
-                if tag == "-text":
+            # first_child/next and integer tag ids: measurably cheaper than iter() and tag names here
+            child = node.first_child
+            while child is not None:
+                tid = child.tag_id
+                if tid == text_id:
                     t = child.text_content
                     if t:
                         n = len(t.strip())
@@ -779,43 +809,39 @@ class _Page:
                                 e.link_len += n
                                 link_acc[0] += n
                         buf.append(t)
-                elif tag == "pre":
-                    # code and poetry: keep the lines as they are, one block
-                    flush(cur)
-                    idx = len(els)
-                    ce = _El(child, tag, cur, idx)
-                    els.append(ce)
-                    raw = child.text(deep=True) or ""
-                    lines = [line.rstrip() for line in raw.replace("\r", "").split("\n")]
-                    text = "\n".join(lines).strip("\n")
-                    if text.strip():
-                        ce.text_len = len(text)
-                        blocks.append((text, 0, idx))
+                elif tid in block_ids:
+                    if depth <= 300:
+                        flush(cur)
+                        idx = len(els)
+                        ce = _El(child, child.tag, cur, idx)
+                        els.append(ce)
+                        if tid == pre_id:
+                            # code and poetry: keep the lines as they are, one block
+                            raw = child.text(deep=True) or ""
+                            lines = [line.rstrip() for line in raw.replace("\r", "").split("\n")]
+                            text = "\n".join(lines).strip("\n")
+                            if text.strip():
+                                ce.text_len = len(text)
+                                blocks.append((text, 0, idx))
+                        else:
+                            walk(child, ce, idx, in_link, depth + 1)
+                            flush(idx)
                         e.text_len += ce.text_len
-                elif tag in block_tags:
-                    if depth > 300:
-                        continue
-                    flush(cur)
-                    idx = len(els)
-                    ce = _El(child, tag, cur, idx)
-                    els.append(ce)
-                    walk(child, ce, idx, in_link, depth + 1)
-                    flush(idx)
-                    e.text_len += ce.text_len
-                    e.link_len += ce.link_len
-                elif tag == "br":
+                        e.link_len += ce.link_len
+                elif tid == br_id:
                     buf.append("\x00")
-                elif tag in skip_tags or tag[0] == "-" or depth > 300:
-                    if tag == "script" or tag == "meta" or tag == "link" or tag == "title":
+                elif tid in skip_ids:
+                    if tid in head_like_ids:
                         head_like.append(child)
-                    continue
-                elif tag == "td" or tag == "th":
+                elif tid in cell_ids:
                     # cells of a row read as one line, so a row stays one paragraph
-                    buf.append(" ")
-                    walk(child, e, cur, in_link, depth + 1)
-                    buf.append(" ")
-                else:
-                    walk(child, e, cur, in_link or tag == "a", depth + 1)
+                    if depth <= 300:
+                        buf.append(" ")
+                        walk(child, e, cur, in_link, depth + 1)
+                        buf.append(" ")
+                elif depth <= 300:
+                    walk(child, e, cur, in_link or tid == a_id, depth + 1)
+                child = child.next
 
         walk(body, els[0], 0, False, 0)
         flush(0)

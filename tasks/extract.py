@@ -991,13 +991,14 @@ class _Page:
 
     def furniture(self, e: _El) -> bool:
         """Inside the article: link lists, share bars, captions and promos, judged by shape first and by
-        class/id hints only when the shape agrees (short or link-heavy)."""
+        class/id hints only when the shape agrees (short or link-heavy), except for parts whose hint names
+        something that is never article text (comments, galleries, related links). Hints are read last:
+        reading attributes is the costly part."""
         tag = e.tag
         if tag in _HEADINGS or tag == "pre" or e.text_len == 0:
             return False
-        hinted = _hinted_furniture(e.hints)
         if tag == "p":
-            return hinted and e.text_len < 200
+            return e.text_len < 200 and _hinted_furniture(e.hints)
         ld = e.link_density
         if e.text_len < 2000:
             # lists of related links are (nearly) all link text; a list that names linked people or projects
@@ -1006,9 +1007,12 @@ class _Page:
                 return True
             if tag in ("table", "div", "section", "header", "form") and ld > 0.5:
                 return True
-        if hinted and _strongly_hinted_furniture(e.hints):
-            return True
-        return hinted and (e.text_len < 400 or ld > 0.3)
+        if tag == "li" or tag == "tr" or tag == "dd" or tag == "dt":
+            return False  # items and rows are judged through their list or table
+        neg, pos, strong = _hint_kind(e.hints)
+        if not neg or pos:
+            return False
+        return strong or e.text_len < 400 or ld > 0.3
 
     def paragraphs(self, roots: list[int]) -> list[str]:
         """Text blocks under the roots, minus those inside furniture, in document order."""

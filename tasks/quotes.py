@@ -227,8 +227,10 @@ def find_quote_spans(text: str) -> list[_Span]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start and any(ch.isalnum() for ch in text[start:end]):
-            span.start, span.end = start, end
             span.inner_last = text[end - 1]
+            if text[end - 1] == ",":
+                end -= 1  # '“..., ” she said': the comma belongs to the sentence around the quote
+            span.start, span.end = start, end
             out.append(span)
     return out
 
@@ -441,8 +443,8 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
             if i > 0 and word not in DETERMINERS and words[i - 1][2].lower() in DETERMINERS:
                 begin = i - 1  # 'the ad’s narrator'
             break
-        if word == "of" and i > 0:
-            continue  # 'the mother of three', 'the secretary of state'
+        if word in ("of", "and") and i > 0:
+            continue  # 'the mother of three', 'the former secretary of state and current nominee'
         if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
             return None
     if begin is None:
@@ -568,20 +570,20 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
 
 
 def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
-    """No speech verb: the sentence's first person or organisation ('NATO upgraded China to a “...”')."""
-    best = None
+    """No speech verb: the sentence's first person, organisation or personal pronoun, outside relative clauses
+    ('NATO upgraded China to a “...”', 'That’s when she pointed to “...”')."""
     for s, e in _segments(ctx, start, end):
-        if _segment_kind(ctx, s, e) in ("relative", "adverbial"):
+        if _segment_kind(ctx, s, e) == "relative":
             continue
-        for mention in ctx.mentions_in(s, e):
-            if mention.label in ("PERSON", "ORG") and _subject_like(ctx, mention, s):
-                best = mention
-                break
-        if best:
-            break
-    if best is None:
-        return None
-    return _Speaker(best.text, best.start, best.entity, "entity", None)
+        mention = next(
+            (m for m in ctx.mentions_in(s, e) if m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s)), None
+        )
+        pronoun = re.compile(r"\b(he|she|they|we|I|He|She|They|We)\b").search(ctx.masked, s, e)
+        if pronoun and (mention is None or pronoun.start() < mention.start):
+            return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", None)
+        if mention is not None:
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
+    return None
 
 
 def _kind(text: str, span: _Span, paragraph_start: int) -> Literal["full", "partial", "scare"]:

@@ -67,7 +67,6 @@ SPEECH_RE = re.compile(
     + "|".join(SPEECH_VERBS)
     + r")\b"
 )
-PERSON_PRONOUNS = ("he", "she", "i")
 SUBJECT_PRONOUN_RE = re.compile(r"\b(he|she|they|we|it|i|He|She|They|We|It|I)\b")
 PREPOSITIONS = frozenset(
     "in at of for from on with to by about against between among into onto over under near toward towards "
@@ -359,16 +358,6 @@ def _segment_kind(ctx: _Context, s: int, e: int) -> str:
     if _is_role_word(words[0]) and not words[0][:1].isupper():
         return "appositive"
     return "clause"
-
-
-def _strip_nominal(words: list[str]) -> list[str]:
-    while words and words[0].lower() in LEAD_WORDS:
-        words = words[1:]
-    while words and (words[-1].lower() in TRAILING_ADVERBS or words[-1].lower() in DAY_WORDS):
-        words = words[:-1]
-    if words and words[-1].lower() in ("on", "last", "this"):
-        words = words[:-1]
-    return words[-NOMINAL_MAX_WORDS:]
 
 
 def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
@@ -735,11 +724,11 @@ def find_quotes(text: str, entities: list[ArticleEntity], doc: "Doc | None" = No
     """
     try:
         text = safe_text(text)
-        if doc is not None and doc.text == text:
-            analysis = analyze_doc(doc)
-            analysis.entities = list(entities) if entities else analysis.entities
-        else:
-            analysis = EntityAnalysis(text=text, entities=list(entities), mentions=_mentions_from_entities(text, list(entities)))
+        analysis = analyze_doc(doc) if doc is not None and doc.text == text else None
+        # the Doc's mentions point into its own entity list: use them only when that is the list given
+        if analysis is None or (entities and list(entities) != analysis.entities):
+            given = list(entities or [])
+            analysis = EntityAnalysis(text=text, entities=given, mentions=_mentions_from_entities(text, given))
         return _build_quotes(text, analysis)
     except Exception:  # noqa: BLE001 - one odd text must not cost the batch its quotes
         return []

@@ -233,3 +233,14 @@ def test_titles_and_markup_are_not_quotes(nlp):
     quotes = quotes_of(text, nlp)
     assert [q.text for q in quotes] == ["more listening and learning."]
     assert quotes[0].speaker == "Paul Ryan"
+
+
+def test_find_quotes_with_the_doc_matches_analyze_texts(nlp):
+    from tasks.entities import find_entities
+
+    text = "“The port reopens on Monday,” harbour master Ines Duarte said. “Ships are waiting,” Duarte added."
+    (entities,) = find_entities([text], nlp)
+    with_doc = find_quotes(text, entities, doc=nlp(text))
+    ((_, batch_quotes),) = analyze_texts([text], nlp)
+    assert with_doc == batch_quotes
+    assert [q.speaker for q in with_doc] == ["Ines Duarte", "Ines Duarte"]

@@ -811,7 +811,8 @@ class _Page:
                         buf.append(t)
                 elif tid in block_ids:
                     if depth <= 300:
-                        flush(cur)
+                        if buf:
+                            flush(cur)
                         idx = len(els)
                         ce = _El(child, child.tag, cur, idx)
                         els.append(ce)
@@ -825,7 +826,8 @@ class _Page:
                                 blocks.append((text, 0, idx))
                         else:
                             walk(child, ce, idx, in_link, depth + 1)
-                            flush(idx)
+                            if buf:
+                                flush(idx)
                         e.text_len += ce.text_len
                         e.link_len += ce.link_len
                 elif tid == br_id:
@@ -1149,7 +1151,7 @@ def extract_document(html: str, url: str | None = None) -> Document:
 def _extract_document(html: str, url: str | None) -> Document:
     if not isinstance(html, str):
         html = html.decode("utf-8", "replace") if isinstance(html, (bytes, bytearray)) else ""
-    html = html.replace("\x00", "")
+    # (NUL characters need no cleaning: lexbor drops them, and the walk uses "\x00" as its <br> mark)
     if not html.strip():
         return Document(url=url, title=None, text="")
     tree = LexborHTMLParser(html)

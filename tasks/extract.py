@@ -605,7 +605,7 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[Lexbo
     return md
 
 
-_BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [id*="byline" i]'
+_BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
 
 
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
@@ -639,12 +639,17 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
 
 
 def _dom_date(tree: LexborHTMLParser) -> str | None:
-    for sel in ('[itemprop="datePublished"]', "time[pubdate]", "article time[datetime]", "time[datetime]"):
-        for node in tree.css(sel)[:5]:
-            value = _attr(node, "datetime") or _attr(node, "content") or node.text(deep=True)
-            d = normalize_date(value)
-            if d:
-                return d
+    """itemprop=datePublished first, then <time pubdate>, then the first <time datetime> (one css pass)."""
+    ranked: list[tuple[int, int, LexborNode]] = []
+    for order, node in enumerate(tree.css('[itemprop="datePublished"], time[pubdate], time[datetime]')[:30]):
+        attrs = node.attributes
+        rank = 0 if attrs.get("itemprop") == "datePublished" else 1 if "pubdate" in attrs else 2
+        ranked.append((rank, order, node))
+    for _rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
+        value = _attr(node, "datetime") or _attr(node, "content") or node.text(deep=True)
+        d = normalize_date(value)
+        if d:
+            return d
     return None
 
 

@@ -175,3 +175,13 @@ def test_ticker_is_not_a_sentence() -> None:
     assert not is_headline_ticker(
         "Dreadful Chapters 2023 Indian Malayalam-language Horror Film Directed By Nirmal Baby Varghese.[80]"
     )
+
+
+def test_real_paragraphs_with_quotes_and_acronyms_survive() -> None:
+    paras = [
+        "“WE WILL WIN,” he shouted at the rally in Kyiv on Monday, to cheers from the crowd.",
+        "The U.S. and NATO said the EU would join the talks.",
+        "Beijing has its own conclusion.",
+        "“Read more about it,” she said, pointing at the report.",
+    ]
+    assert clean_paragraphs(paras, "Some headline") == paras

@@ -395,11 +395,22 @@ def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|:)\s+")
 
 
-def strip_site_suffix(title: str, site_name: str | None, host: str | None) -> str:
-    """Drop a " | Site" / " - Site" part (either end) that names the site, so the title is the headline only."""
+_LABELS = frozenset("opinion analysis editorial commentary review live video watch podcast explainer".split())
+
+
+def strip_site_suffix(title: str, site_name: str | None, host: str | None, section: str | None = None) -> str:
+    """Drop a " | Site" / " - Site" part (either end) that names the site, and a leading "Opinion | " /
+    "<section> | " label, so the title is the headline only."""
     parts = _TITLE_SEP.split(title)
     if len(parts) < 2:
         return title
+    first_key = fold(parts[0])
+    if first_key in _LABELS or (section and first_key == fold(section)):
+        seps = _TITLE_SEP.findall(title)
+        title = title[len(parts[0]) + len(seps[0]) :]
+        parts = parts[1:]
+        if len(parts) < 2:
+            return title
     keys = set()
     if site_name:
         keys.add(fold(site_name).replace(" ", ""))
@@ -523,7 +534,8 @@ def _extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[Lexbo
         title = normalize_text(_squash(title))
         if from_title_tag:
             title = _headline_from_title_tag(title, tree)
-        title = strip_site_suffix(title, md["site_name"], host).strip() or title
+        section_name = _first_str(ld("articleSection")) or _meta(metas, "article:section")
+        title = strip_site_suffix(title, md["site_name"], host, section_name).strip() or title
     md["title"] = title or None
 
     # authors

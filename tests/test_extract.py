@@ -212,3 +212,12 @@ def test_inner_extraction_does_not_raise(html: str) -> None:
     doc = _extract_document(html, "https://example.com/a")
     assert isinstance(doc.text, str)
     assert isinstance(_extract_text_page(html, None).text, str)
+
+
+def test_title_labels_and_site_parts_removed() -> None:
+    from tasks.extract import strip_site_suffix
+
+    assert strip_site_suffix("Opinion | Republicans Are Following Trump", None, None) == "Republicans Are Following Trump"
+    assert strip_site_suffix("Storm hits coast | World | Example News", "Example News", None) == "Storm hits coast | World"
+    assert strip_site_suffix("Sport | Late goal wins it", None, None, "Sport") == "Late goal wins it"
+    assert strip_site_suffix("Cats - Dogs - Mice", None, None) == "Cats - Dogs - Mice"

@@ -799,6 +799,7 @@ class _Page:
                 text = " ".join(text.split())
                 if text:
                     blocks.append((text, link, el))
+                    els[el].text_len += len(text)
                 return
             parts = []
             for part in _BR_BREAK.split(text):
@@ -807,6 +808,7 @@ class _Page:
                 if part:
                     parts.append(part)
             total = sum(len(p) for p in parts) or 1
+            els[el].text_len += sum(len(p) for p in parts)
             for p in parts:
                 # link chars shared out in proportion: good enough for a density
                 blocks.append((p, link * len(p) // total, el))
@@ -819,13 +821,11 @@ class _Page:
                 if tid == text_id:
                     t = child.text_content
                     if t:
-                        n = len(t.strip())
-                        if n:
-                            e.text_len += n
-                            if in_link:
-                                e.link_len += n
-                                link_acc[0] += n
                         buf.append(t)
+                        if in_link:  # text lengths are counted once per run, in flush(); links here
+                            n = len(t.strip())
+                            e.link_len += n
+                            link_acc[0] += n
                 elif tid in block_ids:
                     if depth <= 300:
                         if buf:

@@ -34,7 +34,7 @@ from tasks.entities import analyze_doc, load_nlp, pipe_entities  # noqa: E402
 from tasks.quotes import quotes_for_analysis  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench" / "quotes"
-# Published figures from shared/bench/README.md (same data, same scorer), shown beside ours.
+# Published figures from shared/bench/README.md (polnear_dev, same scorer), shown beside ours.
 REFERENCE = [
     ("regex between quote marks (>=3 words, no speaker)", 0.881, None),
     ("textacy direct_quotations", 0.762, 0.685),
@@ -86,7 +86,7 @@ def main() -> int:
     scorer = load_scorer(SHARED / "score_quotes.py")
     result = scorer.score(scorer.load(args.gold), scorer.load(args.pred_out), args.min_words)
     ov, qs = result["overlap50"], result["quote+speaker"]
-    print(f"PolNeAR dev: {len(docs)} articles, {words:,} words, gold quotes {result['n_gold']}, "
+    print(f"{args.gold.name}: {len(docs)} articles, {words:,} words, gold quotes {result['n_gold']}, "
           f"predicted {result['n_pred']} (min_words={args.min_words})")
     print(f"{'system':<52}{'quote F1 (>=50%)':>18}{'quote+speaker F1':>18}")
     for name, quote_f1, speaker_f1 in REFERENCE:

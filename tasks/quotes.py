@@ -50,7 +50,9 @@ SPEECH_VERBS = (
     "described describes called calls labeled labelled dubbed branded reiterated reiterates agreed agrees "
     "recounted contended contends maintained maintains asserted asserts wondered wonders blasted slammed "
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
-    "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended"
+    "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
+    "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
+    "scolded rebuked"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
@@ -337,7 +339,7 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
 
 def _segments(ctx: _Context, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
-    for match in re.finditer(r"[,;(\u2014\u2015]|\s\u2013\s", ctx.masked[start:end]):
+    for match in re.finditer(r"[,;(\u2014\u2015]|\s[\u2013-]\s", ctx.masked[start:end]):
         out.append((pos, start + match.start()))
         pos = start + match.end()
     out.append((pos, end))
@@ -530,6 +532,10 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
     head = ctx.masked[sentence_start : span.open]
     verbs = list(SPEECH_RE.finditer(head))
     if not verbs:
+        colon = re.search(r":\s*$", head)
+        if colon:  # 'Philip Bump: “...”', 'the mayor’s answer: “...”'
+            found = _subject_before(ctx, sentence_start, sentence_start + colon.start(), None)
+            return found if found and found.kind == "entity" else None
         return None
     clear = [v for v in verbs if v.group() not in NOUN_LIKE_VERBS]
     verb = (clear or verbs)[-1]

@@ -244,3 +244,9 @@ def test_find_quotes_with_the_doc_matches_analyze_texts(nlp):
     ((_, batch_quotes),) = analyze_texts([text], nlp)
     assert with_doc == batch_quotes
     assert [q.speaker for q in with_doc] == ["Ines Duarte", "Ines Duarte"]
+
+
+def test_name_and_colon_introduce_a_quote(nlp):
+    text = "Turnout matters most in the South - Philip Bump: “Two weeks ago, his strongest territory had been the South.”"
+    quote = only(quotes_of(text, nlp), "Two weeks ago")
+    assert quote.speaker == "Philip Bump"

@@ -719,7 +719,8 @@ class _TagIds:
         def ids(names: Iterable[str]) -> frozenset[int]:
             return frozenset(probe.create_node(n).tag_id for n in names)
 
-        self.block = ids(_BLOCK_TAGS | {"pre"})
+        self.block_names = {probe.create_node(n).tag_id: n for n in _BLOCK_TAGS | {"pre"}}
+        self.block = frozenset(self.block_names)
         self.skip = ids(_SKIP_INLINE) | {comment}  # comments are skipped like the dropped tags
         self.cell = ids(("td", "th"))
         self.head_like = ids(("script", "meta", "link", "title"))
@@ -786,6 +787,7 @@ class _Page:
         ids = _tag_ids()
         text_id, br_id, pre_id, a_id = ids.text, ids.br, ids.pre, ids.a
         block_ids, skip_ids, cell_ids, head_like_ids = ids.block, ids.skip, ids.cell, ids.head_like
+        block_names = ids.block_names
         head_like = self.head_like
 
         def flush(el: int) -> None:
@@ -831,7 +833,7 @@ class _Page:
                         if buf:
                             flush(cur)
                         idx = len(els)
-                        ce = _El(child, child.tag, cur, idx)
+                        ce = _El(child, block_names[tid], cur, idx)
                         els.append(ce)
                         if tid == pre_id:
                             # code and poetry: keep the lines as they are, one block

@@ -247,6 +247,6 @@ def test_find_quotes_with_the_doc_matches_analyze_texts(nlp):
 
 
 def test_name_and_colon_introduce_a_quote(nlp):
-    text = "Turnout matters most in the South - Philip Bump: “Two weeks ago, his strongest territory had been the South.”"
+    text = "Washington Post columnist Philip Bump: “Two weeks ago, his strongest territory had been the South.”"
     quote = only(quotes_of(text, nlp), "Two weeks ago")
     assert quote.speaker == "Philip Bump"

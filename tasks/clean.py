@@ -343,6 +343,14 @@ _LONGEST_BOILERPLATE = 700
 # Every rule but the caption one only fires on paragraphs up to this length (see each rule's own limit).
 _LONGEST_SHORT_RULE = 300
 
+# The longest paragraph each rule can accept (the limits inside the rules): explain_drops skips the call
+# for longer ones, which keeps cleaning cheap on prose.
+_RULE_MAX_LENGTH = {
+    "all_caps_promo": 300, "call_to_action": 250, "link_label": 200, "comment_form": 300, "widget_text": 60,
+    "photo_caption": 600, "date_line": 100, "byline_line": 80, "credit_line": 300, "markup_token": 60,
+}
+_RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
+
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER = re.compile(
     r"(?:leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)"
@@ -392,8 +400,9 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             if len(p) <= _LONGEST_BOILERPLATE and is_photo_caption(p):
                 reason = "photo_caption"
         else:
-            for name, rule in PARAGRAPH_RULES.items():
-                if rule(p):
+            n = len(p)
+            for name, rule, longest in _RULES_BY_LENGTH:
+                if n <= longest and rule(p):
                     reason = name
                     break
         out.append((p, reason))

@@ -185,3 +185,19 @@ def test_real_paragraphs_with_quotes_and_acronyms_survive() -> None:
         "“Read more about it,” she said, pointing at the report.",
     ]
     assert clean_paragraphs(paras, "Some headline") == paras
+
+
+def test_rule_length_limits_match_the_rules() -> None:
+    # explain_drops skips a rule for paragraphs longer than its declared limit: the rule must agree
+    from tasks.clean import _RULE_MAX_LENGTH, PARAGRAPH_RULES
+
+    triggers = {
+        "all_caps_promo": "CLICK HERE TO GET THE APP ", "call_to_action": "Sign up for our newsletter ",
+        "link_label": "Read more: ", "comment_form": "Leave a comment ", "widget_text": "Scroll to Top ",
+        "photo_caption": "A caption (AP Photo/Jane Doe) ", "date_line": "November 19, 2019 ",
+        "byline_line": "By Jane Doe ", "credit_line": "Reporting by Jane Doe ", "markup_token": "a-b-c-",
+    }
+    for name, limit in _RULE_MAX_LENGTH.items():
+        text = (triggers[name] * (limit // len(triggers[name]) + 2))[: limit + 1]
+        assert len(text) > limit
+        assert not PARAGRAPH_RULES[name](text), name

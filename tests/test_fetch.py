@@ -7,7 +7,7 @@ import gzip
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from pathlib import Path
 
@@ -279,7 +279,7 @@ def test_redirect_to_non_http_scheme_fails() -> None:
 
 
 def test_gzip_bomb_stops_at_the_cap_with_low_memory() -> None:
-    bomb = Reply(body=gzip_bomb_chunks(200_000_000), headers={"Content-Encoding": "gzip"}, content_length=-1)
+    bomb = Reply(body=gzip_bomb_chunks(1 << 30), headers={"Content-Encoding": "gzip"}, content_length=-1)
     with Loopback({"/bomb": bomb}) as server:
         tracemalloc.start()
         try:
@@ -290,7 +290,7 @@ def test_gzip_bomb_stops_at_the_cap_with_low_memory() -> None:
         finally:
             tracemalloc.stop()
     assert result.outcome == "failed" and "too large" in result.reason and "after decompression" in result.reason
-    assert peak < 20_000_000, f"peak Python memory {peak} bytes while reading a 200 MB bomb"
+    assert peak < 20_000_000, f"peak Python memory {peak} bytes while reading a 1 GiB bomb"
     assert elapsed < 6
 
 
@@ -312,6 +312,23 @@ def test_oversized_page_without_content_length_stops_at_the_cap() -> None:
     with Loopback({"/big": big}) as server:
         result = fetch_one(server.url("/big"), fast(max_body_bytes=1000))
     assert result.outcome == "failed" and "too large" in result.reason and "1000-byte cap" in result.reason
+
+
+def test_64_mib_page_stops_at_the_default_cap_with_low_memory() -> None:
+    def page() -> Iterator[bytes]:
+        yield b"<html><body>"
+        for _ in range(64):
+            yield b"<p>" + b"x" * ((1 << 20) - 7) + b"</p>"
+
+    with Loopback({"/huge": Reply(body=page(), content_length=-1)}) as server:
+        tracemalloc.start()
+        try:
+            result = fetch_one(server.url("/huge"), fast(max_retries=0))  # default cap: 5 MB
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.outcome == "failed" and "too large" in result.reason
+    assert peak < 20_000_000, f"peak Python memory {peak} bytes while reading a 64 MiB page"
 
 
 def test_binary_content_type_is_refused() -> None:

@@ -1,0 +1,44 @@
+"""Pieces of the scrape flow that run without a Prefect server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from prefect.logging import disable_run_logger
+
+from flows.scrape import batches, load_with_fallback, read_url_files
+from tasks.models import LogEntry
+from warehouse.db import connect
+
+
+def test_a_batch_that_cannot_load_is_logged_as_failed(tmp_path: Path) -> None:
+    db = tmp_path / "n.duckdb"
+    with connect(db):
+        pass
+    good = LogEntry(url="https://example.org/a", kind="article", outcome="loaded", status_code=200)
+    broken = LogEntry(url="https://example.org/b", kind="article", outcome=None)  # type: ignore[arg-type]
+    with disable_run_logger():
+        load_with_fallback(db, "run1", [], [good, broken])
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT url, outcome, reason FROM fetch_log ORDER BY url").fetchall()
+    assert [(url, outcome) for url, outcome, _ in rows] == [
+        ("https://example.org/a", "failed"), ("https://example.org/b", "failed")
+    ]
+    assert all(reason.startswith("load failed:") for _, _, reason in rows)
+
+
+def test_url_files_account_for_every_line_and_unreadable_files(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text("# comment\n\nhttps://example.org/a?utm_source=x\nnot a url\n", encoding="utf-8")
+    found, log = read_url_files([str(listing), str(tmp_path / "missing.txt")])
+    assert [item.url for item in found] == ["https://example.org/a"]
+    outcomes = {(entry.kind, entry.url): entry.outcome for entry in log}
+    assert outcomes[("url_list", str(listing))] == "loaded"
+    assert outcomes[("article", "not a url")] == "failed"
+    assert outcomes[("url_list", str(tmp_path / "missing.txt"))] == "failed"
+
+
+def test_batches_cover_every_item_once() -> None:
+    assert list(batches(list(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(batches([], 3)) == []

@@ -65,7 +65,7 @@ NOUN_LIKE_VERBS = frozenset(
     "counters charges jokes quips laments boasts pledges comments insists".split()
 )
 SPEECH_RE = re.compile(
-    r"\b(?:[Aa]ccording\s+to|(?:pointed|points)\s+out|(?:went|goes)\s+on|put\s+it|Said|Says|"
+    r"\b(?:[Aa]ccording\s+to|(?:pointed|points)\s+out|(?:shot|shoots|fired|hit|hits)\s+back|(?:went|goes)\s+on|put\s+it|Said|Says|"
     + "|".join(SPEECH_VERBS)
     + r")\b"
 )

@@ -88,7 +88,7 @@ CREATE TABLE article_versions (
 
 CREATE TABLE quotes (
     article_id        VARCHAR NOT NULL,
-    ordinal           INTEGER NOT NULL,  -- 1-based order in the text
+    ordinal           INTEGER NOT NULL,  -- 0-based order in the text
     quote             VARCHAR NOT NULL,
     start_offset      INTEGER,           -- character offsets into articles.text, inside the quote marks
     end_offset        INTEGER,

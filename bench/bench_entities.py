@@ -10,16 +10,7 @@ resolution rules). CoNLL labels: PERSON -> PER, ORG -> ORG, GPE/LOC -> LOC (othe
 
 from __future__ import annotations
 
-import os
-
-# one core: keep BLAS/OpenMP single-threaded and pin the process before numpy/spaCy load
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-if hasattr(os, "sched_setaffinity"):
-    try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    except OSError:
-        pass
+import one_core  # noqa: F401  (pins to one core before spaCy loads)
 
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402

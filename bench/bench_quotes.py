@@ -9,16 +9,7 @@ quote rules alone on top, one process (one core).
 
 from __future__ import annotations
 
-import os
-
-# one core, as in bench_entities: single-threaded BLAS/OpenMP, process pinned to one CPU
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-if hasattr(os, "sched_setaffinity"):
-    try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    except OSError:
-        pass
+import one_core  # noqa: F401  (pins to one core before spaCy loads)
 
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402

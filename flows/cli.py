@@ -1,4 +1,4 @@
-"""The `newsdesk` command: demo, scrape, extract, reprocess, stats, settings."""
+"""The `newsdesk` command: demo, scrape, extract, reprocess, stats, export, settings."""
 
 from __future__ import annotations
 
@@ -74,20 +74,46 @@ def scrape(
         typer.Option("--allow-private-hosts/--no-allow-private-hosts", help="fetch from loopback/private addresses"),
     ] = None,
     max_urls: Annotated[Optional[int], typer.Option("--max-urls", min=1, help="stop after this many URLs")] = None,
+    batch_size: Annotated[
+        Optional[int], typer.Option("--batch-size", min=1, max=2000, help="pages per task [default: 100]")
+    ] = None,
+    dask_address: Annotated[
+        Optional[str],
+        typer.Option("--dask-address", help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)"),
+    ] = None,
+    dask_local: Annotated[
+        Optional[int],
+        typer.Option("--dask-local", min=1, help="run extraction, quotes and entities on a local Dask cluster of N worker processes"),
+    ] = None,
+    analyze_batch_size: Annotated[
+        Optional[int], typer.Option("--analyze-batch-size", min=1, help="pages per analyse task on Dask [default: 400]")
+    ] = None,
 ) -> None:
     """Discover article URLs from feeds, sitemaps, lists and a sources file; fetch, extract and load them."""
     if not (feed or sitemap or urls or url or sources):
         fail("nothing to scrape: give --feed URL, --sitemap URL, --urls FILE, --url URL or --sources FILE")
+    if dask_address and dask_local:
+        fail("give --dask-address or --dask-local, not both")
     for path in [*urls, *([sources] if sources else [])]:
         if not path.is_file():
             fail(f"{path} is not a file")
-    check_settings(db_path=db, data_dir=data_dir)
+    check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
+    from flows.scrape import build_sources, dask_task_runner
     from flows.scrape import scrape as scrape_flow
+    from tasks.sources import SourcesError
 
+    try:  # fail fast, before Prefect starts, on a bad sources file or flag
+        build_sources(feed, sitemap, url, str(sources) if sources else None)
+    except SourcesError as exc:
+        fail(str(exc))
+
+    if dask_address or dask_local:
+        scrape_flow = scrape_flow.with_options(task_runner=dask_task_runner(dask_address, dask_local))
     summary = scrape_flow(
         feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],
         sources_file=str(sources) if sources else None, db_path=str(db) if db else None,
         data_dir=str(data_dir) if data_dir else None, allow_private_hosts=allow_private_hosts, max_urls=max_urls,
+        batch_size=batch_size, analyze_batch_size=analyze_batch_size,
     )
     print_summary(summary)
 
@@ -195,6 +221,41 @@ def stats(
         for row in section.rows:
             table.add_row(*("" if value is None else str(value) for value in row))
         out.print(table)
+
+
+class ExportFormat(str, Enum):
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    export_format: Annotated[ExportFormat, typer.Option("--format", help="file format")] = ExportFormat.parquet,
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="output folder [default: data/export]")] = None,
+    table: Annotated[list[str], typer.Option("--table", help="export only this table (repeatable)")] = [],
+) -> None:
+    """Write the tables as Parquet partitioned by day (out/<table>/day=YYYY-MM-DD/), for engines beyond DuckDB."""
+    from warehouse.export import ExportError, export_parquet
+
+    settings = check_settings(db_path=db)
+    target = out or settings.data_dir / "export"
+    try:
+        exported = export_parquet(settings.db_path, target, table or None)
+    except ExportError as exc:
+        fail(str(exc))
+        return
+    out_console = Console()
+    summary = Table(title=f"{export_format.value} export of {settings.db_path} to {target}", title_justify="left")
+    for column in ("table", "rows", "days", "folder"):
+        summary.add_column(column)
+    for item in exported:
+        summary.add_row(item.table, str(item.rows), str(item.days), str(item.path))
+    out_console.print(summary)
+    out_console.print(
+        f"Query: duckdb -c \"SELECT day, COUNT(*) FROM read_parquet('{target}/articles/*/*.parquet', "
+        "hive_partitioning = true) GROUP BY day ORDER BY day\"",
+        highlight=False, markup=False,
+    )
 
 
 @app.command()

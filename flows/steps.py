@@ -7,6 +7,7 @@ network-facing ones retry. Caching is off: every input is fresh data and most ar
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 
@@ -39,13 +40,20 @@ def discover_task(source: Source, settings: Settings) -> DiscoveryResult:
 
 @task(name="fetch-batch", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
 def fetch_task(
-    urls: list[str], settings: Settings, validators: dict[str, tuple[str | None, str | None]]
+    urls: list[str],
+    settings: Settings,
+    validators: dict[str, tuple[str | None, str | None]],
+    times: StageTimes | None = None,
 ) -> list[FetchResult]:
+    """One event loop per batch; `times` gets the loop thread's CPU seconds (HTTP, decoding, WARC writing)."""
     archive = WarcArchive(settings.warc_dir)
+    started = time.thread_time()
     try:
         return asyncio.run(fetch_pages(urls, settings, validators=validators, archive=archive))
     finally:
         archive.close()
+        if times is not None:
+            times.add("fetch", time.thread_time() - started)
 
 
 @task(name="analyze-batch", cache_policy=NO_CACHE)
@@ -58,6 +66,20 @@ def analyze_task(
     times: StageTimes,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     return analyze_pages(pages, load_nlp(model), contexts, seen_article_ids, known_articles, times)
+
+
+@task(name="analyze-batch-remote", cache_policy=NO_CACHE)
+def analyze_remote_task(
+    pages: Sequence[FetchResult],
+    model: str,
+    contexts: Mapping[str, PageContext],
+    known_articles: Mapping[str, str],
+) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
+    """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
+    copy on another machine), and leaves duplicates across batches to the flow, which sees batches in order."""
+    times = StageTimes()
+    records, log = analyze_pages(pages, load_nlp(model), contexts, {}, known_articles, times)
+    return records, log, dict(times.seconds)
 
 
 @task(name="read-archive", cache_policy=NO_CACHE)

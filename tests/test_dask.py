@@ -1,0 +1,98 @@
+"""The analyse stage on a Dask cluster (scheduler and workers on 127.0.0.1) gives the rows the default runner gives."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.scrape import drop_seen_duplicates
+from tasks.models import Analysis, ArticleRecord, Document, LogEntry
+
+DEMO_SOURCES = Path(__file__).resolve().parents[1] / "flows" / "demo_sources.yaml"
+
+# Columns that do not depend on when or by which run a row was written.
+STABLE_QUERIES = {
+    "articles": "SELECT article_id, url, fetched_url, source, title, authors, published, text, word_count, "
+    "content_hash, version, analysis_error FROM articles",
+    "quotes": "SELECT * FROM quotes",
+    "entities": "SELECT entity_id, label, name FROM entities",
+    "entity_mentions": "SELECT * FROM entity_mentions",
+    "fetch_log": "SELECT url, kind, source, found_in, outcome, status_code, reason, article_id FROM fetch_log",
+}
+
+
+def stable_rows(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in STABLE_QUERIES.items()}
+
+
+def record(article_id: str, url: str) -> ArticleRecord:
+    document = Document(url=url, title="t", text="body")
+    return ArticleRecord(
+        article_id=article_id, url=url, fetched_url=url, source="s", analysis=Analysis(document),
+        fetched_at=None, warc_path=None, warc_offset=None, warc_length=None,
+    )
+
+
+def test_a_story_loaded_by_an_earlier_batch_becomes_a_duplicate() -> None:
+    records = [record("a1", "http://x/a"), record("b2", "http://x/b")]
+    log = [
+        LogEntry(url="http://x/a?print", kind="article", outcome="loaded", article_id="a1"),
+        LogEntry(url="http://x/b", kind="article", outcome="loaded", article_id="b2"),
+        LogEntry(url="http://x/gone", kind="article", outcome="failed", reason="HTTP 404"),
+    ]
+    kept, relabelled = drop_seen_duplicates(records, log, {"a1": "http://x/a"})
+    assert [r.article_id for r in kept] == ["b2"]
+    assert [entry.outcome for entry in relabelled] == ["duplicate", "loaded", "failed"]
+    assert "same article as http://x/a" in (relabelled[0].reason or "")
+    assert drop_seen_duplicates(records, log, {}) == (records, log)
+
+
+def newsdesk(workdir: Path, *args: str) -> str:
+    """The CLI in its own process, so both runs and the Dask workers they start share one PYTHONHASHSEED.
+
+    Entity labels tied on count (FAC/LOC 'Port Calder') are broken by set order in tasks/entities.py, which
+    depends on the hash seed; until that is fixed, different seeds alone can change an entities row.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PREFECT_API_URL": PREFECT_API_URL.value() or ""}
+    result = subprocess.run(
+        [sys.executable, "-c", "from flows.cli import main; main()", *args],
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_local_dask_cluster_loads_the_same_rows_as_the_default_runner(workdir: Path) -> None:
+    from flows.site_server import SiteServer
+
+    with SiteServer() as site:
+        sources = workdir / "sources.yaml"
+        sources.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
+        common = ("scrape", "--sources", str(sources), "--allow-private-hosts", "--batch-size", "3")
+        newsdesk(workdir, *common, "--db", "default.duckdb", "--data-dir", "d1")
+        output = newsdesk(
+            workdir, *common, "--db", "dask.duckdb", "--data-dir", "d2", "--dask-local", "2",
+            "--analyze-batch-size", "4",
+        )
+    assert "scrape run completed" in output
+    expected, got = stable_rows(workdir / "default.duckdb"), stable_rows(workdir / "dask.duckdb")
+    assert len(expected["articles"]) >= 8 and any(row[4] == "duplicate" for row in expected["fetch_log"])
+    for table in STABLE_QUERIES:
+        assert got[table] == expected[table], table
+    assert list((workdir / "d2" / "warc").glob("*.warc.gz"))  # the archive is written by the flow process
+    from prefect import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    with get_client(sync_client=True) as client:  # the analyse stage ran as Dask-submitted task runs
+        remote = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="analyze-batch-remote")))
+    assert len(remote) >= 2 and all(run.state and run.state.is_completed() for run in remote)

@@ -566,11 +566,24 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         mention.entity = index
 
     _relabel_people_named_as_orgs(mentions)
-    # full person names first so that a surname mentioned before the full name still finds it
-    for mention in mentions:
-        if mention.label == "PERSON" and len(mention.tokens) > 1:
-            add(mention, _entity_key(mention))
-            persons_full[_entity_key(mention)] = key_to_group[_entity_key(mention)]
+    # full person names first so that a surname mentioned before the full name still finds it; longest first,
+    # so a shorter multi-word form that ends a longer one ("De Blasio" in "Bill de Blasio") joins it
+    full_people = sorted(
+        (m for m in mentions if m.label == "PERSON" and len(m.tokens) > 1), key=lambda m: (-len(m.tokens), m.start)
+    )
+    for mention in full_people:
+        key = _entity_key(mention)
+        if key not in key_to_group:
+            words = normalise_name(mention.text).split()
+            longer = next(
+                (other for other in persons_full
+                 if len(other.split()) > len(words) and other.split("|", 1)[1].split()[-len(words):] == words),
+                None,
+            )
+            if longer is not None:
+                key_to_group[key] = persons_full[longer]
+        add(mention, key)
+        persons_full.setdefault(key, key_to_group[key])
     name_parts: dict[str, list[int]] = {}
     for key, index in persons_full.items():
         words = groups[index][0].text.split()

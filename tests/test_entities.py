@@ -196,3 +196,14 @@ def test_one_word_name_tagged_person_and_org_is_one_person():
     mentions = [Mention(0, 6, "PERSON", "Harvey"), Mention(14, 20, "ORG", "Harvey"), Mention(27, 33, "PERSON", "Harvey")]
     analysis = resolve_mentions(text, mentions)
     assert [(e.name, e.label, e.mention_count) for e in analysis.entities] == [("Harvey", "PERSON", 3)]
+
+
+def test_a_shorter_multi_word_form_joins_the_full_name(nlp):
+    text = (
+        "Mayor Bill de Blasio spoke at City Hall on Monday about the explosion.\n\n"
+        "Speaking to reporters, De Blasio said the city was safe."
+    )
+    (entities,) = find_entities([text], nlp)
+    people = [e for e in entities if e.label == "PERSON"]
+    assert [p.name for p in people] == ["Bill de Blasio"], people
+    assert people[0].mention_count == 2 and "De Blasio" in people[0].surfaces

@@ -79,11 +79,15 @@ def scrape(
     ] = None,
     dask_address: Annotated[
         Optional[str],
-        typer.Option("--dask-address", help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)"),
+        typer.Option(
+            "--dask-address", help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)"
+        ),
     ] = None,
     dask_local: Annotated[
         Optional[int],
-        typer.Option("--dask-local", min=1, help="run extraction, quotes and entities on a local Dask cluster of N worker processes"),
+        typer.Option(
+            "--dask-local", min=1, help="run extraction, quotes and entities on a local Dask cluster of N processes"
+        ),
     ] = None,
     analyze_batch_size: Annotated[
         Optional[int], typer.Option("--analyze-batch-size", min=1, help="pages per analyse task on Dask [default: 400]")

@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 from prefect.runtime import flow_run
 
 from flows.steps import analyze_remote_task, analyze_task, discover_task, fetch_task
@@ -214,8 +215,8 @@ def run_pages(
         if index + 1 < len(plan):
             next_settings, next_batch = plan[index + 1]
             pending = fetch_task.submit(next_batch, next_settings, subset(validators, next_batch), times)
-        records, log = analyze_task(
-            pages, settings.spacy_model, subset(contexts, batch), {}, subset(known_articles, batch), times
+        records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
+            quote(pages), settings.spacy_model, subset(contexts, batch), {}, subset(known_articles, batch), times
         )
         progress.load(batch, *drop_seen_duplicates(records, log, progress.seen))
 
@@ -249,7 +250,8 @@ def run_pages_on_dask(
 
     def submit() -> None:
         future = analyze_remote_task.submit(
-            list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls), subset(known_articles, pooled_urls)
+            list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls),  # quote() breaks on Dask
+            subset(known_articles, pooled_urls),
         )
         running.append((list(pooled_urls), future))
         pooled_urls.clear()

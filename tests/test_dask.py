@@ -94,5 +94,7 @@ def test_local_dask_cluster_loads_the_same_rows_as_the_default_runner(workdir: P
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
     with get_client(sync_client=True) as client:  # the analyse stage ran as Dask-submitted task runs
-        remote = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="analyze-batch-remote")))
+        remote = client.read_task_runs(
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="analyze-batch-remote"))
+        )
     assert len(remote) >= 2 and all(run.state and run.state.is_completed() for run in remote)

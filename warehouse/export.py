@@ -25,7 +25,8 @@ EXPORT_QUERIES: dict[str, str] = {
     "articles": f"SELECT a.*, {ARTICLE_DAY} AS day FROM articles a",
     "article_versions": "SELECT v.*, CAST(v.fetched_at AS DATE) AS day FROM article_versions v",
     "quotes": f"SELECT q.*, {ARTICLE_DAY} AS day FROM quotes q LEFT JOIN articles a USING (article_id)",
-    "entity_mentions": f"SELECT m.*, {ARTICLE_DAY} AS day FROM entity_mentions m LEFT JOIN articles a USING (article_id)",
+    "entity_mentions": f"SELECT m.*, {ARTICLE_DAY} AS day "
+    "FROM entity_mentions m LEFT JOIN articles a USING (article_id)",
     "entities": "SELECT e.*, CAST(e.first_seen_at AS DATE) AS day FROM entities e",
     "fetch_log": "SELECT f.*, CAST(COALESCE(f.fetched_at, r.started_at) AS DATE) AS day "
     "FROM fetch_log f LEFT JOIN runs r USING (run_id)",

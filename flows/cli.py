@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -102,7 +103,7 @@ def scrape(
         if not path.is_file():
             fail(f"{path} is not a file")
     check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
-    from flows.scrape import build_sources, dask_task_runner
+    from flows.scrape import build_sources, dask_task_runner, prefect_api_for_workers
     from flows.scrape import scrape as scrape_flow
     from tasks.sources import SourcesError
 
@@ -111,14 +112,16 @@ def scrape(
     except SourcesError as exc:
         fail(str(exc))
 
-    if dask_address or dask_local:
+    on_dask = bool(dask_address or dask_local)
+    if on_dask:
         scrape_flow = scrape_flow.with_options(task_runner=dask_task_runner(dask_address, dask_local))
-    summary = scrape_flow(
-        feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],
-        sources_file=str(sources) if sources else None, db_path=str(db) if db else None,
-        data_dir=str(data_dir) if data_dir else None, allow_private_hosts=allow_private_hosts, max_urls=max_urls,
-        batch_size=batch_size, analyze_batch_size=analyze_batch_size,
-    )
+    with prefect_api_for_workers() if on_dask else contextlib.nullcontext():
+        summary = scrape_flow(
+            feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],
+            sources_file=str(sources) if sources else None, db_path=str(db) if db else None,
+            data_dir=str(data_dir) if data_dir else None, allow_private_hosts=allow_private_hosts,
+            max_urls=max_urls, batch_size=batch_size, analyze_batch_size=analyze_batch_size,
+        )
     print_summary(summary)
 
 

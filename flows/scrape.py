@@ -7,6 +7,8 @@ opens the file only for each batch's load transaction, so analysts can read in b
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 import uuid
 from collections import deque
@@ -336,6 +338,31 @@ def dask_worker_threads() -> int:
     except Exception:  # noqa: BLE001 - an odd scheduler still runs the flow, with a guess at its size
         return 2
     return max(1, sum(int(worker.get("nthreads", 1)) for worker in workers.values()))
+
+
+@contextlib.contextmanager
+def prefect_api_for_workers() -> Iterator[None]:
+    """Make sure Dask workers report to this run's Prefect API.
+
+    With no PREFECT_API_URL a run uses a temporary server the workers cannot be told about, so each worker
+    would start a temporary server of its own (~10-20 s each, and its task runs invisible). This starts the
+    temporary server up front and exports its address, which local workers inherit and every task carries.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the singleton a lone run would start; it stops at exit, after log flushing
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
 
 
 def dask_task_runner(address: str | None = None, local_workers: int | None = None) -> Any:

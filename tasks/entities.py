@@ -660,13 +660,13 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         if "PERSON" in labels and labels.count("PERSON") >= len(labels) / 2:
             label = "PERSON"
         else:
-            label = max(set(labels), key=lambda lab: (labels.count(lab), lab == "GPE"))
+            label = max(sorted(set(labels)), key=lambda lab: (labels.count(lab), lab == "GPE"))  # sorted: ties break the same way in every process
         if label == "PERSON":
             name = max((m.text for m in group), key=lambda t: (len(t.split()), len(t)))
         else:
             name = canonical_place_or_org(max((m.text for m in group), key=lambda t: (labels.count(label), len(t))))
             canonical = [canonical_place_or_org(m.text) for m in group]
-            name = max(set(canonical), key=lambda n: (canonical.count(n), n in ALIASES.values(), len(n)))
+            name = max(sorted(set(canonical)), key=lambda n: (canonical.count(n), n in ALIASES.values(), len(n)))
         surfaces: list[str] = []
         for m in group:
             if m.text not in surfaces:

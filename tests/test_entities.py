@@ -207,3 +207,23 @@ def test_a_shorter_multi_word_form_joins_the_full_name(nlp):
     people = [e for e in entities if e.label == "PERSON"]
     assert [p.name for p in people] == ["Bill de Blasio"], people
     assert people[0].mention_count == 2 and "De Blasio" in people[0].surfaces
+
+
+def test_results_do_not_depend_on_the_process_hash_seed():
+    """Ties between labels must break the same way in every process, or reruns change entity rows."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from tasks.entities import load_nlp\nfrom tasks.quotes import analyze_texts\n"
+        "texts = ['FLINT, Mich. (AP) - The water crisis in Flint is not over, officials in Michigan said.',\n"
+        "         'DETROIT - Crews in Detroit worked overnight.']\n"
+        "print(repr(analyze_texts(texts, load_nlp())))\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1

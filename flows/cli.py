@@ -103,7 +103,7 @@ def scrape(
         if not path.is_file():
             fail(f"{path} is not a file")
     check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
-    from flows.scrape import build_sources, dask_task_runner, prefect_api_for_workers
+    from flows.scrape import build_sources, dask_task_runner, prefect_api_for_workers, scheduler_problem
     from flows.scrape import scrape as scrape_flow
     from tasks.sources import SourcesError
 
@@ -113,6 +113,8 @@ def scrape(
         fail(str(exc))
 
     on_dask = bool(dask_address or dask_local)
+    if dask_address and (problem := scheduler_problem(dask_address)):
+        fail(problem)
     if on_dask:
         scrape_flow = scrape_flow.with_options(task_runner=dask_task_runner(dask_address, dask_local))
     with prefect_api_for_workers() if on_dask else contextlib.nullcontext():

@@ -1,14 +1,17 @@
 """The scrape flow: sources -> discovered URLs -> fetched, archived pages -> analysed articles -> DuckDB.
 
-Work moves in batches of `batch_size` pages (three task runs a batch), and the next batch is fetched while the
-current one is analysed. The flow process is the only DuckDB writer: it holds the writer lock for the run and
-opens the file only for each batch's load transaction, so analysts can read in between.
+Work moves in batches of `batch_size` pages: a fetch task and an analyse task a batch, the next batch fetched
+while the current one is analysed. On a Dask cluster (`dask_task_runner`) the analyse tasks run on the workers,
+several at once, while fetching stays async I/O here. Either way the flow process is the only DuckDB writer: it
+holds the writer lock for the run and opens the file only for each batch's load transaction, so analysts can
+read in between.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import time
 import uuid
 from collections import deque
@@ -363,6 +366,25 @@ def prefect_api_for_workers() -> Iterator[None]:
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+
+
+def scheduler_problem(address: str, timeout_seconds: float = 5.0) -> str | None:
+    """Why the Dask scheduler at `address` (tcp://host:port) cannot be used, or None: checked before a run
+    starts, so a typo is one line of error instead of a traceback after Prefect has started."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError as exc:
+        return f"bad Dask scheduler address {address!r}: {exc}"
+    if parts.scheme not in {"tcp", "tls"} or not host:
+        return f"bad Dask scheduler address {address!r}: expected tcp://host:port"
+    try:
+        with socket.create_connection((host, port), timeout=timeout_seconds):
+            return None
+    except OSError as exc:
+        return f"cannot reach the Dask scheduler at {address}: {exc}"
 
 
 def dask_task_runner(address: str | None = None, local_workers: int | None = None) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.scrape import drop_seen_duplicates
+from flows.scrape import drop_seen_duplicates, scheduler_problem
 from tasks.models import Analysis, ArticleRecord, Document, LogEntry
 
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "flows" / "demo_sources.yaml"
@@ -51,6 +52,17 @@ def test_a_story_loaded_by_an_earlier_batch_becomes_a_duplicate() -> None:
     assert [entry.outcome for entry in relabelled] == ["duplicate", "loaded", "failed"]
     assert "same article as http://x/a" in (relabelled[0].reason or "")
     assert drop_seen_duplicates(records, log, {}) == (records, log)
+
+
+def test_an_unreachable_or_malformed_scheduler_address_is_one_clear_message() -> None:
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        assert scheduler_problem(f"tcp://127.0.0.1:{port}") is None
+    assert "cannot reach the Dask scheduler" in (scheduler_problem(f"tcp://127.0.0.1:{port}", 1.0) or "")
+    assert "expected tcp://host:port" in (scheduler_problem("http://127.0.0.1:8786") or "")
+    assert "bad Dask scheduler address" in (scheduler_problem("tcp://127.0.0.1:notaport") or "")
 
 
 def newsdesk(workdir: Path, *args: str) -> str:

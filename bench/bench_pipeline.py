@@ -307,13 +307,8 @@ def main() -> None:
         print(json.dumps(run(args)))
         return
 
-    from http.server import ThreadingHTTPServer
-
     from flows.site_server import SiteServer
 
-    # http.server listens with a backlog of 5: with 8 requests opened at once the kernel drops SYNs and the
-    # client retries after 1 s, a stall of the test server, not of the pipeline. A real site's backlog is larger.
-    ThreadingHTTPServer.request_queue_size = 128
     sizes = sorted(int(size) for size in args.sizes.split(","))
     largest = sizes[-1]
     scratch = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))

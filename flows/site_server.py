@@ -44,7 +44,10 @@ class SiteServer:
             def log_message(self, format: str, *args: object) -> None:  # quiet: the flow logs what matters
                 return
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # the default 5 drops connections when a crawler opens several at once
+
+        self._httpd = Server((host, port), Handler)
         self._httpd.daemon_threads = True
         self.base_url = f"http://{host}:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="site-server", daemon=True)

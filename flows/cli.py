@@ -25,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DEMO_SOURCES = Path(__file__).parent / "demo_sources.yaml"
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: data/newsdesk.duckdb]")]
@@ -289,7 +289,7 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     with connect_readonly(settings.db_path) as con:
         counts = table_counts(con)
         speakers = top_speakers(con)
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(
         f"\n[bold]{settings.db_path}[/] now holds {counts['articles']} articles, {counts['quotes']} quotes and "
         f"{counts['entities']} entities ({counts['entity_mentions']} article-entity links)."

@@ -46,9 +46,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 with connect(settings.db_path) as con:
                     load_batch(con, run_id, records, [])
                 counts["loaded"] += len(records)
-                summary.articles += len(records)
-                summary.quotes += sum(len(record.analysis.quotes) for record in records)
-                summary.entities += sum(len(record.analysis.entities) for record in records)
+                summary.count_loaded(records)
                 logger.info("batch %d: %d articles reloaded", index + 1, len(records))
             summary.status = "completed"
         except Exception as exc:

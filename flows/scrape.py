@@ -61,6 +61,11 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     message: str | None = None
 
+    def count_loaded(self, records: Sequence[ArticleRecord]) -> None:
+        self.articles += len(records)
+        self.quotes += sum(len(record.analysis.quotes) for record in records)
+        self.entities += sum(len(record.analysis.entities) for record in records)
+
     def markdown(self) -> str:
         lines = [
             f"# newsdesk {self.flow} run `{self.run_id}`: {self.status}",
@@ -299,9 +304,7 @@ class BatchProgress:
         load_with_fallback(self.settings.db_path, self.run_id, records, log)
         self.times.add("load", time.process_time() - started)
         self.seen.update({record.article_id: record.fetched_url for record in records})
-        self.summary.articles += len(records)
-        self.summary.quotes += sum(len(record.analysis.quotes) for record in records)
-        self.summary.entities += sum(len(record.analysis.entities) for record in records)
+        self.summary.count_loaded(records)
         self.done += len(batch)
         self.index += 1
         get_run_logger().info(

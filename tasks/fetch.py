@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Literal, Protocol
+from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -852,60 +852,7 @@ async def fetch_resource(url: str, settings: Settings, max_bytes: int) -> FetchR
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Page sources: live network or a WARC snapshot, behind one interface
-
-
-class PageSource(Protocol):
-    """Where pages come from; flows depend on this, so tests and reprocessing can swap the network out."""
-
-    async def fetch(
-        self,
-        urls: list[str],
-        validators: Validators | None = None,
-        on_done: Callable[[FetchResult], None] | None = None,
-    ) -> list[FetchResult]: ...
-
-
-@dataclass
-class LivePageSource:
-    settings: Settings
-    archive: WarcArchive | None = None
-
-    async def fetch(
-        self,
-        urls: list[str],
-        validators: Validators | None = None,
-        on_done: Callable[[FetchResult], None] | None = None,
-    ) -> list[FetchResult]:
-        return await fetch_pages(urls, self.settings, validators, self.archive, on_done)
-
-
-@dataclass
-class ArchivePageSource:
-    """Pages replayed from the WARC archive: `entries` maps url -> (warc_path, warc_offset)."""
-
-    entries: Mapping[str, tuple[str, int]]
-
-    async def fetch(
-        self,
-        urls: list[str],
-        validators: Validators | None = None,
-        on_done: Callable[[FetchResult], None] | None = None,
-    ) -> list[FetchResult]:
-        results: list[FetchResult] = []
-        for url in urls:
-            where = self.entries.get(url)
-            if where is None:
-                result = FetchResult(url=url, final_url=url, outcome="failed", reason="not in the archive")
-            else:
-                result = (await asyncio.to_thread(pages_from_archive, [(url, where[0], where[1])]))[0]
-            if on_done is not None:
-                try:
-                    on_done(result)
-                except Exception:
-                    log.exception("on_done callback failed for %s", url)
-            results.append(result)
-        return results
+# Pages replayed from the WARC archive: what reprocessing reads instead of the network
 
 
 def pages_from_archive(entries: list[tuple[str, str, int]]) -> list[FetchResult]:

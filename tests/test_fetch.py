@@ -17,8 +17,6 @@ from loopback import Loopback, Reply, Request, gzip_bomb_chunks
 
 from tasks.archive import WarcArchive, read_response
 from tasks.fetch import (
-    ArchivePageSource,
-    LivePageSource,
     decode_html,
     fetch_pages,
     fetch_resource,
@@ -544,15 +542,8 @@ def test_archived_response_reads_back_identical(tmp_path: Path) -> None:
 
     replayed = pages_from_archive([(page.url, page.warc_path, page.warc_offset)])[0]
     assert replayed.outcome == "loaded" and replayed.text == page.text and replayed.etag == '"abc"'
-    source = ArchivePageSource({page.url: (page.warc_path, page.warc_offset)})
-    again, missing = asyncio.run(source.fetch([page.url, "http://example.org/nope"]))
-    assert again.text == page.text and missing.outcome == "failed" and missing.reason == "not in the archive"
-
-
-def test_live_page_source_uses_fetch_pages(tmp_path: Path) -> None:
-    with Loopback({"/a": Reply(body=PAGE)}) as server, WarcArchive(tmp_path) as archive:
-        [result] = asyncio.run(LivePageSource(fast(), archive).fetch([server.url("/a")]))
-    assert result.outcome == "loaded" and result.warc_path is not None
+    (missing,) = pages_from_archive([(page.url, str(tmp_path / "nope.warc.gz"), 0)])
+    assert missing.outcome == "failed" and missing.reason
 
 
 # -- fetch_resource ----------------------------------------------------------------------------------------------

@@ -488,6 +488,17 @@ def _is_singular_role_word(word: str) -> bool:
 # ---------------------------------------------------------------------------------------------- resolution
 
 
+GENERATIONAL_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_words(name: str) -> list[str]:
+    """A person's name words without a trailing "Jr." / "Sr." / "III", so "Byrd" finds "Harry F. Byrd Sr."."""
+    words = name.replace(",", " ").split()
+    while len(words) > 1 and normalise_name(words[-1]) in GENERATIONAL_SUFFIXES:
+        words.pop()
+    return words
+
+
 def _entity_key(mention: Mention) -> str:
     if mention.label == "PERSON":
         return "PERSON|" + normalise_name(mention.text)
@@ -586,7 +597,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         persons_full.setdefault(key, key_to_group[key])
     name_parts: dict[str, list[int]] = {}
     for key, index in persons_full.items():
-        words = groups[index][0].text.split()
+        words = name_words(groups[index][0].text)
         for position, word in enumerate(words):
             part = normalise_name(word)
             if part and (position in (0, len(words) - 1)) and index not in name_parts.setdefault(part, []):
@@ -614,7 +625,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
             index = person_for(mention.text, mention.start)
             if index is not None:
                 follows_speech = re.match(r"\s+(said|says|told|asked|added|wrote|replied)\b", text[mention.end : mention.end + 12])
-                surname = normalise_name(groups[index][0].text.split()[-1]) == normalise_name(mention.text)
+                surname = normalise_name(name_words(groups[index][0].text)[-1]) == normalise_name(mention.text)
                 known_place = _alias_key(mention.text) in ALIASES
                 if mention.label in ("PERSON", "ORG") or follows_speech or (surname and not known_place):
                     mention.label = "PERSON"

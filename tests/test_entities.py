@@ -227,3 +227,15 @@ def test_results_do_not_depend_on_the_process_hash_seed():
         for seed in ("1", "2", "3", "4")
     }
     assert len(outputs) == 1
+
+
+def test_a_surname_finds_a_full_name_with_a_generational_suffix(nlp):
+    text = (
+        "The only person to do it was Harry F. Byrd Sr., the patriarch of the machine.\n\n"
+        "Byrd's strategy of resistance failed, and Martin Luther King Jr. spoke. King said it was over."
+    )
+    (entities,) = find_entities([text], nlp)
+    people = {e.name: e for e in entities if e.label == "PERSON"}
+    assert people["Harry F. Byrd Sr."].mention_count == 2, people
+    assert people["Martin Luther King Jr."].mention_count == 2, people
+    assert "Byrd" not in people and "King" not in people

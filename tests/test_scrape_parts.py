@@ -42,3 +42,17 @@ def test_url_files_account_for_every_line_and_unreadable_files(tmp_path: Path) -
 def test_batches_cover_every_item_once() -> None:
     assert list(batches(list(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(batches([], 3)) == []
+
+
+def test_the_run_report_lists_counts_stages_and_failures() -> None:
+    from flows.scrape import RunSummary
+
+    summary = RunSummary(run_id="r1", flow="scrape", db_path="x.duckdb", status="completed",
+                         counts={"loaded": 3, "failed": 1}, articles=3, quotes=5, entities=7,
+                         failures=[("https://example.org/gone", "HTTP 404 | Not Found")], seconds=1.5,
+                         stage_seconds={"fetch": 0.25})
+    report = summary.markdown()
+    assert "| loaded | 3 |" in report and "| failed | 1 |" in report
+    assert "| fetch | 0.25 |" in report
+    assert "| https://example.org/gone | HTTP 404 / Not Found |" in report  # a pipe in a reason cannot break the table
+    assert "3 articles, 5 quotes, 7 entity mentions" in report

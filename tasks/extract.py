@@ -1159,6 +1159,46 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
     return marked
 
 
+# Class/id words sites use for a story's key-point bullets ("Key Points", "Story highlights", "Takeaways").
+_KEY_POINTS_HINT = re.compile(
+    r"key[-_ ]?points?|story[-_ ]?highlights|article[-_ ]?highlights|key[-_ ]?takeaways|takeaways|tl[-_]?dr|"
+    r"summary[-_ ]?(?:points|bullets|list)",
+    re.I,
+)
+
+
+def _summary_points(page: _Page) -> tuple[list[str], list[str]]:
+    """The first list the page marks as key points (on the list or on its two nearest block ancestors), 2-8
+    items, and the headings of the marked block ("Key Points"), which must leave the body with it.
+
+    Works on the walk's block elements, whose class/id the scoring reads anyway, instead of another DOM pass.
+    """
+    els = page.els
+    for el in els:
+        # key points are a few sentences, not links: numbers the walk already has rule out menus and link
+        # lists before any class attribute is read
+        if el.tag not in ("ul", "ol") or not 40 <= el.text_len <= 4000 or el.link_len * 3 > el.text_len:
+            continue
+        block = el if _KEY_POINTS_HINT.search(el.hints) else None
+        ancestor = el.parent
+        for _ in range(2):
+            if ancestor < 0:
+                break
+            if _KEY_POINTS_HINT.search(els[ancestor].hints):
+                block = els[ancestor]
+            ancestor = els[ancestor].parent
+        if block is None:
+            continue
+        items = [_squash(normalize_text(item.text(separator=" "))) for item in el.node.css("li")]
+        items = [item for item in items if 3 <= _word_count(item) <= 80]
+        if 2 <= len(items) <= 8:
+            headings = [
+                _squash(normalize_text(h.text(separator=" "))) for h in block.node.css("h1, h2, h3, h4, h5, h6")
+            ]
+            return items, headings
+    return [], []
+
+
 def extract_document(html: str, url: str | None = None) -> Document:
     """Body text and metadata of one HTML page. Never raises: anything unusable gives text ""."""
     try:
@@ -1182,7 +1222,11 @@ def _extract_document(html: str, url: str | None) -> Document:
     md = _extract_metadata(tree, url, head_nodes + (page.head_like if page else []))
     title = md["title"]
     paragraphs = _main_paragraphs(page, marked, md.get("ld_body")) if page else []
+    summary, summary_headings = _summary_points(page) if page else ([], [])
     body = clean_paragraphs(paragraphs, title)
+    if summary:
+        points = {fold(point) for point in [*summary, *summary_headings]}
+        body = [paragraph for paragraph in body if fold(paragraph) not in points]
     return Document(
         url=url,
         title=title,
@@ -1197,6 +1241,7 @@ def _extract_document(html: str, url: str | None) -> Document:
         tags=md["tags"],
         description=md["description"],
         image=md["image"],
+        summary_points=tuple(summary),
     )
 
 

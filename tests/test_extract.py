@@ -221,3 +221,40 @@ def test_title_labels_and_site_parts_removed() -> None:
     assert strip_site_suffix("Storm hits coast | World | Example News", "Example News", None) == "Storm hits coast | World"
     assert strip_site_suffix("Sport | Late goal wins it", None, None, "Sport") == "Late goal wins it"
     assert strip_site_suffix("Cats - Dogs - Mice", None, None) == "Cats - Dogs - Mice"
+
+
+KEY_POINTS_PAGE = """<!doctype html><html lang="en"><head><title>Ferry fares rise | The Ledger</title>
+<meta property="og:site_name" content="The Ledger"></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/city">City</a></li></ul></nav>
+<article>
+  <h1>Ferry fares rise</h1>
+  <div class="RenderKeyPoints-keyPoints"><h2>Key Points</h2><ul>
+    <li>Harbor Transit will raise the one-way ferry fare to $4.50 from Jan. 1.</li>
+    <li>Monthly passes for riders over 65 stay at their current price.</li>
+    <li>The agency says fuel costs rose 30 percent this year.</li>
+  </ul></div>
+  <p>Harbor Transit will raise the fare for a one-way ferry ride to $4.50 on Jan. 1, the agency said on Tuesday,
+  the first increase in six years.</p>
+  <p>Officials said the change would bring in about $1.2 million a year, most of it to cover fuel costs that have
+  risen sharply since the spring.</p>
+  <p>Riders over 65 will keep their current monthly pass price, and students will pay half fare on weekdays.</p>
+  <ul><li>Fares for bikes stay at $1, the agency said in its notice to riders.</li>
+      <li>Parking at the terminal will not change this year, officials said.</li></ul>
+</article></body></html>"""
+
+
+def test_key_points_are_kept_apart_from_the_body() -> None:
+    doc = extract_document(KEY_POINTS_PAGE, "https://ledger.example/ferry")
+    assert doc.summary_points == (
+        "Harbor Transit will raise the one-way ferry fare to $4.50 from Jan. 1.",
+        "Monthly passes for riders over 65 stay at their current price.",
+        "The agency says fuel costs rose 30 percent this year.",
+    )
+    assert "Monthly passes for riders" not in doc.text
+    assert doc.text.startswith("Harbor Transit will raise the fare")
+    assert "Fares for bikes stay at $1" in doc.text  # an ordinary list in the story stays in the body
+
+
+def test_pages_without_marked_key_points_have_none() -> None:
+    doc = extract_document(KEY_POINTS_PAGE.replace("RenderKeyPoints-keyPoints", "box"), "https://ledger.example/f")
+    assert doc.summary_points == ()

@@ -41,6 +41,8 @@ def test_extract_a_saved_page(workdir: Path) -> None:
     assert report["published"].startswith("2026-11-27T14:30:00")
     assert report["language"] == "en"
     assert "Cookie" not in report["text"] and "\n\n" in report["text"]
+    assert len(report["summary_points"]) == 3 and "Key points" not in report["text"]
+    assert report["summary_points"][0] not in report["text"]
     speakers = {quote["speaker"] for quote in report["quotes"]}
     assert "Ingrid Soto" in speakers
     assert {"name": "Ingrid Soto", "label": "PERSON"}.items() <= next(

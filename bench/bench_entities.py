@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tasks.entities import DEFAULT_MODEL, analyze_doc, find_entities, load_nlp, pipe_entities  # noqa: E402
+from tasks.extract import extract_text_page  # noqa: E402
 from tasks.quotes import analyze_texts  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -30,13 +31,10 @@ CONLL_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 
 
 def seed_body(seed_dir: Path) -> tuple[str, dict]:
+    """The seed's clean body as the pipeline makes it (extraction and cleaning)."""
     gold = json.loads((seed_dir / "gold.json").read_text(encoding="utf-8"))
     raw = (seed_dir / gold["seed"]).read_text(encoding="utf-8")
-    paragraphs = [p.strip() for p in raw.split("\n\n") if p.strip()]
-    first = next(i for i, p in enumerate(paragraphs) if p.startswith(gold["body_first_paragraph_starts"]))
-    last = next(i for i, p in enumerate(paragraphs) if p.endswith(gold["body_last_paragraph_ends"]))
-    kept = [p for p in paragraphs[first : last + 1] if not any(b in p for b in gold["body_must_not_contain"])]
-    return "\n\n".join(kept), gold
+    return extract_text_page(raw).text, gold
 
 
 def seed_report(nlp) -> None:

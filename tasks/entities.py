@@ -31,7 +31,6 @@ SKIPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PER
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
 
-APOSTROPHES = "'\u2019"
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "madam"})
 # Abbreviated ranks and titles (lowercase, without the dot).
 TITLE_ABBREVIATIONS = frozenset(
@@ -105,7 +104,6 @@ ALIASES = {
 }
 ALIAS_LABEL = {"United Nations": "ORG", "European Union": "ORG"}
 
-WORD_RE = re.compile(r"[^\W_](?:[\w.'\u2019&-]*[\w.])?|&")
 SPACE_RE = re.compile(r"\s+")
 
 

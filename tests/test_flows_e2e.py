@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.site_server import SAMPLE_SITE, SiteServer
-from warehouse.db import writer_lock
+from warehouse.db import EXAMPLES_FILE, writer_lock
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 runner = CliRunner()
@@ -54,6 +54,12 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
     assert outcomes.get("skipped", 0) >= 1, outcomes  # about.html, by the demo's deny pattern
     assert outcomes.get("loaded", 0) == first["articles"], outcomes
     assert "Top speakers" in output and "SELECT" in output
+    with duckdb.connect(str(db), read_only=True) as con:  # every example query in the warehouse runs
+        statements = [q for q in EXAMPLES_FILE.read_text(encoding="utf-8").split(";") if "SELECT" in q]
+        assert len(statements) >= 5
+        for statement in statements:
+            con.execute(statement).fetchall()
+        assert con.execute("SELECT COUNT(*) FROM quotes_with_context").fetchall()[0][0] == first["quotes"]
 
     invoke("demo")
     assert table_counts(db) == first  # idempotent: same articles, versions, quotes and entities

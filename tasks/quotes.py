@@ -2,35 +2,21 @@
 
 Quote spans come from the quote marks (curly or straight), paragraph by paragraph; the speaker from the
 attribution around the quote (speech verb before or after it, inverted order, appositives, the sentence before,
-the previous quote of a continuing paragraph), then resolved against the article's entities: a surname to the full
-name, "he"/"she" to the person last named, a role phrase to the person holding that role.
+the previous quote of a continuing paragraph), then resolved against the article's entities by tasks/speakers.py.
 Pure text rules over the NER mentions: no parser needed, so entities and quotes share one NER-only spaCy pass.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-import bisect
-
-from tasks.entities import (
-    EntityAnalysis,
-    Intervals,
-    Mention,
-    _is_abbreviation_dot,
-    _is_role_word,
-    analyze_doc,
-    pipe_entities,
-    resolve_speaker,
-    safe_text,
-)
-from tasks.models import ArticleEntity, Quote
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.tokens import Doc
+from tasks.entities import EntityAnalysis, Mention
+from tasks.models import Quote
+from tasks.speakers import resolve_speaker
+from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
 
 OPEN_MARKS = "\u201c\u201e\u00ab"  # “ „ «
 CLOSE_MARKS = "\u201d\u00bb"  # ” »
@@ -255,7 +241,7 @@ def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) 
     closes_after_stop = {s.close for s in spans if s.close < p_end and masked[s.close] in CLOSE_MARKS + STRAIGHT}
     for match in re.finditer(r"[.!?](?=[\s\u201d\"]*\s+[\u201c\"A-Z0-9\u2018])", masked[p_start:p_end]):
         pos = p_start + match.start()
-        if masked[pos] == "." and _is_abbreviation_dot(masked, pos):
+        if masked[pos] == "." and is_abbreviation_dot(masked, pos):
             continue
         nxt = pos + 1
         while nxt < p_end and (masked[nxt].isspace() or masked[nxt] in CLOSE_MARKS + STRAIGHT):
@@ -353,11 +339,11 @@ def _segment_kind(ctx: _Context, s: int, e: int) -> str:
     first = words[0].lower()
     if first in ("who", "which", "whose", "where", "whom"):
         return "relative"
-    if first in DETERMINERS and any(_is_role_word(w) for w in words[:6]) and first not in ("this", "that"):
+    if first in DETERMINERS and any(is_role_word(w) for w in words[:6]) and first not in ("this", "that"):
         return "appositive"
     if first in ADVERBIAL_OPENERS or all(w.lower() in DAY_WORDS or w.isdigit() for w in words):
         return "adverbial"
-    if _is_role_word(words[0]) and not words[0][:1].isupper():
+    if is_role_word(words[0]) and not words[0][:1].isupper():
         return "appositive"
     return "clause"
 
@@ -703,56 +689,7 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
     return quotes
 
 
-def _mentions_from_entities(text: str, entities: list[ArticleEntity]) -> list[Mention]:
-    """Without a Doc: every surface form of every entity, found in the text (longest first, no overlaps)."""
-    found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
-    forms = sorted(
-        ((surface, index) for index, entity in enumerate(entities) for surface in {entity.name, *entity.surfaces}),
-        key=lambda item: -len(item[0]),
-    )
-    for surface, index in forms:
-        if not surface.strip():
-            continue
-        for match in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
-                continue
-            taken.append((match.start(), match.end()))
-            found.append(Mention(match.start(), match.end(), entities[index].label, surface, entity=index))
-    return sorted(found, key=lambda m: m.start)
-
-
-def find_quotes(text: str, entities: list[ArticleEntity], doc: "Doc | None" = None) -> list[Quote]:
-    """Quotes of one text with speakers resolved against its entities; never raises (no quotes at worst).
-
-    Pass the spaCy Doc the entities came from to reuse its mentions; without it the entities' surface forms are
-    searched in the text.
-    """
-    try:
-        text = safe_text(text)
-        analysis = analyze_doc(doc) if doc is not None and doc.text == text else None
-        # the Doc's mentions point into its own entity list: use them only when that is the list given
-        if analysis is None or (entities and list(entities) != analysis.entities):
-            given = list(entities or [])
-            analysis = EntityAnalysis(text=text, entities=given, mentions=_mentions_from_entities(text, given))
-        return _build_quotes(text, analysis)
-    except Exception:  # noqa: BLE001 - one odd text must not cost the batch its quotes
-        return []
-
-
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:
-    try:
-        return _build_quotes(analysis.text, analysis)
-    except Exception:  # noqa: BLE001
-        return []
-
-
-def analyze_texts(
-    texts: list[str], nlp: "Language", batch_size: int = 32
-) -> list[tuple[list[ArticleEntity], list[Quote]]]:
-    """Entities and quotes for a batch from one NER-only spaCy pass; offsets index each given text."""
-    results: list[tuple[list[ArticleEntity], list[Quote]]] = []
-    for doc in pipe_entities(list(texts), nlp, batch_size=batch_size):
-        analysis = analyze_doc(doc)
-        results.append((analysis.entities, quotes_for_analysis(analysis)))
-    return results
+    """Quotes of one text with speakers resolved against its entities. A rule that fails raises: the analysis
+    step records it on the article."""
+    return _build_quotes(analysis.text, analysis)

@@ -3,7 +3,6 @@ it should not."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -58,11 +57,6 @@ def canonicalize(url: str) -> str:
     query.sort()
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
-
-
-def article_id(canonical_url: str) -> str:
-    """Stable id of an article: the first 16 hex digits of the SHA-256 of its canonical URL."""
-    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
 
 
 def host_of(url: str) -> str:

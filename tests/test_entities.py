@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities import (
-    ModelNotInstalledError,
-    appositive_after,
-    appositive_before,
-    entity_id,
-    find_entities,
-    load_nlp,
-    resolve_speaker,
-    title_before,
-)
+from tasks.entities import appositive_after, appositive_before, title_before
 from tasks.extract import extract_text_page
+from tasks.ids import entity_id
 from tasks.models import ArticleEntity
+from tasks.nlp import ModelNotInstalledError, analyze_texts, load_nlp
+from tasks.speakers import resolve_speaker
 
 SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 
@@ -26,6 +20,10 @@ SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 @pytest.fixture(scope="module")
 def nlp():
     return load_nlp()
+
+
+def entities_of(texts: list[str], nlp) -> list[list[ArticleEntity]]:
+    return [entities for entities, _ in analyze_texts(texts, nlp)]
 
 
 def seed_body() -> tuple[str, dict]:
@@ -47,7 +45,7 @@ def by_label(entities: list[ArticleEntity]) -> dict[str, set[str]]:
 
 def test_seed_entities_match_gold(nlp):
     body, gold = seed_body()
-    (entities,) = find_entities([body], nlp)
+    (entities,) = entities_of([body], nlp)
     labels = by_label(entities)
     for label, names in gold["entities"].items():
         found = labels.get(label, set())
@@ -61,7 +59,7 @@ def test_seed_entities_match_gold(nlp):
 
 def test_seed_person_roles(nlp):
     body, gold = seed_body()
-    (entities,) = find_entities([body], nlp)
+    (entities,) = entities_of([body], nlp)
     roles = {e.name: (e.role or "") for e in entities if e.label == "PERSON"}
     for person, role in gold["person_roles"].items():
         assert role.lower() in roles.get(person, "").lower(), (person, roles.get(person))
@@ -72,7 +70,7 @@ def test_titles_leave_person_names(nlp):
         "Secretary of State Antony Blinken met Mr. Lee in Paris. Blinken later spoke. "
         "Chinese Lt. Gen. Jing Jianfeng said nothing. Jing left."
     )
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     persons = {e.name: e for e in entities if e.label == "PERSON"}
     assert "Antony Blinken" in persons
     assert persons["Antony Blinken"].mention_count == 2
@@ -83,7 +81,7 @@ def test_titles_leave_person_names(nlp):
 
 def test_no_leading_the_or_possessive(nlp):
     text = "The United Nations said the plan works. The Brookings Institution’s report agreed with Germany's view."
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     names = {e.name for e in entities}
     assert "United Nations" in names
     assert "Brookings Institution" in names
@@ -96,7 +94,7 @@ def test_aliases_fold_into_one_place(nlp):
         "The United States and China met. The U.S. said it would act. US officials agreed, and America "
         "will host the summit in Washington, D.C., next year."
     )
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     us = [e for e in entities if e.name == "United States"]
     assert len(us) == 1 and us[0].mention_count >= 3
     assert any(e.name == "Washington" and e.label == "GPE" for e in entities)
@@ -104,7 +102,7 @@ def test_aliases_fold_into_one_place(nlp):
 
 
 def test_hyphenated_given_name_kept(nlp):
-    (entities,) = find_entities(["South Korean President Yoon Suk-yeol will visit Tokyo."], nlp)
+    (entities,) = entities_of(["South Korean President Yoon Suk-yeol will visit Tokyo."], nlp)
     person = next(e for e in entities if e.label == "PERSON")
     assert person.name == "Yoon Suk-yeol"
     assert person.role == "South Korean President"
@@ -112,7 +110,7 @@ def test_hyphenated_given_name_kept(nlp):
 
 def test_surname_mislabelled_as_org_joins_person(nlp):
     text = "Chinese Senior Col. Cao Yanzhong spoke first. Cao asked about the plan."
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     cao = [e for e in entities if "Cao" in e.name]
     assert len(cao) == 1 and cao[0].label == "PERSON" and cao[0].mention_count == 2
 
@@ -159,14 +157,14 @@ def test_resolve_speaker_rules():
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\u200b\u202e\ufeff", "’s", "the", "“", "A" * 5000, "東京 " * 50])
 def test_odd_text_never_raises(nlp, text):
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     for entity in entities:
         assert 0 <= entity.first_start < entity.first_end <= len(text)
 
 
 def test_offsets_index_the_text(nlp):
     body, _ = seed_body()
-    (entities,) = find_entities([body], nlp)
+    (entities,) = entities_of([body], nlp)
     for entity in entities:
         assert body[entity.first_start : entity.first_end] in entity.surfaces
 
@@ -178,11 +176,11 @@ def test_missing_model_names_the_setting():
 
 def test_role_stops_at_previous_sentence_and_plurals(nlp):
     text = "Graham is an outlier among Republican lawmakers. Donald Trump has called it a hoax."
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     trump = next(e for e in entities if e.name == "Donald Trump")
     assert trump.role is None
     text = "Donald Trump, Republican lawmakers and donors met on Friday."
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     assert next(e for e in entities if e.name == "Donald Trump").role is None
 
 
@@ -200,7 +198,7 @@ def test_a_shorter_multi_word_form_joins_the_full_name(nlp):
         "Mayor Bill de Blasio spoke at City Hall on Monday about the explosion.\n\n"
         "Speaking to reporters, De Blasio said the city was safe."
     )
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     people = [e for e in entities if e.label == "PERSON"]
     assert [p.name for p in people] == ["Bill de Blasio"], people
     assert people[0].mention_count == 2 and "De Blasio" in people[0].surfaces
@@ -213,7 +211,7 @@ def test_results_do_not_depend_on_the_process_hash_seed():
     import sys
 
     script = (
-        "from tasks.entities import load_nlp\nfrom tasks.quotes import analyze_texts\n"
+        "from tasks.nlp import analyze_texts, load_nlp\n"
         "texts = ['FLINT, Mich. (AP) - The water crisis in Flint is not over, officials in Michigan said.',\n"
         "         'DETROIT - Crews in Detroit worked overnight.']\n"
         "print(repr(analyze_texts(texts, load_nlp())))\n"
@@ -231,7 +229,7 @@ def test_a_surname_finds_a_full_name_with_a_generational_suffix(nlp):
         "The only person to do it was Harry F. Byrd Sr., the patriarch of the machine.\n\n"
         "Byrd's strategy of resistance failed, and Martin Luther King Jr. spoke. King said it was over."
     )
-    (entities,) = find_entities([text], nlp)
+    (entities,) = entities_of([text], nlp)
     people = {e.name: e for e in entities if e.label == "PERSON"}
     assert people["Harry F. Byrd Sr."].mention_count == 2, people
     assert people["Martin Luther King Jr."].mention_count == 2, people

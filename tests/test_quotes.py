@@ -6,10 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.entities import load_nlp
+import re
+
+from tasks.entities import EntityAnalysis, Mention
 from tasks.models import ArticleEntity, Quote
-from tasks.entities import EntityAnalysis
-from tasks.quotes import _build_quotes, _mentions_from_entities, analyze_texts, find_quote_spans, find_quotes
+from tasks.nlp import analyze_texts, load_nlp
+from tasks.quotes import find_quote_spans, quotes_for_analysis
 from tests.test_entities import seed_body
 
 
@@ -153,14 +155,6 @@ def test_according_to_and_org_speaker(nlp):
     assert (quote.speaker, quote.speaker_label) == ("Beijing", "GPE")
 
 
-def test_find_quotes_without_doc_uses_entity_surfaces(nlp):
-    text = "“This is good news for the city,” Mayor Jane Park said. “We waited a long time,” Park added."
-    ((entities, _),) = analyze_texts([text], nlp)
-    quotes = find_quotes(text, entities)
-    assert [q.speaker for q in quotes] == ["Jane Park", "Jane Park"]
-    assert quotes[1].speaker_text == "Park"
-
-
 def test_no_speaker_when_none_is_written(nlp):
     (quote,) = quotes_of("The sign read “closed for the winter season until further notice.”", nlp)
     assert quote.speaker is None
@@ -171,8 +165,18 @@ def test_no_speaker_when_none_is_written(nlp):
     ["", "“", "”", "\"", "\"\"\"\"", "“”", "“ ”", "said “", "“a\n\nb", "\u202e“x”\u200b", "“" * 500, "x" * 3000, "\n\n“\n\n"],
 )
 def test_odd_text_never_raises(nlp, text):
-    for quote in quotes_of(text, nlp) + find_quotes(text, []):
+    for quote in quotes_of(text, nlp):
         assert text[quote.start : quote.end] == quote.text
+
+
+def mentions_of_surfaces(text: str, entity: ArticleEntity) -> list[Mention]:
+    """Mentions without a spaCy Doc: the entity's surface forms found in the text, longest first, no overlaps."""
+    found: list[Mention] = []
+    for surface in sorted({entity.name, *entity.surfaces}, key=len, reverse=True):
+        for match in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+            if not any(m.start < match.end() and match.start() < m.end for m in found):
+                found.append(Mention(match.start(), match.end(), entity.label, surface, entity=0))
+    return sorted(found, key=lambda m: m.start)
 
 
 QUOTE_ALPHABET = "ab C.,:;\n\"“”„«»―—-'’()<>=said he Smith"
@@ -180,11 +184,10 @@ QUOTE_ALPHABET = "ab C.,:;\n\"“”„«»―—-'’()<>=said he Smith"
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(list(QUOTE_ALPHABET) + ["said", " Smith", "\n\n", "“", "”"]), max_size=120).map("".join))
-def test_find_quotes_never_raises_and_offsets_hold(text):
-    # the rules themselves, without find_quotes' safety net, so that a crash fails the test
+def test_quote_rules_never_raise_and_offsets_hold(text):
     entity = ArticleEntity("John Smith", "PERSON", 1, 0, 0, ("Smith",))
-    analysis = EntityAnalysis(text=text, entities=[entity], mentions=_mentions_from_entities(text, [entity]))
-    for quote in _build_quotes(text, analysis):
+    analysis = EntityAnalysis(text=text, entities=[entity], mentions=mentions_of_surfaces(text, entity))
+    for quote in quotes_for_analysis(analysis):
         assert 0 <= quote.start < quote.end <= len(text)
         assert text[quote.start : quote.end] == quote.text
         assert quote.kind in ("full", "partial", "scare")
@@ -233,17 +236,6 @@ def test_titles_and_markup_are_not_quotes(nlp):
     quotes = quotes_of(text, nlp)
     assert [q.text for q in quotes] == ["more listening and learning."]
     assert quotes[0].speaker == "Paul Ryan"
-
-
-def test_find_quotes_with_the_doc_matches_analyze_texts(nlp):
-    from tasks.entities import find_entities
-
-    text = "“The port reopens on Monday,” harbour master Ines Duarte said. “Ships are waiting,” Duarte added."
-    (entities,) = find_entities([text], nlp)
-    with_doc = find_quotes(text, entities, doc=nlp(text))
-    ((_, batch_quotes),) = analyze_texts([text], nlp)
-    assert with_doc == batch_quotes
-    assert [q.speaker for q in with_doc] == ["Ines Duarte", "Ines Duarte"]
 
 
 def test_name_and_colon_introduce_a_quote(nlp):

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tasks.analyze import analyze_documents
 from tasks.clean import clean_paragraphs, normalize_text
-from tasks.entities import load_nlp
 from tasks.extract import extract_document, extract_text_page
 from tasks.fetch import decode_html
+from tasks.nlp import load_nlp
 
 TAGS = ["p", "div", "article", "main", "script", "style", "h1", "a", "li", "ul", "span", "time", "meta", "br",
         "blockquote", "figure", "figcaption", "nav", "footer", "template", "svg", "noscript", "table", "td"]

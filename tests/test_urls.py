@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.urls import UrlError, article_id, canonicalize, check_host_allowed, host_of, is_public_address
+from tasks.ids import article_id
+from tasks.urls import UrlError, canonicalize, check_host_allowed, host_of, is_public_address
 
 
 @pytest.mark.parametrize(

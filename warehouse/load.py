@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tasks.entities import entity_id
+from tasks.ids import entity_id
 from tasks.models import ArticleRecord, LogEntry
 
 

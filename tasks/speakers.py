@@ -1,0 +1,95 @@
+"""Speaker resolution: which of the article's entities a speaker mention stands for.
+
+Quote attribution (tasks/quotes.py) finds the mention next to a quote ("Blinken", "he", "America's top
+diplomat"); this resolves it against the article's entities: a surname to the full name, a pronoun to the person
+last named, a role phrase to the person holding that role.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.models import ArticleEntity
+from tasks.text_rules import ROLE_NOUNS, ROLE_OPENERS, SPACE_RE, bare_word, canonical_place_or_org, normalise_name
+
+PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
+PRONOUNS_GROUP = frozenset({"they", "we", "it", "them", "us"})
+# Role nouns that stand for a more specific title ("the top diplomat" is the secretary of state).
+ROLE_SYNONYMS = {
+    "diplomat": ("secretary of state", "foreign minister", "foreign secretary", "ambassador", "envoy", "diplomat"),
+    "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokeswoman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokesperson": ("spokesman", "spokeswoman", "spokesperson"),
+    "general": ("gen.", "general"),
+    "colonel": ("col.", "colonel"),
+    "senator": ("sen.", "senator"),
+    "governor": ("gov.", "governor"),
+    "leader": ("leader", "president", "prime minister", "chancellor", "premier"),
+    "premier": ("premier", "prime minister"),
+    "chief": ("chief", "head", "director"),
+}
+
+
+def _person_role_matches(role_phrase: str, role: str) -> bool:
+    words = [bare_word(w) for w in role_phrase.split() if bare_word(w) not in ("the", "a", "an", *ROLE_OPENERS)]
+    nouns = [w for w in words if w in ROLE_NOUNS or w.rstrip("s") in ROLE_NOUNS]
+    if not nouns:
+        return False
+    head = nouns[-1]
+    role_low = " " + normalise_name(role) + " "
+    options = ROLE_SYNONYMS.get(head, (head,))
+    return any(" " + normalise_name(option) + " " in role_low for option in options)
+
+
+def resolve_speaker(
+    speaker_text: str | None,
+    entities: list[ArticleEntity],
+    position: int = 0,
+    recent_person: int | None = None,
+    mention_entity: int | None = None,
+) -> tuple[str | None, str | None]:
+    """(name, label) of the article entity a speaker mention stands for, or (None, None).
+
+    `mention_entity` is the entity index when the speaker text is itself a resolved mention; `recent_person` the
+    index of the person a pronoun most likely refers to (the caller knows the text order). Role phrases
+    ("America's top diplomat") match the roles the article gives its people.
+    """
+    if mention_entity is not None and 0 <= mention_entity < len(entities):
+        entity = entities[mention_entity]
+        return entity.name, entity.label
+    if not speaker_text:
+        return None, None
+    phrase = SPACE_RE.sub(" ", speaker_text).strip(" ,.;:")
+    low = normalise_name(phrase)
+    if phrase.isupper() and len(phrase) > 1:
+        low = "\0" + low  # "US" is a country, not the pronoun
+    if low in PRONOUNS_PERSON:
+        if recent_person is not None and 0 <= recent_person < len(entities):
+            return entities[recent_person].name, entities[recent_person].label
+        return None, None
+    if low in PRONOUNS_GROUP:
+        return None, None
+    # the phrase names an entity (full name, surname, alias)
+    low = low.lstrip("\0")
+    alias = normalise_name(canonical_place_or_org(phrase))
+    for entity in entities:
+        if low == normalise_name(entity.name) or alias == normalise_name(entity.name):
+            return entity.name, entity.label
+        if any(low == normalise_name(surface) for surface in entity.surfaces):
+            return entity.name, entity.label
+    persons = [e for e in entities if e.label == "PERSON"]
+    for entity in persons:
+        parts = normalise_name(entity.name).split()
+        if low in parts[:1] + parts[-1:]:
+            return entity.name, entity.label
+    # a name inside a longer phrase ("Kim Tae-hyo, his deputy")
+    for entity in sorted(entities, key=lambda e: -len(e.name)):
+        if entity.label == "PERSON" and re.search(r"\b" + re.escape(normalise_name(entity.name)) + r"\b", low):
+            return entity.name, entity.label
+    # a role phrase: the person holding that role, nearest mention first
+    holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
+    if holders:
+        before = [e for e in holders if e.first_start <= position] or holders
+        best = max(before, key=lambda e: e.first_start)
+        return best.name, best.label
+    return None, None

@@ -1,0 +1,117 @@
+"""Text rules shared by entities, quotes and speakers: names compared the same way, role words, abbreviations.
+
+One owner for each rule: entity cleaning, quote attribution and speaker resolution all read names and titles
+through these, so "U.S." is one place and "Sen." is not the end of a sentence wherever it is read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "madam"})
+# Abbreviated ranks and titles (lowercase, without the dot).
+TITLE_ABBREVIATIONS = frozenset(
+    {
+        "lt", "gen", "col", "maj", "capt", "cpt", "sgt", "cpl", "pvt", "adm", "cmdr", "cdr", "brig", "lieut",
+        "sen", "rep", "gov", "lt gov", "pres", "amb", "atty", "dr", "prof", "rev", "fr", "supt", "insp", "det",
+        "gov", "sec", "secy", "hon", "judge", "st",
+    }
+)
+# Nouns that name a position a person holds.
+ROLE_NOUNS = frozenset(
+    """
+    president president-elect vice-president minister premier chancellor secretary spokesman spokeswoman spokesperson
+    spokespeople adviser advisor director dean researcher professor analyst chairman chairwoman chair chairperson
+    chief leader governor senator congressman congresswoman representative lawmaker legislator mayor ambassador
+    envoy general commander officer official ceo cfo coo cto founder co-founder cofounder editor reporter
+    correspondent journalist columnist head lawyer attorney judge justice candidate nominee manager economist
+    strategist fellow member deputy diplomat king queen prince princess pope bishop archbishop emperor executive
+    colonel lieutenant sergeant major captain admiral marshal commissioner coordinator scientist expert author
+    historian partner owner speaker whip administrator superintendent sheriff prosecutor inspector investigator
+    consultant specialist activist organizer organiser coach player actor actress singer writer producer treasurer
+    surgeon doctor physician pastor rabbi imam cleric teacher student lecturer scholar economist pollster
+    negotiator regulator auditor attaché attache counsel counselor counsellor aide staffer principal
+    vice-chairman governor-general secretary-general director-general undersecretary under-secretary
+    """.split()
+)
+# Possessive and article openers trimmed off a role ("his principal deputy ..." -> "principal deputy ...").
+ROLE_OPENERS = frozenset({"his", "her", "their", "its", "our", "my", "your"})
+# Common aliases folded into one canonical name (keys: lowercase, dots and "the" removed).
+ALIASES = {
+    "us": "United States", "usa": "United States", "u s": "United States", "u s a": "United States",
+    "united states": "United States", "united states of america": "United States", "america": "United States",
+    "uk": "United Kingdom", "u k": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "uae": "United Arab Emirates", "u a e": "United Arab Emirates",
+    "ussr": "Soviet Union", "prc": "China", "people's republic of china": "China", "dprk": "North Korea",
+    "dc": "Washington", "d c": "Washington", "washington dc": "Washington", "washington d c": "Washington",
+    "un": "United Nations", "u n": "United Nations", "united nations": "United Nations",
+    "eu": "European Union", "e u": "European Union", "european union": "European Union",
+}
+
+SPACE_RE = re.compile(r"\s+")
+
+
+class Intervals:
+    """Non-overlapping [start, end) ranges with O(log n) membership: keeps the rules linear on huge texts."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]):
+        ordered = sorted(ranges)
+        self.starts = [a for a, _ in ordered]
+        self.ends = [b for _, b in ordered]
+
+    def contains(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1
+        return i >= 0 and self.ends[i] > start
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    """Key for comparing names: NFKC, lowercase, straight apostrophes, no dots, single spaces."""
+    name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").lower()
+    name = name.replace(".", " ").replace("\u2010", "-")
+    return SPACE_RE.sub(" ", name).strip()
+
+
+def alias_key(name: str) -> str:
+    """Key into ALIASES: the normalised name without a leading 'the' or commas."""
+    key = normalise_name(name)
+    if key.startswith("the "):
+        key = key[4:]
+    return key.replace(",", "").strip()
+
+
+def canonical_place_or_org(name: str) -> str:
+    return ALIASES.get(alias_key(name), name)
+
+
+def is_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS or low.rstrip("s") in ROLE_NOUNS
+
+
+def bare_word(word: str) -> str:
+    return word.lower().rstrip(".").replace("\u2019", "'")
+
+
+def is_abbreviation_dot(text: str, dot: int) -> bool:
+    """The dot at `dot` ends 'U.S.', 'Lt.' or an initial, not a sentence."""
+    match = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
+    if not match:
+        return False
+    word = match.group(1)
+    return "." in word or len(word) == 1 or word.lower() in TITLE_ABBREVIATIONS or word.lower() in HONORIFICS
+
+
+def is_singular_role_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS
+

@@ -9,7 +9,7 @@ Only the NER component runs (about twice the speed of the full pipeline); everyt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tasks.models import ArticleEntity
@@ -95,7 +95,6 @@ class EntityAnalysis:
     text: str
     entities: list[ArticleEntity]
     mentions: list[Mention]
-    roles: dict[int, list[str]] = field(default_factory=dict)  # entity index -> roles seen
 
 
 def _strip_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
@@ -558,8 +557,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         mention.entity = old_to_new.get(mention.entity, -1)
         if mention.entity >= 0:
             mention.label = entities[mention.entity].label
-    new_roles = {old_to_new[k]: v for k, v in roles.items() if k in old_to_new}
-    return EntityAnalysis(text=text, entities=entities, mentions=mentions, roles=new_roles)
+    return EntityAnalysis(text=text, entities=entities, mentions=mentions)
 
 
 def analyze_doc(doc: "Doc") -> EntityAnalysis:

@@ -68,10 +68,6 @@ class Intervals:
         i = bisect.bisect_right(self.starts, pos) - 1
         return i >= 0 and pos < self.ends[i]
 
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end) - 1
-        return i >= 0 and self.ends[i] > start
-
 
 @lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:

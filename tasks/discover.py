@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element, ParseError
@@ -26,6 +25,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
+from tasks.dates import normalize_date
 from tasks.models import DiscoveredUrl, FetchResult, Outcome
 from tasks.urls import canonicalize
 
@@ -107,23 +107,6 @@ def _clean_text(value: Any) -> str | None:
         return None
     text = " ".join(value.split())
     return text or None
-
-
-def normalize_date(value: str | None) -> str | None:
-    """ISO 8601 from the W3C-datetime or RFC 822 dates feeds and sitemaps use; None when unreadable."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    if len(text) == 10 and text[4] == "-" and "T" not in text:
-        return parsed.date().isoformat()  # a bare date stays a date: no invented midnight
-    return parsed.isoformat()
 
 
 def _struct_time_iso(value: Any) -> str | None:

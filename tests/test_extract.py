@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tasks.dates import normalize_date
 from tasks.extract import (
     _extract_document,
     _extract_text_page,
     bench_extract,
-    clean_byline,
     extract_document,
     extract_text_page,
-    normalize_date,
 )
+from tasks.metadata import clean_byline
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_DIR = SHARED / "seed"
@@ -215,7 +215,7 @@ def test_inner_extraction_does_not_raise(html: str) -> None:
 
 
 def test_title_labels_and_site_parts_removed() -> None:
-    from tasks.extract import strip_site_suffix
+    from tasks.metadata import strip_site_suffix
 
     assert strip_site_suffix("Opinion | Republicans Are Following Trump", None, None) == "Republicans Are Following Trump"
     assert strip_site_suffix("Storm hits coast | World | Example News", "Example News", None) == "Storm hits coast | World"

@@ -1,0 +1,537 @@
+"""Page metadata, one short function per field, each reading its sources (tasks.metaselectors) in order of trust.
+
+  title      JSON-LD headline/name (an article object's), Dublin Core title, og:title, twitter:title,
+             parsely-title, then <title> (site part cut as Readability does) or the only <h1>; a trailing
+             " | Site" / " - Site" naming the site (og:site_name, publisher, host) is removed.
+  authors    JSON-LD author (persons, organisations, @id references in @graph), then meta (dc:creator,
+             author, article:author, byl, parsely/sailthru), then bylines in the page (rel=author,
+             itemprop=author, class/id "byline"/"author"), cleaned of "By", dates, reading times, job titles.
+  published  JSON-LD datePublished, article:published_time and other date metas, JSON-LD dateCreated,
+             itemprop=datePublished / <time datetime>, a /yyyy/mm/dd/ in the URL. ISO 8601, offset kept as
+             written (no conversion, so the day is the publisher's). modified: dateModified and its metas.
+  language   <html lang>, og:locale, Content-Language meta, JSON-LD inLanguage.
+  others     canonical_url (link rel=canonical, og:url; made absolute), site_name, section, tags,
+             description, image: JSON-LD first, then OpenGraph/article:*, then plain meta.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape as html_unescape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from tasks import metaselectors as sel
+from tasks.clean import fold, normalize_text
+from tasks.dates import date_from_url, normalize_date
+from tasks.jsonld import ARTICLE_TYPES, PAGE_TYPES, first_str, jsonld_objects, schema_types, str_list
+
+__all__ = ["extract_metadata", "clean_byline", "strip_site_suffix"]
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(s: str | None) -> str:
+    return _WS.sub(" ", s or "").strip()
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    try:
+        v = node.attributes.get(name)
+    except Exception:
+        return ""
+    return v or ""
+
+
+def _hints(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# authors
+
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+by|posted\s+by|reported\s+by|story\s+by|words\s+by|by|par|por|von|door|av)\b[:\s]*", re.I)
+_JOB_WORDS = re.compile(
+    r"\b(?:reporter|editor|correspondent|writer|contributor|columnist|producer|analyst|staff|journalist|author"
+    r"|photographer|critic|intern|chief|senior|associate|contributing|news|desk|bureau|updated|published|posted"
+    r"|min(?:ute)?s?\s+read|read|follow|twitter|email|health)\b",
+    re.I,
+)
+_NAME_PARTICLES = frozenset("de da di du del della der den van von la le al bin ibn y e dos das zu ter ten".split())
+
+
+def _looks_like_name(s: str) -> bool:
+    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
+    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/|:|\?|!", s):
+        return False
+    words = s.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    for w in words:
+        if re.match(r"[A-Za-z]", w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
+            return False
+    return sum(1 for c in s if c.isalpha()) >= 3
+
+
+_MONTH_NAMES = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# dates, times and reading times inside a byline ("March 25, 2015", "6:01 am", "3 min read", "Updated ...")
+_BYLINE_NOISE = re.compile(
+    rf"\b(?:updated|published|posted|last updated|modified)\b.*$"
+    rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?.*$"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}(?:,?\s+\d{{4}})?.*$"
+    r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$"
+    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$",
+    re.I,
+)
+_NOT_AUTHOR_ROLE = re.compile(
+    r"^\s*(?:edited|photos?|photographs?|illustrations?|graphics|video|images?|design|additional reporting|"
+    r"reporting contributed|fact[- ]checked|reviewed)\s+by\b",
+    re.I,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+
+
+def clean_byline(raw: str) -> list[str]:
+    """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
+
+    Cuts at separators (|, newline, bullets) and at the first date, time or reading time; drops the By/Par
+    prefix and job titles; splits on 'and', '&' and ';', and on commas only when every part reads as a name
+    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
+    """
+    s = normalize_text(raw or "")
+    s = re.sub(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+", " ", s)  # links, emails
+    if not s.strip():
+        return []
+    names: list[str] = []
+    for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
+        if _NOT_AUTHOR_ROLE.match(segment):
+            continue
+        segment = _BY_PREFIX.sub("", segment.strip())
+        segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
+        segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
+        if not segment:
+            continue
+        comma_parts = [c.strip(" .") for c in segment.split(",") if c.strip(" .")]
+        if len(comma_parts) > 1:
+            people = [c for c in comma_parts if not _JOB_WORDS.search(c)]
+            if len(people) == len(comma_parts) and all(
+                2 <= len(_NAME_SPLIT.sub(" ", c).split()) <= 4 for c in comma_parts
+            ):
+                candidates = comma_parts
+            else:
+                candidates = comma_parts[:1]
+        else:
+            candidates = comma_parts
+        for chunk in candidates:
+            for part in _NAME_SPLIT.split(chunk):
+                part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
+                if not part or _JOB_WORDS.search(part):
+                    continue
+                if _looks_like_name(part) and part not in names:
+                    names.append(part)
+    return names
+
+
+def _plain_author(value: str) -> list[str]:
+    """A declared author field (meta, JSON-LD) taken as written when it is short and not a URL or a date:
+    organisations ("Contributors to Wikimedia projects") do not look like personal names."""
+    v = _squash(normalize_text(value)).strip(" ,;")
+    v = _BY_PREFIX.sub("", v).strip()
+    if not v or len(v) > 80 or len(v.split()) > 8 or re.search(r"https?:|www\.|@|\d{4}", v):
+        return []
+    return [v]
+
+
+def _author_names(value: Any, ids: dict[str, dict]) -> list[str]:
+    """JSON-LD author value (string, object, @id reference, or a list of these) -> names."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            for n in _author_names(v, ids):
+                if n not in out:
+                    out.append(n)
+        return out
+    if isinstance(value, dict):
+        if "name" not in value and isinstance(value.get("@id"), str) and value["@id"] in ids:
+            value = ids[value["@id"]]
+        name = value.get("name")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        if isinstance(name, dict):
+            name = name.get("@value")
+        if isinstance(name, str):
+            name = html_unescape(name)
+            if schema_types(value) & {"organization", "newsmediaorganization", "corporation"}:
+                return _plain_author(name)  # an organisation's name is not a byline to split
+            return clean_byline(name) or _plain_author(name)
+        given, family = value.get("givenName"), value.get("familyName")
+        if isinstance(given, str) and isinstance(family, str):
+            return [f"{given} {family}".strip()]
+        return []
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return []
+        return clean_byline(value)
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# meta elements
+
+def _meta_map(meta_nodes: list[LexborNode]) -> dict[str, list[str]]:
+    metas: dict[str, list[str]] = {}
+    for m in meta_nodes:
+        attrs = m.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if key:
+                for k in key.lower().split():
+                    metas.setdefault(k, []).append(content.strip())
+    return metas
+
+
+def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
+    for k in keys:
+        for v in metas.get(k, ()):
+            if v:
+                return v
+    return None
+
+# ---------------------------------------------------------------------------------------------------------
+# titles
+
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|:)\s+")
+
+
+_LABELS = frozenset("opinion analysis editorial commentary review live video watch podcast explainer".split())
+
+
+def strip_site_suffix(title: str, site_name: str | None, host: str | None, section: str | None = None) -> str:
+    """Drop a " | Site" / " - Site" part (either end) that names the site, and a leading "Opinion | " /
+    "<section> | " label, so the title is the headline only."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    first_key = fold(parts[0])
+    if first_key in _LABELS or (section and first_key == fold(section)):
+        seps = _TITLE_SEP.findall(title)
+        title = title[len(parts[0]) + len(seps[0]) :]
+        parts = parts[1:]
+        if len(parts) < 2:
+            return title
+    keys = set()
+    if site_name:
+        keys.add(fold(site_name).replace(" ", ""))
+    if host:
+        h = host.lower().removeprefix("www.").split(".")
+        if h:
+            keys.add(h[0])
+    if not keys:
+        return title
+    seps = _TITLE_SEP.findall(title)
+    last = fold(parts[-1]).replace(" ", "")
+    if last and any(last == k or (len(k) > 3 and (last.startswith(k) or k.startswith(last))) for k in keys):
+        return "".join(p + s for p, s in zip(parts[:-2], seps[:-1])) + parts[-2]
+    first = fold(parts[0]).replace(" ", "")
+    if first and any(first == k for k in keys):
+        return title[len(parts[0]) + len(seps[0]) :]
+    return title
+
+
+def _overlap(a: str, b: str) -> float:
+    ta, tb = set(fold(a).split()), set(fold(b).split())
+    return len(ta & tb) / (len(ta | tb) or 1)
+
+
+_HIER_SEP = re.compile(r" [|\-\\/>»–—·] ")
+
+
+def _word_count(s: str) -> int:
+    return len(s.split())
+
+
+def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
+    """<title> usually carries the site too ("Story - Site", "Site: Story"); keep the part that reads as the
+    headline unless that leaves too few words to be one (the rules of Readability's title cleaner)."""
+    orig = title
+    cur = title
+    had_hier = bool(re.search(r" [\\/>»] ", title))
+    seps = _HIER_SEP.findall(title)
+    if seps:
+        cur = title[: title.rfind(seps[-1])]  # up to the last separator: "Story - Section - Site" -> "Story - Section"
+        if _word_count(cur) < 3:
+            cur = title[title.find(seps[0]) + len(seps[0]) :]  # "Site | Story"
+    elif ": " in title:
+        headings = {_squash(h.text()) for h in tree.css("h1, h2")[:20]}
+        if title not in headings:
+            cur = title[title.rfind(": ") + 2 :]
+            if _word_count(cur) < 3:
+                cur = title[title.find(": ") + 2 :]
+            elif _word_count(title[: title.find(": ")]) > 5:
+                cur = orig
+    elif len(title) > 150 or len(title) < 15:
+        h1s = tree.css("h1")
+        if len(h1s) == 1:
+            cur = _squash(h1s[0].text())
+    cur = cur.strip()
+    n = _word_count(cur)
+    if n <= 4 and (not had_hier or n != _word_count(re.sub(r"[|\-\\/>»–—·]+", "", orig)) - 1):
+        cur = orig
+    return cur or orig
+
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the page's metadata sources, read once
+
+
+@dataclass
+class _Sources:
+    """What the field functions read: meta elements by key, JSON-LD objects (articles first), <title>."""
+
+    tree: LexborHTMLParser
+    url: str | None
+    metas: dict[str, list[str]]
+    ld_sources: list[dict]
+    ids: dict[str, dict]
+    has_article: bool
+    doc_title: str
+    canonical_links: list[LexborNode]
+
+    def ld(self, *keys: str) -> Any:
+        for o in self.ld_sources:
+            for k in keys:
+                v = o.get(k)
+                if v:
+                    return v
+        return None
+
+    def meta(self, keys: tuple[str, ...]) -> str | None:
+        return _meta(self.metas, *keys)
+
+
+def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
+    meta_nodes, ld_scripts, canonical_links = [], [], []
+    title_node = None
+    for node in nodes:
+        tag = node.tag
+        if tag == "meta":
+            meta_nodes.append(node)
+        elif tag == "script":
+            if "ld+json" in _attr(node, "type").lower():
+                ld_scripts.append(node)
+        elif tag == "title":
+            title_node = title_node or node
+        elif "canonical" in (_attr(node, "rel").lower().split()):
+            canonical_links.append(node)
+    objs = jsonld_objects(ld_scripts)
+    ids = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str)}
+    articles = [o for o in objs if schema_types(o) & ARTICLE_TYPES]
+    pages = [o for o in objs if schema_types(o) & PAGE_TYPES]
+    # an article object with a headline is the best; a WebPage only fills what the article lacks
+    articles.sort(key=lambda o: (not o.get("headline"), not o.get("articleBody")))
+    return _Sources(
+        tree=tree,
+        url=url,
+        metas=_meta_map(meta_nodes),
+        ld_sources=articles + pages,
+        ids=ids,
+        has_article=bool(articles),
+        doc_title=_squash(title_node.text()) if title_node else "",
+        canonical_links=canonical_links,
+    )
+
+
+def extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> dict[str, Any]:
+    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk)."""
+    src = _sources(tree, url, nodes)
+    site = site_name(src)  # first: title cleaning needs it
+    body = src.ld("articleBody")
+    return {
+        "site_name": site,
+        "title": title(src, site),
+        "authors": authors(src),
+        "published": published(src),
+        "modified": modified(src),
+        "language": language(src),
+        "canonical_url": canonical_url(src),
+        "section": section(src),
+        "tags": tags(src),
+        "description": description(src),
+        "image": image(src),
+        "ld_body": body if isinstance(body, str) else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one function per field
+
+
+def site_name(src: _Sources) -> str | None:
+    publisher = src.ld("publisher")
+    if isinstance(publisher, dict) and "name" not in publisher and isinstance(publisher.get("@id"), str):
+        publisher = src.ids.get(publisher["@id"], publisher)
+    name = src.meta(sel.SITE_NAME_META) or (first_str(publisher.get("name")) if isinstance(publisher, dict) else None)
+    return normalize_text(name) if name else None
+
+
+def title(src: _Sources, site: str | None) -> str | None:
+    host = urlsplit(src.url).hostname if src.url else None
+    doc_title = src.doc_title
+    headline, name = first_str(src.ld("headline")), (first_str(src.ld("name")) if src.has_article else None)
+    if headline and name and headline != name and doc_title:
+        # two titles in JSON-LD: the one closer to <title> is the page's, the other a label ("list article")
+        headline = max((headline, name), key=lambda t: _overlap(t, doc_title))
+    found = headline or name or src.meta(sel.TITLE_META)
+    from_title_tag = False
+    if not found and doc_title:
+        found, from_title_tag = doc_title, True
+    if not found:
+        h1 = src.tree.css_first("h1")
+        found = _squash(h1.text()) if h1 else None
+    if found:
+        found = normalize_text(_squash(found))
+        if from_title_tag:
+            found = _headline_from_title_tag(found, src.tree)
+        section_name = first_str(src.ld("articleSection")) or src.meta(sel.SECTION_FOR_TITLE_META)
+        found = strip_site_suffix(found, site, host, section_name).strip() or found
+    return found or None
+
+
+def authors(src: _Sources) -> tuple[str, ...]:
+    names = _author_names(src.ld(*sel.AUTHOR_LD), src.ids)
+    if not names:
+        for key in sel.AUTHOR_META:
+            for v in src.metas.get(key, ()):  # a key repeated (one meta per author) gives every name
+                if v and not v.startswith(("http://", "https://", "@")):
+                    found = clean_byline(v) or _plain_author(v)
+                    names.extend(n for n in found if n not in names)
+            if names:
+                break
+    if not names:
+        names = _dom_authors(src.tree)
+    return tuple(names[:8])
+
+
+def published(src: _Sources) -> str | None:
+    return (
+        normalize_date(first_str(src.ld(*sel.PUBLISHED_LD)))
+        or normalize_date(src.meta(sel.PUBLISHED_META))
+        or normalize_date(first_str(src.ld(*sel.CREATED_LD)))
+        or _dom_date(src.tree)
+        or date_from_url(src.url)
+    )
+
+
+def modified(src: _Sources) -> str | None:
+    return normalize_date(first_str(src.ld(*sel.MODIFIED_LD)) or src.meta(sel.MODIFIED_META))
+
+
+def language(src: _Sources) -> str | None:
+    html = src.tree.css_first("html")
+    lang = _attr(html, "lang") or _attr(html, "xml:lang") if html else ""
+    lang = lang or src.meta(sel.LANGUAGE_META) or first_str(src.ld("inLanguage")) or ""
+    return lang.strip().replace("_", "-") or None
+
+
+def canonical_url(src: _Sources) -> str | None:
+    canon = None
+    for link in src.canonical_links:
+        href = _attr(link, "href").strip()
+        if href:
+            canon = href
+            break
+    canon = canon or _meta(src.metas, "og:url")
+    if canon:
+        canon = urljoin(src.url, canon) if src.url else canon
+        if not canon.startswith(("http://", "https://")):
+            canon = None
+    return canon
+
+
+def section(src: _Sources) -> str | None:
+    found = first_str(src.ld("articleSection")) or src.meta(sel.SECTION_META)
+    return normalize_text(found) if found else None
+
+
+def tags(src: _Sources) -> tuple[str, ...]:
+    found = str_list(src.ld("keywords")) or src.metas.get("article:tag", []) or str_list(src.meta(sel.TAGS_META))
+    seen: list[str] = []
+    for t in found:
+        t = normalize_text(t)
+        if t and t not in seen and len(t) <= 80:
+            seen.append(t)
+    return tuple(seen[:40])
+
+
+def description(src: _Sources) -> str | None:
+    found = first_str(src.ld("description")) or src.meta(sel.DESCRIPTION_META)
+    return normalize_text(found) if found else None
+
+
+def image(src: _Sources) -> str | None:
+    found = first_str(src.ld(*sel.IMAGE_LD)) or src.meta(sel.IMAGE_META)
+    if found and src.url:
+        found = urljoin(src.url, found)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# in the page's markup
+
+
+def _dom_authors(tree: LexborHTMLParser) -> list[str]:
+    """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
+    also holds a job title or headlines; the first such node in the page wins."""
+    body = tree.body
+    if body is None:
+        return []
+    fallback: list[str] = []
+    for node in body.css(sel.BYLINE_SELECTOR)[:40]:
+        if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img"):
+            continue
+        hints = _hints(node).lower()
+        if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", hints):
+            continue
+        name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
+        raw = (name_node or node).text(deep=True, separator=" ") or _attr(node, "content")
+        text = re.sub(r"[ \t\r\f\v]+", " ", raw).strip()
+        if not text or len(text) > 120:
+            continue
+        names = clean_byline(text)
+        if not names:
+            continue
+        covered = sum(len(n) for n in names)
+        letters = len(re.sub(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W", "", text))
+        if covered >= 0.8 * letters - 2:
+            return names
+        if not fallback:
+            fallback = names
+    return fallback
+
+
+def _dom_date(tree: LexborHTMLParser) -> str | None:
+    """itemprop=datePublished first, then <time pubdate>, then the first <time datetime> (one css pass)."""
+    ranked: list[tuple[int, int, LexborNode]] = []
+    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:30]):
+        attrs = node.attributes
+        rank = 0 if attrs.get("itemprop") == "datePublished" else 1 if "pubdate" in attrs else 2
+        ranked.append((rank, order, node))
+    for _rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
+        value = _attr(node, "datetime") or _attr(node, "content") or node.text(deep=True)
+        d = normalize_date(value)
+        if d:
+            return d
+    return None

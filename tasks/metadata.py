@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tasks import metaselectors as sel
 from tasks.clean import fold, normalize_text
-from tasks.dates import date_from_url, normalize_date
+from tasks.dates import date_from_url, date_in_text, day_first, is_utc, normalize_date
 from tasks.jsonld import ARTICLE_TYPES, PAGE_TYPES, first_str, jsonld_objects, schema_types, str_list
 
 __all__ = ["extract_metadata", "clean_byline", "strip_site_suffix"]
@@ -309,6 +310,8 @@ class _Sources:
     has_article: bool
     doc_title: str
     canonical_links: list[LexborNode]
+    all_ld: list[dict]  # every JSON-LD object, whatever its type (a Recipe, a QAPage, a Product)
+    ld_texts: list[str]  # the JSON-LD scripts as written, for dates in JSON that does not parse
 
     def ld(self, *keys: str) -> Any:
         for o in self.ld_sources:
@@ -351,6 +354,8 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         has_article=bool(articles),
         doc_title=_squash(title_node.text()) if title_node else "",
         canonical_links=canonical_links,
+        all_ld=objs,
+        ld_texts=[script.text(deep=True) or "" for script in ld_scripts],
     )
 
 
@@ -426,13 +431,71 @@ def authors(src: _Sources) -> tuple[str, ...]:
 
 
 def published(src: _Sources) -> str | None:
+    """The publication date as the page states it (see _published_declared and _published_shown), in the page's
+    own time zone. A declared UTC date-time gives way to a day the page shows people (or its URL) when the two
+    are a day apart: the publisher's day, not the server's clock, is what an analyst groups by."""
+    declared = _published_declared(src)
+    if declared:
+        if is_utc(declared):
+            local = _published_shown(src) or date_from_url(src.url)
+            if local and local[:10] != declared[:10] and _days_apart(local, declared) == 1:
+                return local
+        return declared
+    return _published_shown(src) or date_from_url(src.url) or date_in_text(src.doc_title, _day_first(src))
+
+
+def _published_declared(src: _Sources) -> str | None:
+    """Machine-readable publication dates, in order of trust: JSON-LD of the article, date metas, JSON-LD
+    dateCreated, any other JSON-LD object's datePublished (or one in JSON that does not parse), markup."""
     return (
         normalize_date(first_str(src.ld(*sel.PUBLISHED_LD)))
         or normalize_date(src.meta(sel.PUBLISHED_META))
         or normalize_date(first_str(src.ld(*sel.CREATED_LD)))
-        or _dom_date(src.tree)
-        or date_from_url(src.url)
+        or normalize_date(_any_meta(src.metas))
+        or _any_ld_published(src)
+        or _dom_date(src.tree, _day_first(src))
     )
+
+
+_PUBLISHED_META = re.compile(sel.PUBLISHED_META_PATTERN)
+_NOT_PUBLISHED_META = re.compile(sel.NOT_PUBLISHED_META_PATTERN)
+
+
+def _any_meta(metas: dict[str, list[str]]) -> str | None:
+    for key, values in metas.items():
+        if _PUBLISHED_META.search(key) and not _NOT_PUBLISHED_META.search(key):
+            for v in values:
+                if normalize_date(v):
+                    return v
+    return None
+
+
+_LD_PUBLISHED = re.compile(r'"(?:datePublished|dateCreated)"\s*:\s*"([^"]{8,40})"')
+
+
+def _any_ld_published(src: _Sources) -> str | None:
+    for obj in src.all_ld:
+        found = normalize_date(first_str(obj.get("datePublished")))
+        if found:
+            return found
+    for text in src.ld_texts:
+        m = _LD_PUBLISHED.search(text)
+        if m and normalize_date(m.group(1)):
+            return normalize_date(m.group(1))
+    return None
+
+
+def _days_apart(a: str, b: str) -> int:
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return -1
+
+
+def _day_first(src: _Sources) -> bool:
+    html = src.tree.css_first("html")
+    lang = (_attr(html, "lang") if html else "") or src.meta(sel.LANGUAGE_META) or ""
+    return day_first(lang, urlsplit(src.url).hostname if src.url else None)
 
 
 def modified(src: _Sources) -> str | None:
@@ -522,16 +585,93 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     return fallback
 
 
-def _dom_date(tree: LexborHTMLParser) -> str | None:
-    """itemprop=datePublished first, then <time pubdate>, then the first <time datetime> (one css pass)."""
+def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
+    """itemprop/RDFa datePublished first, then dateCreated, <abbr class=published title>, <time pubdate>, then
+    the first <time datetime> outside comments and teasers (one css pass)."""
     ranked: list[tuple[int, int, LexborNode]] = []
     for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:30]):
         attrs = node.attributes
-        rank = 0 if attrs.get("itemprop") == "datePublished" else 1 if "pubdate" in attrs else 2
+        prop = attrs.get("itemprop") or attrs.get("property") or ""
+        rank = (
+            0 if prop.endswith("datePublished")
+            else 1 if prop.endswith("dateCreated") or "pubdate" in attrs or "title" in attrs and node.tag != "time"
+            else 2
+        )
+        if rank == 2 and _elsewhere(node):
+            continue
         ranked.append((rank, order, node))
     for _rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
-        value = _attr(node, "datetime") or _attr(node, "content") or node.text(deep=True)
-        d = normalize_date(value)
-        if d:
-            return d
+        for value in (_attr(node, "datetime"), _attr(node, "content"), _attr(node, "title"), node.text(deep=True)):
+            d = normalize_date(value) or date_in_text(value, dayfirst)
+            if d:
+                return d
     return None
+
+
+_PUBLISHED_WORDS = re.compile(sel.PUBLISHED_WORDS, re.I)
+_MODIFIED_WORDS = re.compile(sel.MODIFIED_WORDS, re.I)
+_ELSEWHERE = re.compile(sel.DATE_ELSEWHERE_HINTS, re.I)
+
+
+def _elsewhere(node: LexborNode) -> bool:
+    """Inside a comment, a sidebar, a teaser list or the footer: a date of something else."""
+    parent = node.parent
+    for _ in range(12):
+        if parent is None or parent.tag in ("body", "html"):
+            return False
+        if parent.tag in ("aside", "footer", "nav") or _ELSEWHERE.search(_hints(parent)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _published_shown(src: _Sources) -> str | None:
+    """The date people read on the page: in an element whose class says date/meta/byline (a publication word
+    before it wins, an update word loses), else the first date written next to the headline."""
+    cached = getattr(src, "_shown", False)
+    if cached is not False:
+        return cached
+    dayfirst = _day_first(src)
+    near = _date_near_headline(src.tree, dayfirst)
+    if near:
+        src._shown = near  # type: ignore[attr-defined]
+        return near
+    best: tuple[int, str] | None = None
+    seen = 0
+    for node in src.tree.css(sel.DATE_HINT_SELECTOR):
+        text = node.text(deep=True)
+        if not text or len(text) > 200 or not any(c.isdigit() for c in text):
+            continue
+        seen += 1
+        if seen > 60:
+            break
+        d = date_in_text(text, dayfirst) or date_in_text(_attr(node, "title"), dayfirst)
+        if not d or _elsewhere(node):
+            continue
+        rank = 0 if _PUBLISHED_WORDS.search(text) else 2 if _MODIFIED_WORDS.search(text) else 1
+        if best is None or rank < best[0]:
+            best = (rank, d)
+            if rank == 0:
+                break
+    found = best[1] if best else None
+    src._shown = found  # type: ignore[attr-defined]
+    return found
+
+
+def _date_near_headline(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
+    """A date written just above or below the page's <h1> (dates often stand in plain <p> or <div>)."""
+    h1 = tree.css_first("h1")
+    body = tree.body
+    if h1 is None or body is None:
+        return None
+    headline = h1.text(deep=True, separator=" ").strip()
+    if len(headline) < 8:
+        return None
+    text = body.text(deep=True, separator=" ")  # the headline's text is a substring of it, same separators
+    at = text.find(headline)
+    if at < 0:
+        return None
+    window = _squash(text[max(0, at - 1000) : at + len(headline) + 2000])
+    headline = _squash(headline)
+    at = window.find(headline)
+    return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], dayfirst)

@@ -21,6 +21,10 @@ PUBLISHED_META = (
     "dc.date.issued", "dc:date", "dc.date", "dcterms.date", "dcterms:created", "dcterms.created", "date", "og:pubdate",
     "article.published", "published_time", "cxenseparse:recs:publishtime",
 )
+# any other meta whose key names a publication or creation date ("sw-pubdate", "publication_date", "og:article:
+# published_time"), when none of the keys above is there; never one that names a change or an expiry
+PUBLISHED_META_PATTERN = r"publi|pubdate|creat|(?:^|[:._-])date(?:$|[:._-])"
+NOT_PUBLISHED_META_PATTERN = r"modif|updat|expir|lastmod|revis|change|valid|event|start|end|birth"
 CREATED_LD = ("dateCreated", "uploadDate")
 MODIFIED_LD = ("dateModified",)
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
@@ -33,4 +37,28 @@ IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
 # bylines in the page, and the elements a page marks its date with
 BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
-DATE_SELECTOR = '[itemprop="datePublished"], time[pubdate], time[datetime]'
+DATE_SELECTOR = (
+    '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '
+    'abbr[class~="published"][title], [class~="published"][title], time[pubdate], time[datetime]'
+)
+# elements whose class or id says they hold the date people read ("meta__date", "post-date", "datum", "fecha")
+DATE_HINT_SELECTOR = (
+    '[class*="date" i], [class*="datum" i], [class*="time" i], [class*="publi" i], [class*="posted" i], '
+    '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="fecha" i], [class*="data" i], '
+    '[class*="submitted" i], [class*="created" i], [class*="author" i], [class*="stand" i], [id*="date" i], '
+    '[class*="dachzeile" i], [class*="subline" i], [class*="header" i], time, abbr[title], small, em'
+)
+# words before a date that say which date it is, in the languages of the open web
+PUBLISHED_WORDS = (
+    r"published|posted|created|veröffentlicht|erstellt|erschienen|gepostet|publié|publication|publicado|publicación"
+    r"|pubblicato|gepubliceerd|geplaatst|opublikowano|publicerad|udgivet|julkaistu"
+)
+MODIFIED_WORDS = (
+    r"updated|modified|last edited|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización"
+    r"|aggiornato|bijgewerkt|zaktualizowano|uppdaterad|opdateret|päivitetty"
+)
+# an ancestor with one of these says the date belongs to something else on the page (a comment, a teaser)
+DATE_ELSEWHERE_HINTS = (
+    r"comment|sidebar|widget|related|teaser|recommend|popular|footer|calendar|kalender|archiv|agenda|event"
+    r"|termin|newsletter|weitere|more-|trending"
+)

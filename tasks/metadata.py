@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from html import unescape as html_unescape
 from typing import Any
@@ -311,7 +312,7 @@ class _Sources:
     doc_title: str
     canonical_links: list[LexborNode]
     all_ld: list[dict]  # every JSON-LD object, whatever its type (a Recipe, a QAPage, a Product)
-    ld_texts: list[str]  # the JSON-LD scripts as written, for dates in JSON that does not parse
+    ld_scripts: list[LexborNode]  # the JSON-LD scripts as written, for dates in JSON that does not parse
 
     def ld(self, *keys: str) -> Any:
         for o in self.ld_sources:
@@ -324,6 +325,18 @@ class _Sources:
     def meta(self, keys: tuple[str, ...]) -> str | None:
         return _meta(self.metas, *keys)
 
+    @cached_property
+    def dayfirst(self) -> bool:
+        """Whether 03/04/2021 means the 3rd of April on this page (its language, else its host's country)."""
+        html = self.tree.css_first("html")
+        lang = (_attr(html, "lang") if html else "") or self.meta(sel.LANGUAGE_META) or ""
+        return day_first(lang, urlsplit(self.url).hostname if self.url else None)
+
+    @cached_property
+    def body_text(self) -> str:
+        body = self.tree.body
+        return body.text(deep=True, separator=" ") if body is not None else ""
+
 
 def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
     meta_nodes, ld_scripts, canonical_links = [], [], []
@@ -333,8 +346,9 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         if tag == "meta":
             meta_nodes.append(node)
         elif tag == "script":
-            if "ld+json" in _attr(node, "type").lower():
-                ld_scripts.append(node)
+            kind = _attr(node, "type").lower()
+            if "ld+json" in kind or (not kind and '"@context"' in (node.text(deep=True) or "")[:300]):
+                ld_scripts.append(node)  # (some pages leave out the type of their JSON-LD script)
         elif tag == "title":
             title_node = title_node or node
         elif "canonical" in (_attr(node, "rel").lower().split()):
@@ -355,7 +369,7 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         doc_title=_squash(title_node.text()) if title_node else "",
         canonical_links=canonical_links,
         all_ld=objs,
-        ld_texts=[script.text(deep=True) or "" for script in ld_scripts],
+        ld_scripts=ld_scripts,
     )
 
 
@@ -432,16 +446,21 @@ def authors(src: _Sources) -> tuple[str, ...]:
 
 def published(src: _Sources) -> str | None:
     """The publication date as the page states it (see _published_declared and _published_shown), in the page's
-    own time zone. A declared UTC date-time gives way to a day the page shows people (or its URL) when the two
-    are a day apart: the publisher's day, not the server's clock, is what an analyst groups by."""
+    own time zone. A declared UTC date-time gives way to the day the URL or the headline's surroundings show
+    when the two are a day apart: the publisher's day, not the server's clock, is what an analyst groups by."""
     declared = _published_declared(src)
     if declared:
         if is_utc(declared):
-            local = _published_shown(src) or date_from_url(src.url)
-            if local and local[:10] != declared[:10] and _days_apart(local, declared) == 1:
+            local = date_from_url(src.url)
+            if local and _days_apart(local, declared) == 1:
                 return local
         return declared
-    return _published_shown(src) or date_from_url(src.url) or date_in_text(src.doc_title, _day_first(src))
+    return (
+        _published_shown(src)
+        or date_from_url(src.url)
+        or date_in_text(src.doc_title, src.dayfirst)
+        or _labelled_date(src)
+    )
 
 
 def _published_declared(src: _Sources) -> str | None:
@@ -453,7 +472,7 @@ def _published_declared(src: _Sources) -> str | None:
         or normalize_date(first_str(src.ld(*sel.CREATED_LD)))
         or normalize_date(_any_meta(src.metas))
         or _any_ld_published(src)
-        or _dom_date(src.tree, _day_first(src))
+        or _dom_date(src.tree, src.dayfirst)
     )
 
 
@@ -478,8 +497,8 @@ def _any_ld_published(src: _Sources) -> str | None:
         found = normalize_date(first_str(obj.get("datePublished")))
         if found:
             return found
-    for text in src.ld_texts:
-        m = _LD_PUBLISHED.search(text)
+    for script in src.ld_scripts:
+        m = _LD_PUBLISHED.search(script.text(deep=True) or "")
         if m and normalize_date(m.group(1)):
             return normalize_date(m.group(1))
     return None
@@ -490,12 +509,6 @@ def _days_apart(a: str, b: str) -> int:
         return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
     except ValueError:
         return -1
-
-
-def _day_first(src: _Sources) -> bool:
-    html = src.tree.css_first("html")
-    lang = (_attr(html, "lang") if html else "") or src.meta(sel.LANGUAGE_META) or ""
-    return day_first(lang, urlsplit(src.url).hostname if src.url else None)
 
 
 def modified(src: _Sources) -> str | None:
@@ -589,22 +602,26 @@ def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
     """itemprop/RDFa datePublished first, then dateCreated, <abbr class=published title>, <time pubdate>, then
     the first <time datetime> outside comments and teasers (one css pass)."""
     ranked: list[tuple[int, int, LexborNode]] = []
-    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:30]):
-        attrs = node.attributes
-        prop = attrs.get("itemprop") or attrs.get("property") or ""
-        rank = (
-            0 if prop.endswith("datePublished")
-            else 1 if prop.endswith("dateCreated") or "pubdate" in attrs or "title" in attrs and node.tag != "time"
-            else 2
-        )
+    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:40]):
+        if node.tag == "time" and "pubdate" not in node.attributes and not _attr(node, "itemprop"):
+            ranked.append((2, order, node))
+            continue
+        prop = _attr(node, "itemprop") or _attr(node, "property")
+        ranked.append((0 if prop.endswith("datePublished") else 1, order, node))
+    for rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
         if rank == 2 and _elsewhere(node):
             continue
-        ranked.append((rank, order, node))
-    for _rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
-        for value in (_attr(node, "datetime"), _attr(node, "content"), _attr(node, "title"), node.text(deep=True)):
-            d = normalize_date(value) or date_in_text(value, dayfirst)
-            if d:
-                return d
+        d = _node_date(node, dayfirst)
+        if d:
+            return d
+    return None
+
+
+def _node_date(node: LexborNode, dayfirst: bool) -> str | None:
+    for value in (_attr(node, "datetime"), _attr(node, "content"), _attr(node, "title"), node.text(deep=True)):
+        d = normalize_date(value) or date_in_text(value, dayfirst)
+        if d:
+            return d
     return None
 
 
@@ -614,33 +631,34 @@ _ELSEWHERE = re.compile(sel.DATE_ELSEWHERE_HINTS, re.I)
 
 
 def _elsewhere(node: LexborNode) -> bool:
-    """Inside a comment, a sidebar, a teaser list or the footer: a date of something else."""
+    """Inside a comment, a sidebar, a teaser list or the footer: a date of something else. The walk up stops at
+    the page's <article> or <main>: a date inside them is the article's."""
     parent = node.parent
     for _ in range(12):
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
             return False
-        if parent.tag in ("aside", "footer", "nav") or _ELSEWHERE.search(_hints(parent)):
+        if parent.tag in ("aside", "footer", "nav"):
+            return True
+        hints = _hints(parent)
+        if hints.strip() and any(_ELSEWHERE.match(token) for token in hints.lower().split()):
             return True
         parent = parent.parent
     return False
 
 
 def _published_shown(src: _Sources) -> str | None:
-    """The date people read on the page: in an element whose class says date/meta/byline (a publication word
-    before it wins, an update word loses), else the first date written next to the headline."""
-    cached = getattr(src, "_shown", False)
-    if cached is not False:
-        return cached
-    dayfirst = _day_first(src)
-    near = _date_near_headline(src.tree, dayfirst)
+    """The date people read on the page: the first one written next to the headline, else one in an element
+    whose class says date/meta/byline (a publication word before it wins, an update word loses)."""
+    dayfirst = src.dayfirst
+    near = _date_near_headline(src)
     if near:
-        src._shown = near  # type: ignore[attr-defined]
         return near
     best: tuple[int, str] | None = None
     seen = 0
-    for node in src.tree.css(sel.DATE_HINT_SELECTOR):
-        text = node.text(deep=True)
-        if not text or len(text) > 200 or not any(c.isdigit() for c in text):
+    for node in src.tree.css(sel.DATE_HINT_SELECTOR)[:150]:
+        # a container's whole text can be the article: read deep only inside inline and small block elements
+        text = node.text(deep=node.tag in _SMALL_TAGS)
+        if not text or len(text) > 200 or not _DIGIT.search(text):
             continue
         seen += 1
         if seen > 60:
@@ -653,25 +671,49 @@ def _published_shown(src: _Sources) -> str | None:
             best = (rank, d)
             if rank == 0:
                 break
-    found = best[1] if best else None
-    src._shown = found  # type: ignore[attr-defined]
-    return found
+    return best[1] if best else None
 
 
-def _date_near_headline(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
+_SMALL_TAGS = frozenset("span time small em strong b i a abbr li ul p dd dt td h5 h6 font nobr cite".split())
+_DIGIT = re.compile(r"\d")
+
+
+def _labelled_date(src: _Sources) -> str | None:
+    """A date anywhere in the page's text right after a word that says it is the publication date
+    ("Veröffentlicht am 16.08.2019", "Datum: 03.11.2021", "Published on", "Publié le"). Plain substring
+    search per label (a regex alternation over a whole page costs ~20 ms)."""
+    text = src.body_text.lower()
+    dayfirst = src.dayfirst
+    found: list[tuple[int, str]] = []
+    for label in sel.DATE_LABELS:
+        at = text.find(label)
+        for _ in range(20):
+            if at < 0:
+                break
+            after = text[at + len(label) : at + len(label) + 70]
+            if _LABEL_GLUE.match(after):
+                d = date_in_text(after[:40], dayfirst)
+                if d:
+                    found.append((at, d))
+                    break
+            at = text.find(label, at + 1)
+    return min(found)[1] if found else None
+
+
+_LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s)")
+
+
+def _date_near_headline(src: _Sources) -> str | None:
     """A date written just above or below the page's <h1> (dates often stand in plain <p> or <div>)."""
-    h1 = tree.css_first("h1")
-    body = tree.body
-    if h1 is None or body is None:
-        return None
-    headline = h1.text(deep=True, separator=" ").strip()
+    # a logo or a section name is often an <h1> too: the headline is the longest of the first few
+    headline = max((h.text(deep=True, separator=" ").strip() for h in src.tree.css("h1")[:5]), key=len, default="")
     if len(headline) < 8:
         return None
-    text = body.text(deep=True, separator=" ")  # the headline's text is a substring of it, same separators
+    text = src.body_text  # the headline's text is a substring of it, same separators
     at = text.find(headline)
     if at < 0:
         return None
     window = _squash(text[max(0, at - 1000) : at + len(headline) + 2000])
     headline = _squash(headline)
     at = window.find(headline)
-    return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], dayfirst)
+    return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], src.dayfirst)

@@ -44,9 +44,8 @@ DATE_SELECTOR = (
 # elements whose class or id says they hold the date people read ("meta__date", "post-date", "datum", "fecha")
 DATE_HINT_SELECTOR = (
     '[class*="date" i], [class*="datum" i], [class*="time" i], [class*="publi" i], [class*="posted" i], '
-    '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="fecha" i], [class*="data" i], '
-    '[class*="submitted" i], [class*="created" i], [class*="author" i], [class*="stand" i], [id*="date" i], '
-    '[class*="dachzeile" i], [class*="subline" i], [class*="header" i], time, abbr[title], small, em'
+    '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="author" i], [id*="date" i], '
+    'time, abbr[title], small, em'
 )
 # words before a date that say which date it is, in the languages of the open web
 PUBLISHED_WORDS = (
@@ -57,8 +56,14 @@ MODIFIED_WORDS = (
     r"updated|modified|last edited|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización"
     r"|aggiornato|bijgewerkt|zaktualizowano|uppdaterad|opdateret|päivitetty"
 )
+# labels before a publication date in running text ("Veröffentlicht am 16.08.2019", "Datum: 03.11.2021")
+DATE_LABELS = (
+    "published", "posted", "created", "veröffentlicht", "erstellt", "erschienen", "wurde am", "datum", "date:",
+    "publié", "publicado", "pubblicato", "gepubliceerd", "fecha",
+)
 # an ancestor with one of these says the date belongs to something else on the page (a comment, a teaser)
+# (a class token that starts with one: "comments", "sidebar-right", "related_posts"; not "footerRow", which is layout)
 DATE_ELSEWHERE_HINTS = (
     r"comment|sidebar|widget|related|teaser|recommend|popular|footer|calendar|kalender|archiv|agenda|event"
-    r"|termin|newsletter|weitere|more-|trending"
+    r"|termin|newsletter|weitere|more|trending|kommentar"
 )

@@ -205,6 +205,9 @@ def is_utc(iso: str | None) -> bool:
 
 def local_day(iso: str | None) -> str | None:
     """The calendar day as the page gives it: the date part of the value as written (no conversion)."""
-    if not iso or len(iso) < 10:
+    if not iso or not _DAY.match(iso):
         return None
     return iso[:10]
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|T)")

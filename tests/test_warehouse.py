@@ -179,3 +179,27 @@ def test_the_writer_waits_for_an_open_reader(tmp_path: Path) -> None:
                 pass
         finally:
             process.wait(10)
+
+
+def test_published_local_date_is_the_day_the_page_states(tmp_path: Path) -> None:
+    """23:30 in New York is the next day in UTC; the per-day views group by the page's own day."""
+    from dataclasses import replace
+
+    late = record("late")
+    late = replace(late, analysis=replace(late.analysis, document=replace(
+        late.analysis.document, published="2023-11-08T23:30:00-05:00")))
+    undated = record("undated")
+    undated = replace(undated, analysis=replace(undated.analysis, document=replace(
+        undated.analysis.document, published=None)))
+    with connect(tmp_path / "n.duckdb") as con:
+        con.execute("SET TimeZone = 'UTC'")
+        load_batch(con, "run1", [late, undated], [])
+        rows = dict(con.execute("SELECT article_id, published_local_date FROM articles").fetchall())
+        assert str(rows["late"]) == "2023-11-08" and rows["undated"] is None
+        instant = con.execute("SELECT published FROM articles WHERE article_id = 'late'").fetchone()[0]
+        assert instant.isoformat() == "2023-11-09T04:30:00+00:00"  # the instant is kept as well
+        days = {str(day) for day, in con.execute("SELECT day FROM articles_per_day").fetchall()}
+        assert "2023-11-08" in days and "2023-11-09" not in days
+        published_day = con.execute("SELECT DISTINCT published_day FROM quotes_with_context "
+                                    "WHERE article_id = 'late'").fetchone()[0]
+        assert str(published_day) == "2023-11-08"

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from tasks.dates import local_day
 from tasks.ids import entity_id
 from tasks.models import ArticleRecord, LogEntry
 
@@ -39,7 +40,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("image", pa.string()), ("summary_points", pa.list_(pa.string())), ("text", pa.string()),
         ("word_count", pa.int32()), ("content_hash", pa.string()), ("fetched_at", pa.string()),
         ("warc_path", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64()),
-        ("analysis_error", pa.string()),
+        ("analysis_error", pa.string()), ("published_local_date", pa.string()),
     ]
 )
 QUOTE_SCHEMA = pa.schema(
@@ -86,6 +87,7 @@ def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, 
                 "text": doc.text, "word_count": len(doc.text.split()), "content_hash": content_hash(doc.title, doc.text),
                 "fetched_at": record.fetched_at, "warc_path": record.warc_path, "warc_offset": record.warc_offset,
                 "warc_length": record.warc_length, "analysis_error": record.analysis.error,
+                "published_local_date": local_day(doc.published),
             }
         )
         known_ids = set()
@@ -147,6 +149,7 @@ def load_batch(
             CREATE OR REPLACE TEMP TABLE staged_articles AS
             SELECT i.* REPLACE (
                        TRY_CAST(i.published AS TIMESTAMPTZ) AS published,
+                       TRY_CAST(i.published_local_date AS DATE) AS published_local_date,
                        TRY_CAST(i.modified AS TIMESTAMPTZ) AS modified,
                        TRY_CAST(i.fetched_at AS TIMESTAMPTZ) AS fetched_at),
                    CASE WHEN a.article_id IS NULL THEN 1

@@ -199,7 +199,10 @@ def run_pages(
     analysis; results are loaded in batch order, so the rows are the same either way.
     """
     by_name = {source.name: source for source in sources}
-    contexts = {item.url: PageContext(source=item.source, found_in=item.found_in) for item in discovered}
+    contexts = {
+        item.url: PageContext(source=item.source, found_in=item.found_in, published=item.published, lastmod=item.lastmod)
+        for item in discovered
+    }
     with connect(settings.db_path) as con:
         all_urls = [item.url for item in discovered]
         validators = previous_validators(con, all_urls)

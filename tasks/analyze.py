@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tasks.extract import extract_document
+from tasks.metadata import with_listing_dates
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
 from tasks.nlp import analyze_texts
@@ -31,10 +32,12 @@ class StageTimes:
 
 @dataclass(frozen=True)
 class PageContext:
-    """Where a URL came from, carried to its fetch_log row."""
+    """Where a URL came from, carried to its fetch_log row, and the dates its feed or sitemap gave it."""
 
     source: str | None = None
     found_in: str | None = None
+    published: str | None = None  # feed date / news:publication_date: a publication date
+    lastmod: str | None = None  # sitemap <lastmod>: a weak hint
 
 
 def canonical_url_of(document: Document, fetched_url: str) -> str:
@@ -147,6 +150,7 @@ def analyze_pages(
         except Exception as exc:  # noqa: BLE001 - extraction is meant never to raise; if it does, record it
             log.append(log_entry_for(page, context, outcome="failed", reason=f"extraction failed: {exc}"))
             continue
+        document = with_listing_dates(document, context.published, context.lastmod)
         if not document.text.strip():
             log.append(
                 log_entry_for(page, context, outcome="skipped", reason="no article text found (not an article page?)")

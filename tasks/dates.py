@@ -79,7 +79,7 @@ def normalize_date(value: str | None) -> str | None:
     m = _ISO_LIKE.search(s)
     if m:
         y, mo, d, hh, mi, ss, tz = m.groups()
-        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        if not _real_day(int(y), int(mo), int(d)):
             return None
         out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
         if hh is not None and int(hh) < 24 and int(mi) < 60:
@@ -113,9 +113,17 @@ def normalize_date(value: str | None) -> str | None:
 
 
 def _ymd(y: str, mo: int, d: str) -> str | None:
-    if not (1 <= int(d) <= 31):
+    if not _real_day(int(y), mo, int(d)):
         return None
     return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
+
+
+def _real_day(y: int, m: int, d: int) -> bool:
+    try:
+        datetime(y, m, d)
+    except ValueError:
+        return False
+    return True
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
@@ -187,7 +195,7 @@ def date_from_url(url: str | None) -> str | None:
         return None
     path = url.split("?", 1)[0]
     m = _URL_DATE.search(path)
-    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+    if m and _real_day(int(m.group(1)), int(m.group(2)), int(m.group(3))):
         return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     m = _URL_DATE_COMPACT.search(path)
     if m:
@@ -205,7 +213,7 @@ def is_utc(iso: str | None) -> bool:
 
 def local_day(iso: str | None) -> str | None:
     """The calendar day as the page gives it: the date part of the value as written (no conversion)."""
-    if not iso or not _DAY.match(iso):
+    if not iso or not _DAY.match(iso) or not _real_day(int(iso[:4]), int(iso[5:7]), int(iso[8:10])):
         return None
     return iso[:10]
 

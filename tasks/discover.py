@@ -15,7 +15,7 @@ import io
 import re
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -504,9 +504,12 @@ async def discover_source(
             (item.url, f"{REASON_OVER_LIMIT}: {max_urls:,} URLs per run (max_urls_per_run)") for item in kept[max_urls:]
         )
         kept = kept[:max_urls]
-    result.urls = kept
     kept_urls = {item.url for item in kept}
     result.lastmod = {url: stamp for url, stamp in result.lastmod.items() if url in kept_urls}
+    result.urls = [  # each URL carries its <lastmod> on to extraction, as a weak date hint
+        replace(item, lastmod=result.lastmod[item.url]) if item.lastmod is None and item.url in result.lastmod else item
+        for item in kept
+    ]
     return result
 
 

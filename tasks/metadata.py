@@ -17,9 +17,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -30,8 +30,9 @@ from tasks import metaselectors as sel
 from tasks.clean import fold, normalize_text
 from tasks.dates import date_from_url, date_in_text, day_first, is_utc, normalize_date
 from tasks.jsonld import ARTICLE_TYPES, PAGE_TYPES, first_str, jsonld_objects, schema_types, str_list
+from tasks.models import Document
 
-__all__ = ["extract_metadata", "clean_byline", "strip_site_suffix"]
+__all__ = ["extract_metadata", "clean_byline", "strip_site_suffix", "with_listing_dates"]
 
 _WS = re.compile(r"\s+")
 
@@ -700,7 +701,7 @@ def _labelled_date(src: _Sources) -> str | None:
     return min(found)[1] if found else None
 
 
-_LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s)")
+_LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s|\s*(?=\d))")
 
 
 def _date_near_headline(src: _Sources) -> str | None:
@@ -717,3 +718,23 @@ def _date_near_headline(src: _Sources) -> str | None:
     headline = _squash(headline)
     at = window.find(headline)
     return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], src.dayfirst)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# dates from the listing that led to the page
+
+
+def with_listing_dates(document: Document, published_hint: str | None, lastmod_hint: str | None) -> Document:
+    """Fill the dates a page leaves out from its feed or sitemap entry. The page's own date always wins (it is
+    what the page states). A feed date or news:publication_date is a publication date and fills `published`.
+    A sitemap <lastmod> only says when the page last changed: it fills `modified`, and `published` only when
+    nothing else (page, URL, feed, news sitemap) gives one, as the best day known."""
+    published_hint, lastmod_hint = normalize_date(published_hint), normalize_date(lastmod_hint)
+    changes: dict[str, str] = {}
+    if not document.modified and lastmod_hint:
+        changes["modified"] = lastmod_hint
+    if not document.published:
+        fallback = published_hint or lastmod_hint
+        if fallback:
+            changes["published"] = fallback
+    return replace(document, **changes) if changes else document

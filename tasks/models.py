@@ -18,6 +18,7 @@ class DiscoveredUrl:
     found_in: str  # feed / sitemap URL, file path, or "start"
     title: str | None = None  # from the feed / news sitemap, when given
     published: str | None = None  # ISO 8601 from the feed / news sitemap, when given
+    lastmod: str | None = None  # ISO 8601 sitemap <lastmod>: when the page last changed (a weak date hint)
 
 
 @dataclass(frozen=True)

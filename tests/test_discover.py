@@ -446,6 +446,8 @@ def test_walker_accounts_for_every_url_with_filters_dupes_and_limit() -> None:
     # 1 start + 1 file + 4 feed entries + 7 sitemap locs + 1 bad file line, each kept or rejected exactly once
     assert len(result.urls) + len(result.rejected) == 1 + 1 + 4 + 7 + 1
     assert result.lastmod == {"https://ex.com/news/a.html": "2026-11-30"}
+    # the <lastmod> travels with its URL to extraction (a weak date hint); the others have none
+    assert {u.url: u.lastmod for u in result.urls if u.lastmod} == {"https://ex.com/news/a.html": "2026-11-30"}
 
 
 def test_walker_stops_reading_sitemaps_once_the_limit_is_reached() -> None:

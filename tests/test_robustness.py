@@ -6,10 +6,11 @@ Every stage must return valid text (encodable as UTF-8: no lone surrogates) and 
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.analyze import analyze_documents
+from tasks.dates import date_from_url, date_in_text, local_day, normalize_date
 from tasks.clean import clean_paragraphs, normalize_text
 from tasks.extract import extract_document, extract_text_page
 from tasks.fetch import decode_html
@@ -23,7 +24,9 @@ html_pieces = st.one_of(
     st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
     st.sampled_from(['<script type="application/ld+json">{"@type":"NewsArticle","author":[', '"}]}</script>',
                      "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#xD800;", "\x00", "\ufeff", "\u200b", "“", "”",
-                     '"', "<html lang=", "<meta charset=utf-16>", '<link rel=canonical href="javascript:x">']),
+                     '"', "<html lang=", "<meta charset=utf-16>", '<link rel=canonical href="javascript:x">',
+                     '<time datetime="', '<span class="date">', "21. Januar 2022", "31.02.2020", "12/31/99",
+                     "Veröffentlicht am ", '<script>{"@context":', '"datePublished":"2020-13-45"', "<h1>"]),
 )
 html_documents = st.lists(html_pieces, max_size=60).map("".join)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,6 +54,19 @@ def test_extraction_never_raises_on_html_like_input(html: str) -> None:
     for value in (document.text, document.title, document.published, document.language, document.canonical_url,
                   *document.authors, *document.summary_points):
         assert_valid_text(value)
+
+
+@FAST
+@given(st.text(max_size=300), st.booleans())
+@example("2020-02-31", True)
+@example("/2019/02/29/x", False)
+@example("31.04.2021", True)
+def test_date_parsers_never_raise_and_give_real_days(text: str, dayfirst: bool) -> None:
+    from datetime import date
+
+    for value in (normalize_date(text), date_in_text(text, dayfirst), date_from_url(text), local_day(text)):
+        if value is not None:
+            date.fromisoformat(value[:10])  # a real calendar day, never 2020-02-31
 
 
 @FAST

@@ -1,0 +1,126 @@
+"""Dates: the shared parser (machine and human spellings, many languages, the page's locale), dates in URLs, the
+page's own day, and how feed / sitemap dates fill what a page leaves out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.dates import date_from_url, date_in_text, day_first, local_day, normalize_date
+from tasks.extract import extract_document
+from tasks.metadata import with_listing_dates
+from tasks.models import Document
+
+
+@pytest.mark.parametrize(
+    ("text", "dayfirst", "iso"),
+    [
+        ("Veröffentlicht am 21. Januar 2022, 13:30 Uhr", True, "2022-01-21T13:30:00"),
+        ("publié le 3 mai 2021", True, "2021-05-03"),
+        ("1er mai 2021", True, "2021-05-01"),
+        ("3 de mayo de 2021", True, "2021-05-03"),
+        ("pubblicato il 9 settembre 2020", True, "2020-09-09"),
+        ("9 września 2020", True, "2020-09-09"),
+        ("Published On May 10, 2022 01:52 PM", False, "2022-05-10T13:52:00"),
+        ("November 8, 2023 at 11:30 p.m.", False, "2023-11-08T23:30:00"),
+        ("Stand: 19.10.2019", True, "2019-10-19"),
+        ("Party, 30.10.23", True, "2023-10-30"),
+        ("12/01/2020", True, "2020-01-12"),  # a French or British page
+        ("12/01/2020", False, "2020-12-01"),  # a US page
+        ("25/12/2020", False, "2020-12-25"),  # over 12: only one reading, whatever the locale
+        ("2020年10月4日", True, "2020-10-04"),
+        ("Written: 2023-11-07 15:03", True, "2023-11-07T15:03:00"),
+    ],
+)
+def test_dates_as_people_write_them(text: str, dayfirst: bool, iso: str) -> None:
+    assert date_in_text(text, dayfirst) == iso
+
+
+@pytest.mark.parametrize("text", ["version 1.2.3", "call 0800 12 34 56", "31.02.2020", "Mai 2018", "", "13/13/2020"])
+def test_not_dates(text: str) -> None:
+    assert date_in_text(text) is None
+
+
+def test_locale_decides_the_order_of_day_and_month() -> None:
+    assert day_first("en-US") is False and day_first("en-GB") is True and day_first("de-DE") is True
+    assert day_first("en", "www.example.com") is False and day_first("en", "news.example.co.uk") is True
+    assert day_first(None) is True
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://x.org/2022/01/21/story/", "2022-01-21"),
+        ("https://x.org/news/20200413/story", "2020-04-13"),
+        ("https://x.org/newsroom/23-01-2022-story/17.html", "2022-01-23"),
+        ("https://x.org/2022/13/40/story", None),
+        ("https://x.org/story?date=2022-01-21", None),  # a query is not where a page's date lives
+        (None, None),
+    ],
+)
+def test_dates_in_urls(url: str | None, day: str | None) -> None:
+    assert date_from_url(url) == day
+
+
+def test_the_day_is_the_pages_own() -> None:
+    assert normalize_date("2023-11-08T23:30:00-05:00") == "2023-11-08T23:30:00-05:00"  # no conversion to UTC
+    assert local_day("2023-11-08T23:30:00-05:00") == "2023-11-08"
+    assert local_day("2023-11-08") == "2023-11-08"
+    assert local_day("garbage") is None and local_day(None) is None
+
+
+PAGE = """<html lang="{lang}"><head><title>Council votes on the harbour plan</title>{head}</head><body>
+<nav><a href="/">Home</a></nav>
+<article><h1>Council votes on the harbour plan</h1>{byline}
+<p>The city council voted on Tuesday to approve the harbour plan after a debate that lasted most of the day.</p>
+<p>Members said the plan would bring new jobs, while residents worried about traffic and noise near the quay.</p>
+<p>Work on the first pier is to start next spring, and the council will review the costs every six months.</p>
+</article>
+<aside class="sidebar"><ul><li><a href="/x">Other story</a> <span class="date">01.01.2019</span></li></ul></aside>
+</body></html>"""
+
+
+def page(byline: str = "", head: str = "", lang: str = "de") -> str:
+    return PAGE.format(byline=byline, head=head, lang=lang)
+
+
+def test_a_date_shown_next_to_the_headline_when_nothing_is_declared() -> None:
+    doc = extract_document(page('<p class="meta">Von Anna Berg | 21. Januar 2022</p>'), "https://x.de/a")
+    assert doc.published == "2022-01-21"
+
+
+def test_a_sidebar_date_is_not_the_articles() -> None:
+    """(Dates in the few hundred characters around the headline count as the article's; this one is further.)"""
+    doc = extract_document(page(), "https://x.de/a")
+    assert doc.published is None
+
+
+def test_a_labelled_date_anywhere_in_the_text() -> None:
+    html = page().replace("</article>", "<p>Dieser Beitrag wurde am 14. Dezember 2015 um 14:48 veröffentlicht.</p></article>")
+    assert extract_document(html, "https://x.de/a").published == "2015-12-14T14:48:00"
+
+
+def test_a_declared_utc_time_gives_way_to_the_day_in_the_url() -> None:
+    head = '<meta property="article:published_time" content="2023-11-09T04:30:00Z">'
+    doc = extract_document(page(head=head, lang="en-US"), "https://x.com/2023/11/08/council-votes/")
+    assert doc.published == "2023-11-08"
+    far = extract_document(page(head=head, lang="en-US"), "https://x.com/2023/10/01/council-votes/")
+    assert far.published == "2023-11-09T04:30:00+00:00"  # days apart: the URL's is another date, not a shift
+
+
+def test_json_ld_of_any_type_and_without_a_script_type() -> None:
+    head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
+    assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"
+
+
+def test_listing_dates_fill_only_what_the_page_leaves_out() -> None:
+    bare = Document(url="https://x.org/a", title="T", text="Body")
+    dated = Document(url="https://x.org/a", title="T", text="Body", published="2022-01-21T10:00:00+01:00")
+    # the page's own date wins over both hints
+    assert with_listing_dates(dated, "2022-01-20", "2022-03-01").published == "2022-01-21T10:00:00+01:00"
+    assert with_listing_dates(dated, "2022-01-20", "2022-03-01").modified == "2022-03-01"
+    # a feed date or news:publication_date is a publication date
+    assert with_listing_dates(bare, "2022-01-20T08:00:00+01:00", "2022-03-01").published == "2022-01-20T08:00:00+01:00"
+    # a lastmod alone is the best day known, and it is always a modification date
+    only_lastmod = with_listing_dates(bare, None, "2022-03-01")
+    assert only_lastmod.published == "2022-03-01" and only_lastmod.modified == "2022-03-01"
+    assert with_listing_dates(bare, "not a date", None) == bare

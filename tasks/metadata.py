@@ -57,7 +57,19 @@ def _hints(node: LexborNode) -> str:
 # ---------------------------------------------------------------------------------------------------------
 # authors
 
-_BY_PREFIX = re.compile(r"^\s*(?:written\s+by|posted\s+by|reported\s+by|story\s+by|words\s+by|by|par|por|von|door|av)\b[:\s]*", re.I)
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|story|words|eingestellt|geschrieben|verfasst|gepostet|erstellt|artikel"
+    r"|beitrag|rezept|publié|publicado|escrito|scritto)\s+(?:by|von|par|por|da|de)|by|par|por|von|door|av)\b[:\s]*",
+    re.I,
+)
+# a byline's label left alone ("Artikel von:", "Eingestellt von") and comment-form field labels ("Name *",
+# "Name (erforderlich)") are not names
+_LABEL_ONLY = re.compile(
+    r"(?:^|\s)(?:by|von|par|por|door|av|da|de)\s*:?\s*$"
+    r"|^(?:name|e-?mail|website|webseite|url|text|kommentar|comment|nom|nombre|nome|alle artikel|all posts"
+    r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld",
+    re.I,
+)
 _JOB_WORDS = re.compile(
     r"\b(?:reporter|editor|correspondent|writer|contributor|columnist|producer|analyst|staff|journalist|author"
     r"|photographer|critic|intern|chief|senior|associate|contributing|news|desk|bureau|updated|published|posted"
@@ -137,7 +149,7 @@ def clean_byline(raw: str) -> list[str]:
                 part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
                 if not part or _JOB_WORDS.search(part):
                     continue
-                if _looks_like_name(part) and part not in names:
+                if _looks_like_name(part) and not _LABEL_ONLY.search(part) and part not in names:
                     names.append(part)
     return names
 
@@ -215,7 +227,7 @@ def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------------
 # titles
 
-_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|:)\s+")
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|»|/|:|⋆|•|ǀ|>)\s+")
 
 
 _LABELS = frozenset("opinion analysis editorial commentary review live video watch podcast explainer".split())
@@ -245,12 +257,34 @@ def strip_site_suffix(title: str, site_name: str | None, host: str | None, secti
         return title
     seps = _TITLE_SEP.findall(title)
     last = fold(parts[-1]).replace(" ", "")
-    if last and any(last == k or (len(k) > 3 and (last.startswith(k) or k.startswith(last))) for k in keys):
+    short_last = len(parts[-1].split()) <= 5
+    if last and any(
+        last == k or (len(k) > 3 and (last.startswith(k) or k.startswith(last) or (short_last and k in last)))
+        for k in keys
+    ):
         return "".join(p + s for p, s in zip(parts[:-2], seps[:-1])) + parts[-2]
     first = fold(parts[0]).replace(" ", "")
     if first and any(first == k for k in keys):
         return title[len(parts[0]) + len(seps[0]) :]
     return title
+
+
+def _part_the_headline_repeats(title: str, tree: LexborHTMLParser) -> str | None:
+    """"Story - Section - Site" whose page shows "Story" as its <h1>: the parts the <h1> repeats are the headline
+    (whatever the site calls itself, which the site-name rules cannot always tell)."""
+    if not _TITLE_SEP.search(title):
+        return None
+    headlines = {fold(_squash(h.text(deep=True))) for h in tree.css("h1")[:3]} - {""}
+    if not headlines:
+        return None
+    spans = [m.span() for m in _TITLE_SEP.finditer(title)]
+    for start, _ in spans:  # a site or section part after the headline
+        if fold(title[:start]) in headlines:
+            return title[:start].strip()
+    for _, end in spans:  # a section or site part before it
+        if fold(title[end:]) in headlines:
+            return title[end:].strip()
+    return None
 
 
 def _overlap(a: str, b: str) -> float:
@@ -426,7 +460,9 @@ def title(src: _Sources, site: str | None) -> str | None:
         if from_title_tag:
             found = _headline_from_title_tag(found, src.tree)
         section_name = first_str(src.ld("articleSection")) or src.meta(sel.SECTION_FOR_TITLE_META)
-        found = strip_site_suffix(found, site, host, section_name).strip() or found
+        found = _part_the_headline_repeats(found, src.tree) or (
+            strip_site_suffix(found, site, host, section_name).strip() or found
+        )
     return found or None
 
 
@@ -569,6 +605,21 @@ def image(src: _Sources) -> str | None:
 # in the page's markup
 
 
+_COMMENTS = re.compile(r"comment|respond|reply|kommentar|discussion|disqus", re.I)
+
+
+def _in_comments_or_form(node: LexborNode) -> bool:
+    """A commenter's name or a comment form's "Name *" field is not the article's author."""
+    parent: LexborNode | None = node
+    for _ in range(10):
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
+            return False
+        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(_hints(parent)):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
     also holds a job title or headlines; the first such node in the page wins."""
@@ -577,7 +628,9 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         return []
     fallback: list[str] = []
     for node in body.css(sel.BYLINE_SELECTOR)[:40]:
-        if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img"):
+        if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img", "label", "input"):
+            continue
+        if _in_comments_or_form(node):
             continue
         hints = _hints(node).lower()
         if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", hints):

@@ -258,3 +258,29 @@ def test_key_points_are_kept_apart_from_the_body() -> None:
 def test_pages_without_marked_key_points_have_none() -> None:
     doc = extract_document(KEY_POINTS_PAGE.replace("RenderKeyPoints-keyPoints", "box"), "https://ledger.example/f")
     assert doc.summary_points == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Eingestellt von Klara Winter", ["Klara Winter"]),
+        ("Artikel von: Hanna Roth", ["Hanna Roth"]),
+        ("Artikel von:", []),
+        ("Rezept von", []),
+        ("Name (erforderlich", []),
+        ("Name *", []),
+        ("Name (required)", []),
+        ("Johanna Kropfitsch | Alle Artikel", ["Johanna Kropfitsch"]),
+    ],
+)
+def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
+    assert clean_byline(raw) == names
+
+
+def test_site_suffix_named_by_a_phrase_holding_the_host() -> None:
+    from tasks.metadata import strip_site_suffix
+
+    assert strip_site_suffix("Maulwurfkuchen - Rezept von Backen.de", None, "www.backen.de") == "Maulwurfkuchen"
+    # a long last part that merely mentions the site is part of the headline
+    long_part = "Was die Leser von backen.de am liebsten backen und warum"
+    assert strip_site_suffix(f"Umfrage - {long_part}", None, "www.backen.de") == f"Umfrage - {long_part}"

@@ -278,11 +278,12 @@ def _part_the_headline_repeats(title: str, tree: LexborHTMLParser) -> str | None
     if not headlines:
         return None
     spans = [m.span() for m in _TITLE_SEP.finditer(title)]
-    for start, _ in spans:  # a site or section part after the headline
-        if fold(title[:start]) in headlines:
+    # the headline is the longer side: an <h1> that is the site's logo must not leave the site name as the title
+    for start, end in spans:  # a site or section part after the headline
+        if fold(title[:start]) in headlines and start > len(title) - end:
             return title[:start].strip()
-    for _, end in spans:  # a section or site part before it
-        if fold(title[end:]) in headlines:
+    for start, end in spans:  # a section or site part before it
+        if fold(title[end:]) in headlines and len(title) - end > start:
             return title[end:].strip()
     return None
 

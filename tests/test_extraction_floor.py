@@ -53,3 +53,49 @@ def test_f1_not_below_floor(dataset: str) -> None:
         assert measured[group] >= floor - TOLERANCE, (
             f"{dataset}[{group}] body F1 {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# published date (same calendar day as the gold) on the open-web sets: bench/extraction_floor.json "published_day"
+
+SHARED_BENCH = SHARED_EXTRACTION.parent
+DATE_SETS = {"web-dev": SHARED_EXTRACTION / "web-dev", "dates/dev": SHARED_BENCH / "dates" / "dev"}
+
+
+def measure_published_day(dataset: str) -> dict[str, float]:
+    """Share of dated gold pages whose published day newsdesk gets right, overall and (when py3langid is there,
+    as in the bench group) per language group, as bench/bench_dates.py computes it."""
+    scorer = _scorer()
+    data_dir = DATE_SETS[dataset]
+    gold = [rec for rec in scorer.load_gold(data_dir) if rec.get("published")]
+    try:
+        import sys
+
+        sys.path.insert(0, str(REPO / "bench"))
+        from language_groups import groups_by_id
+
+        groups = groups_by_id(gold, data_dir)
+    except ImportError:  # the dev environment has no py3langid: overall figure only
+        groups = {}
+    hits: dict[str, list[float]] = {"all": []}
+    for rec in gold:
+        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
+        score = scorer.date_scores(rec["published"], bench_extract(html, rec.get("url"))["published"])
+        if score is None:  # a gold date the scorer cannot read is not counted (as in bench_dates.py)
+            continue
+        for group in ["all", *([groups[rec["id"]]] if rec["id"] in groups else [])]:
+            hits.setdefault(group, []).append(score["match"])
+    return {group: sum(values) / len(values) for group, values in hits.items()}
+
+
+@pytest.mark.parametrize("dataset", sorted(FLOOR.get("published_day", {})))
+def test_published_day_not_below_floor(dataset: str) -> None:
+    if not DATE_SETS[dataset].exists():
+        pytest.skip(f"shared date set not found at {DATE_SETS[dataset]}")
+    measured = measure_published_day(dataset)
+    for group, floor in FLOOR["published_day"][dataset].items():
+        if group not in measured:
+            continue  # a language group needs py3langid (uv run --group bench pytest ...)
+        assert measured[group] >= floor - TOLERANCE, (
+            f"{dataset}[{group}] published day {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
+        )

@@ -269,12 +269,12 @@ def strip_site_suffix(title: str, site_name: str | None, host: str | None, secti
     return title
 
 
-def _part_the_headline_repeats(title: str, tree: LexborHTMLParser) -> str | None:
+def _part_the_headline_repeats(title: str, h1_texts: list[str]) -> str | None:
     """"Story - Section - Site" whose page shows "Story" as its <h1>: the parts the <h1> repeats are the headline
     (whatever the site calls itself, which the site-name rules cannot always tell)."""
     if not _TITLE_SEP.search(title):
         return None
-    headlines = {fold(_squash(h.text(deep=True))) for h in tree.css("h1")[:3]} - {""}
+    headlines = {fold(_squash(h)) for h in h1_texts[:3]} - {""}
     if not headlines:
         return None
     spans = [m.span() for m in _TITLE_SEP.finditer(title)]
@@ -369,13 +369,18 @@ class _Sources:
         return day_first(lang, urlsplit(self.url).hostname if self.url else None)
 
     @cached_property
+    def h1_texts(self) -> list[str]:
+        """The first few <h1>s' texts (a logo or a section name is often an <h1> too)."""
+        return [h.text(deep=True, separator=" ").strip() for h in self.tree.css("h1")[:5]]
+
+    @cached_property
     def body_text(self) -> str:
         body = self.tree.body
         return body.text(deep=True, separator=" ") if body is not None else ""
 
 
 def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
-    meta_nodes, ld_scripts, canonical_links = [], [], []
+    meta_nodes, ld_scripts, canonical_links, untyped = [], [], [], []
     title_node = None
     for node in nodes:
         tag = node.tag
@@ -383,12 +388,17 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
             meta_nodes.append(node)
         elif tag == "script":
             kind = _attr(node, "type").lower()
-            if "ld+json" in kind or (not kind and '"@context"' in (node.text(deep=True) or "")[:300]):
-                ld_scripts.append(node)  # (some pages leave out the type of their JSON-LD script)
+            if "ld+json" in kind:
+                ld_scripts.append(node)
+            elif not kind:
+                untyped.append(node)
         elif tag == "title":
             title_node = title_node or node
         elif "canonical" in (_attr(node, "rel").lower().split()):
             canonical_links.append(node)
+    if not ld_scripts:  # some pages leave out the type of their JSON-LD script
+        ld_scripts = [n for n in untyped if (n.text(deep=True) or "").lstrip()[:1] in ("{", "[") and
+                      '"@context"' in (n.text(deep=True) or "")[:300]]
     objs = jsonld_objects(ld_scripts)
     ids = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str)}
     articles = [o for o in objs if schema_types(o) & ARTICLE_TYPES]
@@ -461,7 +471,7 @@ def title(src: _Sources, site: str | None) -> str | None:
         if from_title_tag:
             found = _headline_from_title_tag(found, src.tree)
         section_name = first_str(src.ld("articleSection")) or src.meta(sel.SECTION_FOR_TITLE_META)
-        found = _part_the_headline_repeats(found, src.tree) or (
+        found = _part_the_headline_repeats(found, src.h1_texts) or (
             strip_site_suffix(found, site, host, section_name).strip() or found
         )
     return found or None
@@ -631,8 +641,6 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     for node in body.css(sel.BYLINE_SELECTOR)[:40]:
         if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img", "label", "input"):
             continue
-        if _in_comments_or_form(node):
-            continue
         hints = _hints(node).lower()
         if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", hints):
             continue
@@ -642,7 +650,7 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         if not text or len(text) > 120:
             continue
         names = clean_byline(text)
-        if not names:
+        if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)
         letters = len(re.sub(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W", "", text))
@@ -737,7 +745,7 @@ def _labelled_date(src: _Sources) -> str | None:
     """A date anywhere in the page's text right after a word that says it is the publication date
     ("Veröffentlicht am 16.08.2019", "Datum: 03.11.2021", "Published on", "Publié le"). Plain substring
     search per label (a regex alternation over a whole page costs ~20 ms)."""
-    text = src.body_text.lower()
+    text = src.body_text[:30000].lower()  # (a label past the first 30,000 characters is a comment's, not the article's)
     dayfirst = src.dayfirst
     found: list[tuple[int, str]] = []
     for label in sel.DATE_LABELS:
@@ -761,7 +769,7 @@ _LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on th
 def _date_near_headline(src: _Sources) -> str | None:
     """A date written just above or below the page's <h1> (dates often stand in plain <p> or <div>)."""
     # a logo or a section name is often an <h1> too: the headline is the longest of the first few
-    headline = max((h.text(deep=True, separator=" ").strip() for h in src.tree.css("h1")[:5]), key=len, default="")
+    headline = max(src.h1_texts, key=len, default="")
     if len(headline) < 8:
         return None
     text = src.body_text  # the headline's text is a substring of it, same separators

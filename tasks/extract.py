@@ -770,6 +770,7 @@ class _Page:
 
     def __init__(self, body: LexborNode) -> None:
         self.els: list[_El] = [_El(body, "body", -1, 0)]
+        self.protected: set[int] = set()  # the best candidate and its ancestors (set by pick)
         self.blocks: list[tuple[str, int, int]] = []  # (text, link chars, index of the containing _El)
         self.head_like: list[LexborNode] = []  # meta / link / script / title elements met in the body
         self._walk_body(body)
@@ -955,6 +956,9 @@ class _Page:
         top = ranked[0]
         top_i = top.order
         best_score = top.score
+        # the best paragraph holder's wrappers are never dropped as link boxes: a short (teaser, paywalled)
+        # article inside a column full of related links is still the article
+        self.protected = set(self.ancestors(top_i)) | {top_i}
         # several strong candidates under one ancestor: the article is split, take the ancestor
         rivals = [e.order for e in ranked[1:5] if e.score >= top.score * 0.75]
         if len(rivals) >= 2:
@@ -1021,7 +1025,7 @@ class _Page:
         if tag == "p":
             return e.text_len < 200 and _hinted_furniture(e.hints)
         ld = e.link_density
-        if e.text_len < 2000:
+        if e.text_len < 2000 and e.order not in self.protected:
             # lists of related links are (nearly) all link text; a list that names linked people or projects
             # in prose runs lower, so lists get a higher bar than generic boxes
             if tag in ("ul", "ol", "dl") and ld > 0.65:
@@ -1090,6 +1094,8 @@ def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
                 continue
             if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
                 continue
+            if "--" in token:  # a BEM modifier ("row-content--sidebar") says how a block is laid out, not what
+                token = token.split("--", 1)[0]
             if _NEGATIVE.search(token):
                 neg = True
                 strong = strong or bool(_STRONG_NEGATIVE.search(token))

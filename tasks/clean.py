@@ -12,6 +12,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from tasks.boilerplate_phrases import (
+    NOTICE_TOPICS,
+    NOTICE_VERBS,
+    POST_META_STARTS,
+    PROMPT_STARTS,
+    RELATED_HEADINGS,
+    RIGHTS_NOTICES,
+    WIDGET_LABELS,
+)
+
 # ---------------------------------------------------------------------------------------------------------
 # normalize_text
 
@@ -313,6 +323,68 @@ def is_credit_line(p: str) -> bool:
     return len(p) <= 300 and bool(_CREDIT_LINE.match(p.strip()))
 
 
+_LABEL_TRIM = " \t:;!?.,»›>|…-–—*()[]"
+_RELATED_HEADINGS = frozenset(RELATED_HEADINGS)
+_WIDGET_LABELS = frozenset(WIDGET_LABELS)
+_PROMPT_STARTS = tuple(PROMPT_STARTS)
+_POST_META_STARTS = tuple(POST_META_STARTS)
+_SOCIAL_PROMPT = re.compile(
+    r"^(?:follow|folg\w*|suivez|s[ií]guenos|seguici|obserwuj)\b.{0,80}\b(?:on|auf|sur|en|su|na)\s+"
+    r"(?:twitter|facebook|instagram|linkedin|telegram|whatsapp|tiktok|youtube|x)\b"
+    r"|\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de telegram\b|\bwhatsapp[- ]kanal\b",
+    re.I,
+)
+
+
+def _label_key(p: str) -> str:
+    return p.strip().strip(_LABEL_TRIM).casefold()
+
+
+def is_related_heading(p: str) -> bool:
+    """The heading of a related-stories, recommendations or about-the-author box, in any language of
+    tasks.boilerplate_phrases ("Das könnte Sie auch interessieren", "Le puede interesar", "Lire aussi")."""
+    return len(p) <= 60 and _label_key(p) in _RELATED_HEADINGS
+
+
+def is_widget_label(p: str) -> bool:
+    """A sharing, liking, comment, paging, tag or table-of-contents label on its own ("Gefällt mir",
+    "Sharing is caring", "Inhaltsverzeichnis", "Anzeige"), in any language of tasks.boilerplate_phrases."""
+    return len(p) <= 40 and _label_key(p) in _WIDGET_LABELS
+
+
+def is_prompt(p: str) -> bool:
+    """A prompt to subscribe, register, log in, donate, follow, share or install an app, or an advertising
+    disclosure, in any language of tasks.boilerplate_phrases ("Mit unserem Newsletter ...", "To view the full
+    story, please subscribe", "Suscríbete ...", "Follow X on Twitter", "download the X apps")."""
+    if len(p) > 250:
+        return False
+    s = p.strip().lstrip("*•·►▶→»› ").casefold()
+    return s.startswith(_PROMPT_STARTS) or bool(_SOCIAL_PROMPT.search(s))
+
+
+def is_notice(p: str) -> bool:
+    """A cookie or JavaScript notice ("Tu navegador tiene deshabilitado el uso de Cookies", "Bitte aktivieren
+    Sie JavaScript"): a short paragraph naming cookies or JavaScript with a verb of allowing or using them."""
+    if len(p) > 200:
+        return False
+    s = p.casefold()
+    return any(t in s for t in NOTICE_TOPICS) and any(v in s for v in NOTICE_VERBS)
+
+
+def is_rights_notice(p: str) -> bool:
+    """A copyright or reprint notice ("© 2020 CBS Interactive Inc. All Rights Reserved.")."""
+    if len(p) > 200:
+        return False
+    s = p.casefold()
+    return any(n in s for n in RIGHTS_NOTICES)
+
+
+def is_post_meta(p: str) -> bool:
+    """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
+    "Titelbild: ...")."""
+    return len(p) <= 150 and p.strip().casefold().startswith(_POST_META_STARTS)
+
+
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
 
 
@@ -335,6 +407,12 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "byline_line": is_byline_line,
     "credit_line": is_credit_line,
     "markup_token": is_markup_token,
+    "related_heading": is_related_heading,
+    "widget_label": is_widget_label,
+    "prompt": is_prompt,
+    "notice": is_notice,
+    "rights_notice": is_rights_notice,
+    "post_meta": is_post_meta,
 }
 
 _HAS_WORD = re.compile(r"\w")
@@ -348,6 +426,8 @@ _LONGEST_SHORT_RULE = 300
 _RULE_MAX_LENGTH = {
     "all_caps_promo": 300, "call_to_action": 250, "link_label": 200, "comment_form": 300, "widget_text": 60,
     "photo_caption": 600, "date_line": 100, "byline_line": 80, "credit_line": 300, "markup_token": 60,
+    "related_heading": 60, "widget_label": 40, "prompt": 250, "notice": 200, "rights_notice": 200,
+    "post_meta": 150,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
 
@@ -369,12 +449,20 @@ def is_end_marker(p: str) -> bool:
     return bool(_END_MARKER.match(s)) or "will not be published" in s.lower()
 
 
+def _only_headlines_after(paragraphs: list[str], i: int) -> bool:
+    """Whether nothing after paragraph i reads as prose: a related-stories box is headlines and labels, while
+    a "Read also" box set inside the article is followed by more of the article's sentences."""
+    return not any(len(p) >= 80 and p.rstrip().endswith((".", "!", "?", "”", '"', "“", "»")) for p in paragraphs[i + 1 :])
+
+
 def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
     """Index of the first end-of-article marker lying in the last part of the text, or len(paragraphs)."""
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
     for i, p in enumerate(paragraphs):
-        if seen / total >= min_fraction and is_end_marker(p):
+        if seen / total >= min_fraction and (
+            is_end_marker(p) or (is_related_heading(p) and _only_headlines_after(paragraphs, i))
+        ):
             return i
         seen += len(p)
     return len(paragraphs)

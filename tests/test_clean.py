@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tasks.clean import (
     clean_paragraphs,
     explain_drops,
@@ -11,7 +13,13 @@ from tasks.clean import (
     is_comment_form,
     is_headline_ticker,
     is_link_label,
+    is_notice,
     is_photo_caption,
+    is_post_meta,
+    is_prompt,
+    is_related_heading,
+    is_rights_notice,
+    is_widget_label,
     is_widget_text,
     normalize_text,
     repair_mojibake,
@@ -196,8 +204,82 @@ def test_rule_length_limits_match_the_rules() -> None:
         "link_label": "Read more: ", "comment_form": "Leave a comment ", "widget_text": "Scroll to Top ",
         "photo_caption": "A caption (AP Photo/Jane Doe) ", "date_line": "November 19, 2019 ",
         "byline_line": "By Jane Doe ", "credit_line": "Reporting by Jane Doe ", "markup_token": "a-b-c-",
+        "related_heading": "Lesen Sie auch ", "widget_label": "Gefällt mir ", "prompt": "Abonnieren Sie ",
+        "notice": "Wir verwenden Cookies ", "rights_notice": "All rights reserved ", "post_meta": "Posted in News ",
     }
     for name, limit in _RULE_MAX_LENGTH.items():
         text = (triggers[name] * (limit // len(triggers[name]) + 2))[: limit + 1]
         assert len(text) > limit
         assert not PARAGRAPH_RULES[name](text), name
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Das könnte Sie auch interessieren", "Le puede interesar:", "À lire aussi", "Leggi anche", "Mehr zum Thema",
+     "Temas relacionados", "Dowiedz się więcej", "You may also like"],
+)
+def test_related_box_headings_in_many_languages(line: str) -> None:
+    assert is_related_heading(line)
+
+
+def test_related_heading_needs_the_whole_line() -> None:
+    assert not is_related_heading("Mehr zum Thema Klimaschutz lesen Sie in unserem Dossier über Wärmepumpen.")
+    assert not is_related_heading("Leggi anche il rapporto completo della commissione.")
+
+
+@pytest.mark.parametrize("line", ["Gefällt mir", "Sharing is caring", "Inhaltsverzeichnis", "Anzeige", "Like this:"])
+def test_widget_labels(line: str) -> None:
+    assert is_widget_label(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mit unserem Newsletter erhalten Sie jeden Freitag die wichtigsten Nachrichten.",
+        "To view the full story, please subscribe to The Daily Example.",
+        "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+        "Follow The Example Times on Twitter and Instagram @Example.",
+        "For the latest stories download the Example News apps for iOS and Android.",
+        "Zapraszamy też do subskrypcji naszego newslettera.",
+    ],
+)
+def test_prompts_in_many_languages(line: str) -> None:
+    assert is_prompt(line)
+
+
+def test_prompt_words_inside_prose_are_kept() -> None:
+    assert not is_prompt("The council will follow the advice of the harbour master on Twitter's request.")
+    assert not is_prompt("She said the paper had lost a third of its subscribers since the paywall went up.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tu navegador tiene deshabilitado el uso de Cookies. Algunas funcionalidades necesitan que lo habilites.",
+        "Bitte aktivieren Sie JavaScript, um diese Seite zu nutzen.",
+        "We use cookies to improve your experience. Accept",
+    ],
+)
+def test_cookie_and_javascript_notices(line: str) -> None:
+    assert is_notice(line)
+
+
+def test_cookies_in_a_recipe_are_not_a_notice() -> None:
+    assert not is_notice("Bake the cookies for twelve minutes, until the edges turn golden.")
+
+
+def test_rights_notice_and_post_meta() -> None:
+    assert is_rights_notice("© 2020 Example Interactive Inc. All Rights Reserved.")
+    assert is_rights_notice("Alle Rechte vorbehalten.")
+    assert is_post_meta("This entry was posted in News and tagged harbour.")
+    assert is_post_meta("Kategorie: News, Hafen")
+    assert not is_rights_notice("The court ruled that the rights reserved by the city were void, " * 5)
+
+
+def test_related_heading_ends_the_article_only_before_headlines() -> None:
+    body = ["The ferry will run a second boat from the first of July, the harbour council said on Monday."] * 6
+    headlines = ["Fish market reopens after repairs", "New cycle lane on the quay"]
+    assert clean_paragraphs([*body, "Das könnte Sie auch interessieren", *headlines], None) == body
+    inline = [*body[:5], "Lesen Sie auch", "Fish market reopens after repairs", body[5]]
+    kept = clean_paragraphs(inline, None)
+    assert "Fish market reopens after repairs" in kept and kept[-1] == body[5]

@@ -771,6 +771,8 @@ class _Page:
     def __init__(self, body: LexborNode) -> None:
         self.els: list[_El] = [_El(body, "body", -1, 0)]
         self.protected: set[int] = set()  # the best candidate and its ancestors (set by pick)
+        self._furniture_mode = "all"
+        self._root_good = 1 << 30  # paragraph prose under the chosen roots (set by paragraphs)
         self.blocks: list[tuple[str, int, int]] = []  # (text, link chars, index of the containing _El)
         self.head_like: list[LexborNode] = []  # meta / link / script / title elements met in the body
         self._walk_body(body)
@@ -875,7 +877,10 @@ class _Page:
 
     def _init_score(self, e: _El) -> None:
         e.scored = True
-        e.score = _TAG_SCORE.get(e.tag, 0) + _class_weight_of(e.hints)
+        weight = _class_weight_of(e.hints)
+        if weight < 0 and self._furniture_mode == "comments":
+            weight = 0  # second look: a gallery or teaser class says nothing against the prose inside it
+        e.score = _TAG_SCORE.get(e.tag, 0) + weight
         if e.tag == "article" or "itemprop=articlebody" in e.hints.lower():
             e.score += 15
 
@@ -889,13 +894,24 @@ class _Page:
         flag = memo[i] if i >= 0 else False
         # a hinted part holding most of the page is a page wrapper with an odd class, not furniture
         limit = 0.6 * self.els[0].text_len
+        hinted = _hinted_comments if self._furniture_mode == "comments" else _hinted_furniture
         for j in reversed(path):
-            flag = flag or (j != 0 and self.els[j].text_len <= limit and _hinted_furniture(self.els[j].hints))
+            flag = flag or (j != 0 and self.els[j].text_len <= limit and hinted(self.els[j].hints))
             memo[j] = flag
         return bool(flag)
 
-    def score(self, skip_furniture: bool = True) -> list[_El]:
+    def _reset_scores(self) -> None:
+        for e in self.els:
+            e.scored = False
+            e.score = e.points = 0.0
+            e.good = 0
+
+    def score(self, furniture: str = "all") -> list[_El]:
+        """Elements ranked by their paragraphs' points. `furniture`: which hinted parts are left out of the
+        scoring: "all" (comments, related, galleries, sidebars...), "comments" only, or "none"."""
         els = self.els
+        self._furniture_mode = furniture
+        skip_furniture = furniture != "none"
         self._zone: list[bool | None] = [None] * len(els)
         for text, _link, ci in self.blocks:
             n = len(text)
@@ -946,11 +962,20 @@ class _Page:
         """Indexes of the elements that make the article: the best candidate and its good siblings."""
         ranked = self.score()
         if not ranked or ranked[0].score < 5:
-            for e in self.els:
-                e.scored = False
-                e.score = e.points = 0.0
-                e.good = 0
-            ranked = self.score(skip_furniture=False)
+            self._reset_scores()
+            ranked = self.score("none")
+        elif ranked[0].good < _WEAK_WINNER:
+            # a winner with little prose: the article may sit in a part whose class names a gallery, slideshow
+            # or teaser (a photo story, a slideshow of paragraphs). Look again with only comments left out, and
+            # take that when it finds much more prose.
+            first_good = ranked[0].good
+            self._reset_scores()
+            second = self.score("comments")
+            if second and second[0].good >= 3 * first_good + 200:
+                ranked = second
+            else:
+                self._reset_scores()
+                ranked = self.score()
         if not ranked or ranked[0].score <= 0:
             return [0]
         top = ranked[0]
@@ -1020,12 +1045,14 @@ class _Page:
         something that is never article text (comments, galleries, related links). Hints are read last:
         reading attributes is the costly part."""
         tag = e.tag
-        if tag in _HEADINGS or tag == "pre" or e.text_len == 0:
+        if tag in _HEADINGS or tag == "pre" or e.text_len == 0 or e.order in self.protected:
             return False
+        if e.good and e.good >= 0.5 * self._root_good:
+            return False  # a part holding most of the article's prose is the article (a slideshow of paragraphs)
         if tag == "p":
             return e.text_len < 200 and _hinted_furniture(e.hints)
         ld = e.link_density
-        if e.text_len < 2000 and e.order not in self.protected:
+        if e.text_len < 2000:
             # lists of related links are (nearly) all link text; a list that names linked people or projects
             # in prose runs lower, so lists get a higher bar than generic boxes
             if tag in ("ul", "ol", "dl") and ld > 0.65:
@@ -1045,6 +1072,7 @@ class _Page:
         # state per element: 0 outside the article, 1 kept, 2 inside but dropped (furniture on the way)
         state = bytearray(len(els))
         root_set = set(roots)
+        self._root_good = sum(els[i].good for i in roots) or 1 << 30
         for e in els:  # parents come before their children, so one forward pass settles everything
             i = e.order
             if i in root_set:
@@ -1115,6 +1143,15 @@ def _class_weight_of(hints: str) -> int:
 def _hinted_furniture(hints: str) -> bool:
     neg, pos, _ = _hint_kind(hints)
     return neg and not pos
+
+
+_COMMENTS_HINT = re.compile(r"comment|disqus|repl(?:y|ies)|respond|discussion|forum", re.I)
+# a winning candidate with less paragraph prose than this (chars) gets a second look (Page.pick)
+_WEAK_WINNER = 400
+
+
+def _hinted_comments(hints: str) -> bool:
+    return _hinted_furniture(hints) and bool(_COMMENTS_HINT.search(hints))
 
 
 def _strongly_hinted_furniture(hints: str) -> bool:

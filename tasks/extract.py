@@ -1163,6 +1163,26 @@ def _strongly_hinted_furniture(hints: str) -> bool:
 _HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i]'
 
 
+# paragraph text (chars) that makes a hidden element collapsed content rather than a menu, modal or template
+_COLLAPSED_PROSE = 300
+_COLLAPSIBLE_HINT = re.compile(r"accordion|collaps|expand|toggle|tab-?panel|tab-?content|read-?more|more-?text", re.I)
+
+
+def _collapsed_prose(node: LexborNode) -> bool:
+    """Whether a hidden element is collapsed article text: an accordion panel, a "read more" expander or a tab
+    (its class says so) whose paragraphs carry real prose, which menus, modals and templates do not."""
+    if not _COLLAPSIBLE_HINT.search(_hints(node)):
+        return False
+    total = 0
+    for para in node.css("p"):
+        text = para.text(deep=True) or ""
+        if len(text) >= 80:
+            total += len(text)
+            if total >= _COLLAPSED_PROSE:
+                return True
+    return False
+
+
 def _prepare(tree: LexborHTMLParser) -> set[int]:
     """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody.
 
@@ -1194,7 +1214,7 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
                 inside = True
                 break
             anc = anc.parent
-        if not inside:
+        if not inside and not _collapsed_prose(node):
             hidden.append(node)
             hidden_ids.add(node.mem_id)
     for node in hidden:

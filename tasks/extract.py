@@ -980,20 +980,27 @@ class _Page:
             return [0]
         top = ranked[0]
         top_i = top.order
-        best_score = top.score
-        # the best paragraph holder's wrappers are never dropped as link boxes: a short (teaser, paywalled)
-        # article inside a column full of related links is still the article
-        self.protected = set(self.ancestors(top_i)) | {top_i}
         # several strong candidates under one ancestor: the article is split, take the ancestor
         rivals = [e.order for e in ranked[1:5] if e.score >= top.score * 0.75]
         if len(rivals) >= 2:
-            top_anc = self.ancestors(top_i)
-            for a in top_anc:
+            for a in self.ancestors(top_i):
                 if a == 0 or _hinted_furniture(self.els[a].hints):
                     break
                 if sum(1 for r in rivals if a in self.ancestors(r)) >= 2:
                     top_i = a
                     break
+        if top_i == top.order:
+            # a small box whose class weight won (an intro, a teaser text) against a block with several times
+            # its paragraph prose: the prose is the article
+            for e in ranked[1:8]:
+                if e.points >= 3 * top.points and e.good >= 3 * top.good + 300 and e.score >= 0.5 * top.score:
+                    top = e
+                    top_i = e.order
+                    break
+        best_score = top.score
+        # the best paragraph holder's wrappers are never dropped as link boxes: a short (teaser, paywalled)
+        # article inside a column full of related links is still the article
+        self.protected = set(self.ancestors(top.order)) | {top.order}
         # climb while the parent is only a wrapper around the candidate
         while True:
             p = self.els[top_i].parent

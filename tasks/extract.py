@@ -1042,7 +1042,35 @@ class _Page:
                     chosen.append(e.order)
                 elif 0 < e.text_len <= 80 and ld == 0 and re.search(r"\.( |$)", e.node.text() or ""):
                     chosen.append(e.order)
-        return chosen or [top_i]
+        chosen = chosen or [top_i]
+        lead = self.lead_before(min(chosen))
+        if lead is not None:
+            chosen.insert(0, lead)
+            self.protected.add(lead)
+        return chosen
+
+    def lead_before(self, first: int) -> int | None:
+        """The lead (standfirst, teaser text, abstract) a page sets just before the body, outside the body's
+        own block: a short prose block, nearly free of links, whose class names a lead, within three levels
+        above the body. Its class ("teaser-text") would otherwise read as furniture."""
+        els = self.els
+        first_anc = self.ancestors(first)
+        if len(first_anc) < 2:
+            return None
+        scope = first_anc[min(2, len(first_anc) - 1)]
+        checked = 0
+        for j in range(first - 1, scope, -1):
+            e = els[j]
+            if j in first_anc or e.text_len == 0:
+                continue
+            checked += 1
+            if checked > 12:
+                break
+            if 40 <= e.text_len <= 1000 and e.link_len * 5 < e.text_len and e.tag not in _HEADINGS and _LEAD_HINT.search(e.hints):
+                anc = self.ancestors(j)
+                if scope in anc and not any(_strongly_hinted_furniture(els[a].hints) for a in anc if a != scope and a not in first_anc):
+                    return j
+        return None
 
     # -- output ------------------------------------------------------------------------------------------
 
@@ -1071,6 +1099,8 @@ class _Page:
         neg, pos, strong = _hint_kind(e.hints)
         if not neg or pos:
             return False
+        if not strong and e.text_len <= 1000 and e.link_len * 5 < e.text_len and _LEAD_HINT.search(e.hints):
+            return False  # the lead ("teaser-text") inside the article
         return strong or e.text_len < 400 or ld > 0.3
 
     def paragraphs(self, roots: list[int]) -> list[str]:
@@ -1152,6 +1182,12 @@ def _hinted_furniture(hints: str) -> bool:
     return neg and not pos
 
 
+# class/id words of a lead set apart from the body (English, German, French, Spanish, Italian CMS names)
+_LEAD_HINT = re.compile(
+    r"(?<![a-z])lead(?!er)|intro|teaser[-_]?text|abstract|standfirst|description|excerpt|sub-?title|sub-?head"
+    r"|chapo|chapeau|bajada|entradilla|sottotitolo|vorspann|anriss|article[-_]?summary",
+    re.I,
+)
 _COMMENTS_HINT = re.compile(r"comment|disqus|repl(?:y|ies)|respond|discussion|forum", re.I)
 # a winning candidate with less paragraph prose than this (chars) gets a second look (Page.pick)
 _WEAK_WINNER = 400
@@ -1320,6 +1356,10 @@ def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list
     if marked:
         roots = [e.order for e in page.els if e.text_len >= 200 and e.node.mem_id in marked]
         if len(roots) == 1:
+            lead = page.lead_before(roots[0])
+            if lead is not None:
+                page.protected.add(lead)
+                roots.insert(0, lead)
             paras = page.paragraphs(roots)
     if not paras:
         paras = page.paragraphs(page.pick())

@@ -136,3 +136,50 @@ POST_META_STARTS: tuple[str, ...] = (
     "dieser beitrag wurde", "release date:", "opublikowano:", "publié le", "publicado el", "pubblicato il",
     "titelbild:", "quelle: foto", "foto:", "bild:", "fotos:", "bildquelle:",
 )
+
+# Labels that start a teaser line ("Le puede interesar: <headline>", "MIRA: <headline>", "Lesen Sie auch: ...").
+# The related-box headings count too (tasks.clean joins the two).
+TEASER_LABELS: tuple[str, ...] = (
+    "watch", "video", "listen", "mira", "mire", "ver", "video:", "siehe", "voir", "regarder", "guarda", "zobacz",
+    "lesen sie", "lies", "lire", "leer", "lea", "lee", "leia", "czytaj", "mehr", "more", "plus", "más", "più",
+)
+
+# Month and weekday names (full and short forms) for date lines in other languages than English.
+MONTH_NAMES: tuple[str, ...] = (
+    # de
+    "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
+    "november", "dezember", "jan", "feb", "mär", "apr", "jun", "jul", "aug", "sep", "okt", "nov", "dez",
+    # fr
+    "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "décembre", "janv", "févr", "avr", "juil", "sept", "oct", "déc",
+    # es
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre",
+    "octubre", "noviembre", "diciembre", "ene", "abr", "ago", "dic",
+    # it
+    "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+    "gen", "mag", "giu", "lug", "ott",
+    # pt, nl
+    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
+    "januari", "februari", "maart", "mei", "augustus",
+    # pl (genitive, as dates are written)
+    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+    "października", "listopada", "grudnia",
+)
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
+    "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela",
+)
+DATE_FILLERS: tuple[str, ...] = (
+    "am", "um", "uhr", "veröffentlicht", "aktualisiert", "stand", "le", "à", "publié", "mis à jour", "el", "de",
+    "del", "a las", "publicado", "actualizado", "il", "alle", "pubblicato", "aggiornato", "opublikowano", "dnia",
+)
+
+# Labels that start a picture caption or credit ("Abbildung 4: ...", "Foto: ...", "Titelbild: ...").
+CAPTION_LABELS: tuple[str, ...] = (
+    "abbildung", "abb", "bild", "bilder", "foto", "fotos", "grafik", "titelbild", "bildquelle", "fotoquelle",
+    "figure", "fig", "image", "images", "photo", "photos", "picture", "illustration", "credit", "crédit",
+    "crédits", "crédit photo", "imagen", "fotografía", "immagine", "zdjęcie", "fot",
+)

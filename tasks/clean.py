@@ -13,12 +13,17 @@ import unicodedata
 from collections.abc import Callable
 
 from tasks.boilerplate_phrases import (
+    CAPTION_LABELS,
+    DATE_FILLERS,
+    MONTH_NAMES,
     NOTICE_TOPICS,
     NOTICE_VERBS,
     POST_META_STARTS,
     PROMPT_STARTS,
     RELATED_HEADINGS,
     RIGHTS_NOTICES,
+    TEASER_LABELS,
+    WEEKDAY_NAMES,
     WIDGET_LABELS,
 )
 
@@ -263,25 +268,30 @@ def is_bullet_separator_line(p: str) -> bool:
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + _alternation(MONTH_NAMES) + r")\.?"
 )
 _DATE_BITS = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MONTH}(?:,?\s+(?:de\s+)?\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     r"|\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
     r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
     re.I,
 )
 # removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
 _DATE_EXTRAS = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b\.?,?"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    + _alternation(WEEKDAY_NAMES) + r")\b\.?,?"
     r"|\b(?:19|20)\d{2}\b",
     re.I,
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
-    r"and|by)\b|[/|•·,:\-–—()@]",
+    r"and|by|" + _alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
     re.I,
 )
 
@@ -338,6 +348,28 @@ _SOCIAL_PROMPT = re.compile(
 
 def _label_key(p: str) -> str:
     return p.strip().strip(_LABEL_TRIM).casefold()
+
+
+_TEASER_LABELS = frozenset(TEASER_LABELS) | _RELATED_HEADINGS
+_LABEL_SPLIT = re.compile(r"\s*[:|»›>]\s*")
+_CAPTION_LABEL = re.compile(r"^(?:" + _alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
+
+
+def is_teaser_line(p: str) -> bool:
+    """A teaser for another story behind a label ("Le puede interesar: <headline>", "MIRA: <headline>",
+    "Lesen Sie auch | <headline>"): the label is one of tasks.boilerplate_phrases, the rest is a headline
+    (no sentence ending)."""
+    if len(p) > 200:
+        return False
+    parts = _LABEL_SPLIT.split(p.strip(), maxsplit=1)
+    if len(parts) != 2 or len(parts[0]) > 45 or not parts[1]:
+        return False
+    return parts[0].casefold() in _TEASER_LABELS and not parts[1].rstrip().endswith((".", "!", ";"))
+
+
+def is_caption_label(p: str) -> bool:
+    """A picture caption or credit behind its label ("Abbildung 4: klassische Schwachschicht.", "Foto: X")."""
+    return len(p) <= 250 and bool(_CAPTION_LABEL.match(p.strip()))
 
 
 def is_related_heading(p: str) -> bool:
@@ -413,6 +445,8 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "notice": is_notice,
     "rights_notice": is_rights_notice,
     "post_meta": is_post_meta,
+    "teaser_line": is_teaser_line,
+    "caption_label": is_caption_label,
 }
 
 _HAS_WORD = re.compile(r"\w")
@@ -427,7 +461,7 @@ _RULE_MAX_LENGTH = {
     "all_caps_promo": 300, "call_to_action": 250, "link_label": 200, "comment_form": 300, "widget_text": 60,
     "photo_caption": 600, "date_line": 100, "byline_line": 80, "credit_line": 300, "markup_token": 60,
     "related_heading": 60, "widget_label": 40, "prompt": 250, "notice": 200, "rights_notice": 200,
-    "post_meta": 150,
+    "post_meta": 150, "teaser_line": 200, "caption_label": 250,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
 

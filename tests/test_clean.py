@@ -10,7 +10,9 @@ from tasks.clean import (
     is_all_caps_promo,
     is_bullet_separator_line,
     is_call_to_action,
+    is_caption_label,
     is_comment_form,
+    is_date_line,
     is_headline_ticker,
     is_link_label,
     is_notice,
@@ -19,6 +21,7 @@ from tasks.clean import (
     is_prompt,
     is_related_heading,
     is_rights_notice,
+    is_teaser_line,
     is_widget_label,
     is_widget_text,
     normalize_text,
@@ -206,6 +209,7 @@ def test_rule_length_limits_match_the_rules() -> None:
         "byline_line": "By Jane Doe ", "credit_line": "Reporting by Jane Doe ", "markup_token": "a-b-c-",
         "related_heading": "Lesen Sie auch ", "widget_label": "Gefällt mir ", "prompt": "Abonnieren Sie ",
         "notice": "Wir verwenden Cookies ", "rights_notice": "All rights reserved ", "post_meta": "Posted in News ",
+        "teaser_line": "Mira: el ferry ", "caption_label": "Foto: Archiv ",
     }
     for name, limit in _RULE_MAX_LENGTH.items():
         text = (triggers[name] * (limit // len(triggers[name]) + 2))[: limit + 1]
@@ -283,3 +287,27 @@ def test_related_heading_ends_the_article_only_before_headlines() -> None:
     inline = [*body[:5], "Lesen Sie auch", "Fish market reopens after repairs", body[5]]
     kept = clean_paragraphs(inline, None)
     assert "Fish market reopens after repairs" in kept and kept[-1] == body[5]
+
+
+def test_teaser_lines_behind_a_label() -> None:
+    assert is_teaser_line("Le puede interesar: Reabre el mercado de pescado tras tres meses de obras")
+    assert is_teaser_line("MIRA: Así fue la primera travesía del nuevo ferry")
+    assert is_teaser_line("Lesen Sie auch | Fischmarkt öffnet wieder")
+    # a sentence that starts with a label word is prose
+    assert not is_teaser_line("Mira: the harbour master said the ferry would run every twenty minutes.")
+    assert not is_teaser_line("Harbour: the council approved the second ferry")
+
+
+def test_caption_labels() -> None:
+    assert is_caption_label("Abbildung 4: klassische Schwachschicht.")
+    assert is_caption_label("Foto: Archiv des Hafens")
+    assert not is_caption_label("Fotografen aus der ganzen Stadt kamen: der Hafen feierte das neue Boot.")
+
+
+@pytest.mark.parametrize("line", ["Dienstag, 4. Juni 2019", "Martes, 4 de junio de 2019", "3 mai 2021", "21. Januar 2022"])
+def test_date_lines_in_other_languages(line: str) -> None:
+    assert is_date_line(line)
+
+
+def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
+    assert not is_date_line("Am 21. Januar 2022 beschloss der Hafenrat eine zweite Fähre.")

@@ -993,7 +993,7 @@ class _Page:
             # a small box whose class weight won (an intro, a teaser text) against a block with several times
             # its paragraph prose: the prose is the article
             for e in ranked[1:8]:
-                if e.points >= 3 * top.points and e.good >= 3 * top.good + 300 and e.score >= 0.5 * top.score:
+                if e.points >= 3 * top.points and e.good >= 2 * top.good + 300 and e.score >= 0.5 * top.score:
                     top = e
                     top_i = e.order
                     break

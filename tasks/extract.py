@@ -1363,9 +1363,26 @@ def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list
             paras = page.paragraphs(roots)
     if not paras:
         paras = page.paragraphs(page.pick())
-    if sum(len(p) for p in paras) < 200 and ld_body and len(ld_body) > 200:
-        return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+    if sum(len(p) for p in paras) < 200:
+        if ld_body and len(ld_body) > 200:
+            return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+        return _noscript_paragraphs(page) or paras
     return paras
+
+
+def _noscript_paragraphs(page: _Page) -> list[str]:
+    """The article of a page that writes its body with JavaScript and keeps a copy inside <noscript> (blog
+    platforms do): the largest <noscript> with prose, read as a page of its own."""
+    best = None
+    best_len = 400
+    for node in page.els[0].node.css("noscript"):
+        size = len(node.text(deep=True) or "")
+        if size > best_len:
+            best, best_len = node, size
+    if best is None:
+        return []
+    inner = _Page(best)
+    return inner.paragraphs(inner.pick())
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -676,7 +676,7 @@ _DROP_TAGS = [
 _NEGATIVE = re.compile(
     r"comment|gallery|slideshow|carousel|share(?!d)|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
-    r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
+    r"|pagination|pager|author|autor|(?:^|[\s_-])bio(?:$|[\s_-])|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
     r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
     r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail|prev|next)(?:$|[\s_-])",
     re.I,

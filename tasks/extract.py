@@ -1137,6 +1137,14 @@ _HINT_CACHE: dict[str, tuple[bool, bool]] = {}
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
+# utility classes of CSS frameworks (Tailwind and the like): variants with a colon, and text-<size|align|colour>
+_UTILITY_TOKEN = re.compile(
+    r"^[\w-]+:|^text-(?:xs|sm|base|md|lg|\d*xl|left|right|center|justify|start|end|white|black|transparent|current"
+    r"|inherit|bold|normal|italic|uppercase|lowercase|capitalize|nowrap|truncate|wrap|muted|primary|secondary|dark|light"
+    r"|(?:gray|grey|slate|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo"
+    r"|violet|purple|fuchsia|pink|rose)(?:-\d+)?)$",
+    re.I,
+)
 _SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is are how why what your our".split())
 
 
@@ -1158,6 +1166,8 @@ def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
             if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
                 continue
             if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
+                continue
+            if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
                 continue
             if "--" in token:  # a BEM modifier ("row-content--sidebar") says how a block is laid out, not what
                 token = token.split("--", 1)[0]

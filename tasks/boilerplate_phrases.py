@@ -62,6 +62,7 @@ WIDGET_LABELS: tuple[str, ...] = (
     "lade weitere inhalte", "weitere inhalte laden", "inhaltsverzeichnis", "schlagworte", "schlagwörter",
     "stichworte", "themen", "anzeige", "werbung", "externer inhalt", "drucken", "artikel drucken",
     "seite drucken", "bild anzeigen", "zurück", "nach oben", "zum seitenanfang", "originalartikel",
+    "kontakt", "impressum", "sponsoren und partner", "unsere partner", "contact", "contact us",
     # fr
     "partager", "partager cet article", "aucun commentaire", "commentaires", "imprimer", "publicité",
     "sommaire", "mots-clés", "mots clés", "contenu externe",
@@ -96,6 +97,9 @@ PROMPT_STARTS: tuple[str, ...] = (
     "dieser artikel enthält affiliate", "dieser beitrag enthält affiliate", "bei den verlinkungen handelt es sich",
     "dieses skript als pdf", "als pdf herunterladen", "ihr browser", "bitte aktivieren sie javascript",
     "um diesen inhalt zu sehen", "um dieses video", "zapraszamy",
+    "keine kommentare", "noch keine kommentare", "sei der erste", "seien sie der erste", "be the first to comment",
+    "no comments yet", "werden sie mitglied", "jetzt mitglied werden", "become a member", "help us continue",
+    "werbung.", "anzeige.", "get the latest news straight to your",
     # fr
     "abonnez-vous", "inscrivez-vous", "connectez-vous", "suivez-nous", "déjà abonné", "pour lire la suite",
     "soutenez", "votre navigateur",
@@ -135,6 +139,8 @@ POST_META_STARTS: tuple[str, ...] = (
     "kategorie:", "kategorien:", "veröffentlicht am", "veröffentlicht in", "der beitrag wurde am",
     "dieser beitrag wurde", "release date:", "opublikowano:", "publié le", "publicado el", "pubblicato il",
     "titelbild:", "quelle: foto", "foto:", "bild:", "fotos:", "bildquelle:",
+    "letzte aktualisierung am", "zuletzt aktualisiert am", "last updated on", "news date", "suggested citation",
+    "zitiervorschlag", "zitierweise", "cite this article", "citar este artículo",
 )
 
 # Labels that start a teaser line ("Le puede interesar: <headline>", "MIRA: <headline>", "Lesen Sie auch: ...").
@@ -182,4 +188,14 @@ CAPTION_LABELS: tuple[str, ...] = (
     "abbildung", "abb", "bild", "bilder", "foto", "fotos", "grafik", "titelbild", "bildquelle", "fotoquelle",
     "figure", "fig", "image", "images", "photo", "photos", "picture", "illustration", "credit", "crédit",
     "crédits", "crédit photo", "imagen", "fotografía", "immagine", "zdjęcie", "fot",
+    "copyright", "quelle", "source",
+)
+
+# Buttons that open a picture, left in front of its caption ("Vergrößern Eine kleine runde Aussparung ...").
+ZOOM_LABELS: tuple[str, ...] = ("vergrößern", "bild vergrößern", "enlarge", "zoom", "agrandir", "ampliar", "ingrandisci", "powiększ")
+
+# News agencies whose initials end a wire story ("aja/PAP", "dpa/lno", "(AFP)").
+NEWS_AGENCIES: tuple[str, ...] = (
+    "ap", "afp", "reuters", "dpa", "kna", "epd", "apa", "sda", "ats", "ansa", "efe", "pap", "ctk", "belga", "anp",
+    "upi", "xinhua", "ians", "pti", "ddp", "sid", "idea", "lno", "lby", "lhe", "lnw", "lsw", "lsn",
 )

@@ -16,6 +16,7 @@ from tasks.boilerplate_phrases import (
     CAPTION_LABELS,
     DATE_FILLERS,
     MONTH_NAMES,
+    NEWS_AGENCIES,
     NOTICE_TOPICS,
     NOTICE_VERBS,
     POST_META_STARTS,
@@ -25,6 +26,7 @@ from tasks.boilerplate_phrases import (
     TEASER_LABELS,
     WEEKDAY_NAMES,
     WIDGET_LABELS,
+    ZOOM_LABELS,
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -364,7 +366,7 @@ _FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici"
 
 
 def _label_key(p: str) -> str:
-    return p.strip().strip(_LABEL_TRIM).casefold()
+    return p.strip().strip(_LABEL_TRIM).lower()
 
 
 _TEASER_LABELS = frozenset(TEASER_LABELS) | _RELATED_HEADINGS
@@ -384,12 +386,27 @@ def is_teaser_line(p: str) -> bool:
     parts = _LABEL_SPLIT.split(p.strip(), maxsplit=1)
     if len(parts) != 2 or len(parts[0]) > 45 or not parts[1]:
         return False
-    return parts[0].casefold() in _TEASER_LABELS and not parts[1].rstrip().endswith((".", "!", ";"))
+    return parts[0].lower() in _TEASER_LABELS and not parts[1].rstrip().endswith((".", "!", ";"))
+
+
+_ZOOM_STARTS = tuple(f"{label} " for label in ZOOM_LABELS)
+_AGENCY_TAG = re.compile(
+    r"^\(?(?:[a-zäöüß]{1,5}\s*/\s*)*(?:" + "|".join(NEWS_AGENCIES) + r")(?:\s*/\s*[a-zäöüß]{1,5})*\)?\.?$", re.I
+)
 
 
 def is_caption_label(p: str) -> bool:
-    """A picture caption or credit behind its label ("Abbildung 4: klassische Schwachschicht.", "Foto: X")."""
-    return len(p) <= 250 and bool(_CAPTION_LABEL.match(p.strip()))
+    """A picture caption or credit behind its label ("Abbildung 4: klassische Schwachschicht.", "Foto: X",
+    "(Quelle: Foto X)", "Copyright: X"), or behind the picture's zoom button ("Vergrößern ...")."""
+    if len(p) > 250:
+        return False
+    s = p.strip().lstrip("(")
+    return bool(_CAPTION_LABEL.match(s)) or s[:20].lower().startswith(_ZOOM_STARTS)
+
+
+def is_agency_tag(p: str) -> bool:
+    """The initials and agency that close a wire story ("aja/PAP", "dpa/lno", "(AFP)")."""
+    return len(p) <= 30 and bool(_AGENCY_TAG.match(p.strip()))
 
 
 def is_related_heading(p: str) -> bool:
@@ -410,7 +427,7 @@ def is_prompt(p: str) -> bool:
     story, please subscribe", "Suscríbete ...", "Follow X on Twitter", "download the X apps")."""
     if len(p) > 250:
         return False
-    s = p.strip().lstrip("*•·►▶→»› ").casefold()
+    s = p.strip().lstrip("*•·►▶→»› ").lower()
     if s.startswith(_PROMPT_STARTS):
         return True
     if s.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(s):
@@ -423,7 +440,7 @@ def is_notice(p: str) -> bool:
     Sie JavaScript"): a short paragraph naming cookies or JavaScript with a verb of allowing or using them."""
     if len(p) > 200:
         return False
-    s = p.casefold()
+    s = p.lower()
     return any(t in s for t in NOTICE_TOPICS) and any(v in s for v in NOTICE_VERBS)
 
 
@@ -431,14 +448,14 @@ def is_rights_notice(p: str) -> bool:
     """A copyright or reprint notice ("© 2020 CBS Interactive Inc. All Rights Reserved.")."""
     if len(p) > 200:
         return False
-    s = p.casefold()
+    s = p.lower()
     return any(n in s for n in RIGHTS_NOTICES)
 
 
 def is_post_meta(p: str) -> bool:
     """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
     "Titelbild: ...")."""
-    return len(p) <= 150 and p.strip().casefold().startswith(_POST_META_STARTS)
+    return len(p) <= 250 and p.strip().lower().startswith(_POST_META_STARTS)
 
 
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
@@ -471,6 +488,7 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "post_meta": is_post_meta,
     "teaser_line": is_teaser_line,
     "caption_label": is_caption_label,
+    "agency_tag": is_agency_tag,
 }
 
 _HAS_WORD = re.compile(r"\w")
@@ -485,7 +503,7 @@ _RULE_MAX_LENGTH = {
     "all_caps_promo": 300, "call_to_action": 250, "link_label": 200, "comment_form": 300, "widget_text": 60,
     "photo_caption": 600, "date_line": 100, "byline_line": 80, "credit_line": 300, "markup_token": 60,
     "related_heading": 60, "widget_label": 40, "prompt": 250, "notice": 200, "rights_notice": 200,
-    "post_meta": 150, "teaser_line": 200, "caption_label": 250,
+    "post_meta": 250, "teaser_line": 200, "caption_label": 250, "agency_tag": 30,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
 

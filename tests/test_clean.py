@@ -10,6 +10,7 @@ from tasks.clean import (
     is_all_caps_promo,
     is_bullet_separator_line,
     is_call_to_action,
+    is_agency_tag,
     is_caption_label,
     is_comment_form,
     is_date_line,
@@ -209,7 +210,7 @@ def test_rule_length_limits_match_the_rules() -> None:
         "byline_line": "By Jane Doe ", "credit_line": "Reporting by Jane Doe ", "markup_token": "a-b-c-",
         "related_heading": "Lesen Sie auch ", "widget_label": "Gefällt mir ", "prompt": "Abonnieren Sie ",
         "notice": "Wir verwenden Cookies ", "rights_notice": "All rights reserved ", "post_meta": "Posted in News ",
-        "teaser_line": "Mira: el ferry ", "caption_label": "Foto: Archiv ",
+        "teaser_line": "Mira: el ferry ", "caption_label": "Foto: Archiv ", "agency_tag": "dpa/",
     }
     for name, limit in _RULE_MAX_LENGTH.items():
         text = (triggers[name] * (limit // len(triggers[name]) + 2))[: limit + 1]
@@ -311,3 +312,17 @@ def test_date_lines_in_other_languages(line: str) -> None:
 
 def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
     assert not is_date_line("Am 21. Januar 2022 beschloss der Hafenrat eine zweite Fähre.")
+
+
+def test_zoom_button_captions_and_credits() -> None:
+    assert is_caption_label("Vergrößern Eine kleine runde Aussparung für die Kamera im Display.")
+    assert is_caption_label("(Quelle: Foto Steven Example)")
+    assert is_caption_label("Copyright: Gisele Example")
+
+
+def test_agency_tags_close_a_wire_story() -> None:
+    assert is_agency_tag("aja/PAP")
+    assert is_agency_tag("dpa/lno")
+    assert is_agency_tag("(AFP)")
+    assert not is_agency_tag("PAP said on Monday.")
+    assert not is_agency_tag("Hamburg/Kiel")

@@ -1169,8 +1169,12 @@ def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
                 continue
             if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
                 continue
-            if "--" in token:  # a BEM modifier ("row-content--sidebar") says how a block is laid out, not what
-                token = token.split("--", 1)[0]
+            if "--" in token:
+                # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
+                # it names a part that is never article text ("metabar--social")
+                token, modifiers = token.split("--", 1)
+                if _STRONG_NEGATIVE.search(modifiers):
+                    neg = strong = True
             if _NEGATIVE.search(token):
                 neg = True
                 strong = strong or bool(_STRONG_NEGATIVE.search(token))

@@ -365,6 +365,12 @@ _APP_PROMPT = re.compile(r"\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de te
 _FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici", "obserwuj")
 
 
+# one compiled search each instead of a loop of substring tests over a lowered copy
+_NOTICE_TOPIC = re.compile(_alternation(NOTICE_TOPICS), re.I).search
+_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS), re.I).search
+_RIGHTS_NOTICE = re.compile(_alternation(RIGHTS_NOTICES), re.I).search
+
+
 def _label_key(p: str) -> str:
     return p.strip().strip(_LABEL_TRIM).lower()
 
@@ -438,18 +444,12 @@ def is_prompt(p: str) -> bool:
 def is_notice(p: str) -> bool:
     """A cookie or JavaScript notice ("Tu navegador tiene deshabilitado el uso de Cookies", "Bitte aktivieren
     Sie JavaScript"): a short paragraph naming cookies or JavaScript with a verb of allowing or using them."""
-    if len(p) > 200:
-        return False
-    s = p.lower()
-    return any(t in s for t in NOTICE_TOPICS) and any(v in s for v in NOTICE_VERBS)
+    return len(p) <= 200 and bool(_NOTICE_TOPIC(p)) and bool(_NOTICE_VERB(p))
 
 
 def is_rights_notice(p: str) -> bool:
     """A copyright or reprint notice ("© 2020 CBS Interactive Inc. All Rights Reserved.")."""
-    if len(p) > 200:
-        return False
-    s = p.lower()
-    return any(n in s for n in RIGHTS_NOTICES)
+    return len(p) <= 200 and bool(_RIGHTS_NOTICE(p))
 
 
 def is_post_meta(p: str) -> bool:

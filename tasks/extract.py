@@ -1222,14 +1222,15 @@ _HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="h
 
 # paragraph text (chars) that makes a hidden element collapsed content rather than a menu, modal or template
 _COLLAPSED_PROSE = 300
+_COLLAPSIBLE_TAGS = frozenset(("div", "section", "article", "main", "dd", "details"))
 _COLLAPSIBLE_HINT = re.compile(r"accordion|collaps|expand|toggle|tab-?panel|tab-?content|read-?more|more-?text", re.I)
 
 
 def _collapsed_prose(node: LexborNode) -> bool:
     """Whether a hidden element is collapsed article text: an accordion panel, a "read more" expander or a tab
     (its class says so) whose paragraphs carry real prose, which menus, modals and templates do not."""
-    if not _COLLAPSIBLE_HINT.search(_hints(node)):
-        return False
+    if node.tag not in _COLLAPSIBLE_TAGS or not _COLLAPSIBLE_HINT.search(_hints(node)):
+        return False  # most hidden elements are icons and menus: the tag rules them out before any attribute
     total = 0
     for para in node.css("p"):
         text = para.text(deep=True) or ""

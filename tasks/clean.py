@@ -295,23 +295,21 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + _alternation(MONTH_NAMES) + r")\.?"
 )
+# all three run on a lowered copy: a case-sensitive scan of the month trie is about twice as fast
 _DATE_BITS = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MONTH}(?:,?\s+(?:de\s+)?\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     r"|\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
     r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
-    re.I,
 )
 # removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
 _DATE_EXTRAS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
     + _alternation(WEEKDAY_NAMES) + r")\b\.?,?"
     r"|\b(?:19|20)\d{2}\b",
-    re.I,
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
     r"and|by|" + _alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
-    re.I,
 )
 
 
@@ -321,9 +319,12 @@ _HAS_DIGIT = re.compile(r"\d").search
 def is_date_line(p: str) -> bool:
     """A dateline or timestamp on its own ("November 19, 2019 / 12:21 AM / Updated 14 hours ago"), possibly
     with a site or author name: once the date parts are gone, at most three words are left."""
-    if len(p) > 100 or not _HAS_DIGIT(p) or not _DATE_BITS.search(p):
+    if len(p) > 100 or not _HAS_DIGIT(p):
         return False
-    rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", p)))
+    low = p.lower()
+    if not _DATE_BITS.search(low):
+        return False
+    rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", low)))
     # numbers left over ("4.2.3 April 2014": a version table) mean the line is about something else
     return len(rest.split()) <= 3 and not any(c.isdigit() for c in rest)
 
@@ -356,7 +357,9 @@ _LABEL_TRIM = " \t:;!?.,»›>|…-–—*()[]"
 _RELATED_HEADINGS = frozenset(RELATED_HEADINGS)
 _WIDGET_LABELS = frozenset(WIDGET_LABELS)
 _PROMPT_STARTS = tuple(PROMPT_STARTS)
+_LONGEST_PROMPT_START = max(len(start) for start in PROMPT_STARTS)
 _POST_META_STARTS = tuple(POST_META_STARTS)
+_LONGEST_POST_META_START = max(len(start) for start in POST_META_STARTS)
 _FOLLOW_PROMPT = re.compile(
     r"(?:follow|folg\w*|suivez|s[ií]guenos|seguici|obserwuj)\b.{0,80}\b(?:on|auf|sur|en|su|na)\s+"
     r"(?:twitter|facebook|instagram|linkedin|telegram|whatsapp|tiktok|youtube|x)\b"
@@ -365,10 +368,7 @@ _APP_PROMPT = re.compile(r"\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de te
 _FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici", "obserwuj")
 
 
-# one compiled search each instead of a loop of substring tests over a lowered copy
-_NOTICE_TOPIC = re.compile(_alternation(NOTICE_TOPICS), re.I).search
-_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS), re.I).search
-_RIGHTS_NOTICE = re.compile(_alternation(RIGHTS_NOTICES), re.I).search
+_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS)).search  # run on a lowered copy
 
 
 def _label_key(p: str) -> str:
@@ -433,29 +433,41 @@ def is_prompt(p: str) -> bool:
     story, please subscribe", "Suscríbete ...", "Follow X on Twitter", "download the X apps")."""
     if len(p) > 250:
         return False
-    s = p.strip().lstrip("*•·►▶→»› ").lower()
-    if s.startswith(_PROMPT_STARTS):
+    head = p.lstrip(" \n*•·►▶→»›")[:_LONGEST_PROMPT_START].lower()  # prompts are known by their start
+    if head.startswith(_PROMPT_STARTS):
         return True
-    if s.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(s):
+    if head.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(p.lstrip(" \n*•·►▶→»›").lower()):
         return True
-    return ("download" in s or "telegram" in s or "whatsapp" in s) and bool(_APP_PROMPT.search(s))
+    return ("ownload" in p or "elegram" in p or "hatsapp" in p) and bool(_APP_PROMPT.search(p.lower()))
 
 
 def is_notice(p: str) -> bool:
     """A cookie or JavaScript notice ("Tu navegador tiene deshabilitado el uso de Cookies", "Bitte aktivieren
     Sie JavaScript"): a short paragraph naming cookies or JavaScript with a verb of allowing or using them."""
-    return len(p) <= 200 and bool(_NOTICE_TOPIC(p)) and bool(_NOTICE_VERB(p))
+    if len(p) > 200:
+        return False
+    s = p.lower()
+    for topic in NOTICE_TOPICS:
+        if topic in s:
+            return bool(_NOTICE_VERB(s))
+    return False
 
 
 def is_rights_notice(p: str) -> bool:
     """A copyright or reprint notice ("© 2020 CBS Interactive Inc. All Rights Reserved.")."""
-    return len(p) <= 200 and bool(_RIGHTS_NOTICE(p))
+    if len(p) > 200:
+        return False
+    s = p.lower()
+    for notice in RIGHTS_NOTICES:  # a plain loop of substring tests: faster here than any() or a regex
+        if notice in s:
+            return True
+    return False
 
 
 def is_post_meta(p: str) -> bool:
     """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
     "Titelbild: ...")."""
-    return len(p) <= 250 and p.strip().lower().startswith(_POST_META_STARTS)
+    return len(p) <= 250 and p.lstrip()[:_LONGEST_POST_META_START].lower().startswith(_POST_META_STARTS)
 
 
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")

@@ -2,10 +2,12 @@
 
 The body is found from the DOM's structure: schema.org articleBody when a page marks exactly one, else the
 container whose paragraphs score highest (text length, commas, link density, paragraph shape; <article> and
-class/id hints only nudge the score), widened to sibling blocks that are paragraphs too. Inside it,
-paragraphs, headings, lists, tables and block quotes are kept in order; link lists, share bars, comments,
-galleries and captions are dropped (by shape first, class/id hints second); tasks.clean then drops
-boilerplate lines by named rules.
+class/id hints only nudge the score), widened to sibling blocks that are paragraphs too, and to the lead a page
+sets apart just before the body. A winner with little prose gets a second look that leaves out only comments
+(stories in gallery- or teaser-classed parts), and a page with no article outside <noscript> is read from it.
+Inside the body, paragraphs, headings, lists, tables and block quotes are kept in order; link lists, share bars,
+comments, galleries and captions are dropped (by shape first, class/id hints second), except a part holding
+most of the article's prose; tasks.clean then drops boilerplate lines by named rules.
 
 Metadata, field by field, the first usable value in this order of trust:
   title      JSON-LD headline/name (an article object's), Dublin Core title, og:title, twitter:title,
@@ -1272,6 +1274,8 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
                 inside = True
                 break
             anc = anc.parent
+        if node.tag in ("html", "head", "body"):
+            continue  # broken markup can put hidden on the page itself ("<html <div hidden>"): read it anyway
         if not inside and not _collapsed_prose(node):
             hidden.append(node)
             hidden_ids.add(node.mem_id)

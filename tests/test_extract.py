@@ -258,3 +258,12 @@ def test_key_points_are_kept_apart_from_the_body() -> None:
 def test_pages_without_marked_key_points_have_none() -> None:
     doc = extract_document(KEY_POINTS_PAGE.replace("RenderKeyPoints-keyPoints", "box"), "https://ledger.example/f")
     assert doc.summary_points == ()
+
+
+def test_hidden_on_the_page_itself_is_read_not_a_crash() -> None:
+    # broken markup ("<html <div ... aria-hidden>") can put hidden on <html>: the page is still read
+    from tasks.extract import _extract_document
+
+    assert _extract_document('<HTML <div class="x" aria-hidden="true">', "https://example.org/a").text == ""
+    page = '<html aria-hidden="true"><body><p>' + "The ferry runs every twenty minutes, the council said. " * 4
+    assert "The ferry runs every twenty minutes" in _extract_document(page + "</p></body></html>", None).text

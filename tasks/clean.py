@@ -12,6 +12,23 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from tasks.boilerplate_phrases import (
+    CAPTION_LABELS,
+    DATE_FILLERS,
+    MONTH_NAMES,
+    NEWS_AGENCIES,
+    NOTICE_TOPICS,
+    NOTICE_VERBS,
+    POST_META_STARTS,
+    PROMPT_STARTS,
+    RELATED_HEADINGS,
+    RIGHTS_NOTICES,
+    TEASER_LABELS,
+    WEEKDAY_NAMES,
+    WIDGET_LABELS,
+    ZOOM_LABELS,
+)
+
 # ---------------------------------------------------------------------------------------------------------
 # normalize_text
 
@@ -253,26 +270,46 @@ def is_bullet_separator_line(p: str) -> bool:
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 
+def _alternation(words: tuple[str, ...]) -> str:
+    """A regex matching any of the words, as a trie (shared prefixes factored out): Python's re tries the
+    branches of a flat alternation one by one, which made every date-line test several times slower."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return body + "?" if ends else body
+
+    return pattern(trie)
+
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + _alternation(MONTH_NAMES) + r")\.?"
 )
+# all three run on a lowered copy: a case-sensitive scan of the month trie is about twice as fast
 _DATE_BITS = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MONTH}(?:,?\s+(?:de\s+)?\d{{4}})?\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     r"|\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
     r"|\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b",
-    re.I,
 )
 # removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
 _DATE_EXTRAS = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b\.?,?"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    + _alternation(WEEKDAY_NAMES) + r")\b\.?,?"
     r"|\b(?:19|20)\d{2}\b",
-    re.I,
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
-    r"and|by)\b|[/|•·,:\-–—()@]",
-    re.I,
+    r"and|by|" + _alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
 )
 
 
@@ -282,9 +319,12 @@ _HAS_DIGIT = re.compile(r"\d").search
 def is_date_line(p: str) -> bool:
     """A dateline or timestamp on its own ("November 19, 2019 / 12:21 AM / Updated 14 hours ago"), possibly
     with a site or author name: once the date parts are gone, at most three words are left."""
-    if len(p) > 100 or not _HAS_DIGIT(p) or not _DATE_BITS.search(p):
+    if len(p) > 100 or not _HAS_DIGIT(p):
         return False
-    rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", p)))
+    low = p.lower()
+    if not _DATE_BITS.search(low):
+        return False
+    rest = _DATE_FILLER.sub(" ", _DATE_EXTRAS.sub(" ", _DATE_BITS.sub(" ", low)))
     # numbers left over ("4.2.3 April 2014": a version table) mean the line is about something else
     return len(rest.split()) <= 3 and not any(c.isdigit() for c in rest)
 
@@ -313,6 +353,123 @@ def is_credit_line(p: str) -> bool:
     return len(p) <= 300 and bool(_CREDIT_LINE.match(p.strip()))
 
 
+_LABEL_TRIM = " \t:;!?.,»›>|…-–—*()[]"
+_RELATED_HEADINGS = frozenset(RELATED_HEADINGS)
+_WIDGET_LABELS = frozenset(WIDGET_LABELS)
+_PROMPT_STARTS = tuple(PROMPT_STARTS)
+_LONGEST_PROMPT_START = max(len(start) for start in PROMPT_STARTS)
+_POST_META_STARTS = tuple(POST_META_STARTS)
+_LONGEST_POST_META_START = max(len(start) for start in POST_META_STARTS)
+_FOLLOW_PROMPT = re.compile(
+    r"(?:follow|folg\w*|suivez|s[ií]guenos|seguici|obserwuj)\b.{0,80}\b(?:on|auf|sur|en|su|na)\s+"
+    r"(?:twitter|facebook|instagram|linkedin|telegram|whatsapp|tiktok|youtube|x)\b"
+)
+_APP_PROMPT = re.compile(r"\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de telegram\b|\bwhatsapp[- ]kanal\b")
+_FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici", "obserwuj")
+
+
+_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS)).search  # run on a lowered copy
+
+
+def _label_key(p: str) -> str:
+    return p.strip().strip(_LABEL_TRIM).lower()
+
+
+_TEASER_LABELS = frozenset(TEASER_LABELS) | _RELATED_HEADINGS
+_LABEL_SPLIT = re.compile(r"\s*[:|»›>]\s*")
+_CAPTION_LABEL = re.compile(r"^(?:" + _alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
+
+
+def is_teaser_line(p: str) -> bool:
+    """A teaser for another story behind a label ("Le puede interesar: <headline>", "MIRA: <headline>",
+    "Lesen Sie auch | <headline>"): the label is one of tasks.boilerplate_phrases, the rest is a headline
+    (no sentence ending)."""
+    if len(p) > 200:
+        return False
+    head = p[:46]
+    if ":" not in head and "|" not in head and "»" not in head and "›" not in head and ">" not in head:
+        return False
+    parts = _LABEL_SPLIT.split(p.strip(), maxsplit=1)
+    if len(parts) != 2 or len(parts[0]) > 45 or not parts[1]:
+        return False
+    return parts[0].lower() in _TEASER_LABELS and not parts[1].rstrip().endswith((".", "!", ";"))
+
+
+_ZOOM_STARTS = tuple(f"{label} " for label in ZOOM_LABELS)
+_AGENCY_TAG = re.compile(
+    r"^\(?(?:[a-zäöüß]{1,5}\s*/\s*)*(?:" + "|".join(NEWS_AGENCIES) + r")(?:\s*/\s*[a-zäöüß]{1,5})*\)?\.?$", re.I
+)
+
+
+def is_caption_label(p: str) -> bool:
+    """A picture caption or credit behind its label ("Abbildung 4: klassische Schwachschicht.", "Foto: X",
+    "(Quelle: Foto X)", "Copyright: X"), or behind the picture's zoom button ("Vergrößern ...")."""
+    if len(p) > 250:
+        return False
+    s = p.strip().lstrip("(")
+    return bool(_CAPTION_LABEL.match(s)) or s[:20].lower().startswith(_ZOOM_STARTS)
+
+
+def is_agency_tag(p: str) -> bool:
+    """The initials and agency that close a wire story ("aja/PAP", "dpa/lno", "(AFP)")."""
+    return len(p) <= 30 and bool(_AGENCY_TAG.match(p.strip()))
+
+
+def is_related_heading(p: str) -> bool:
+    """The heading of a related-stories, recommendations or about-the-author box, in any language of
+    tasks.boilerplate_phrases ("Das könnte Sie auch interessieren", "Le puede interesar", "Lire aussi")."""
+    return len(p) <= 60 and _label_key(p) in _RELATED_HEADINGS
+
+
+def is_widget_label(p: str) -> bool:
+    """A sharing, liking, comment, paging, tag or table-of-contents label on its own ("Gefällt mir",
+    "Sharing is caring", "Inhaltsverzeichnis", "Anzeige"), in any language of tasks.boilerplate_phrases."""
+    return len(p) <= 40 and _label_key(p) in _WIDGET_LABELS
+
+
+def is_prompt(p: str) -> bool:
+    """A prompt to subscribe, register, log in, donate, follow, share or install an app, or an advertising
+    disclosure, in any language of tasks.boilerplate_phrases ("Mit unserem Newsletter ...", "To view the full
+    story, please subscribe", "Suscríbete ...", "Follow X on Twitter", "download the X apps")."""
+    if len(p) > 250:
+        return False
+    head = p.lstrip(" \n*•·►▶→»›")[:_LONGEST_PROMPT_START].lower()  # prompts are known by their start
+    if head.startswith(_PROMPT_STARTS):
+        return True
+    if head.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(p.lstrip(" \n*•·►▶→»›").lower()):
+        return True
+    return ("ownload" in p or "elegram" in p or "hatsapp" in p) and bool(_APP_PROMPT.search(p.lower()))
+
+
+def is_notice(p: str) -> bool:
+    """A cookie or JavaScript notice ("Tu navegador tiene deshabilitado el uso de Cookies", "Bitte aktivieren
+    Sie JavaScript"): a short paragraph naming cookies or JavaScript with a verb of allowing or using them."""
+    if len(p) > 200:
+        return False
+    s = p.lower()
+    for topic in NOTICE_TOPICS:
+        if topic in s:
+            return bool(_NOTICE_VERB(s))
+    return False
+
+
+def is_rights_notice(p: str) -> bool:
+    """A copyright or reprint notice ("© 2020 CBS Interactive Inc. All Rights Reserved.")."""
+    if len(p) > 200:
+        return False
+    s = p.lower()
+    for notice in RIGHTS_NOTICES:  # a plain loop of substring tests: faster here than any() or a regex
+        if notice in s:
+            return True
+    return False
+
+
+def is_post_meta(p: str) -> bool:
+    """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
+    "Titelbild: ...")."""
+    return len(p) <= 250 and p.lstrip()[:_LONGEST_POST_META_START].lower().startswith(_POST_META_STARTS)
+
+
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
 
 
@@ -335,6 +492,15 @@ PARAGRAPH_RULES: dict[str, Callable[[str], bool]] = {
     "byline_line": is_byline_line,
     "credit_line": is_credit_line,
     "markup_token": is_markup_token,
+    "related_heading": is_related_heading,
+    "widget_label": is_widget_label,
+    "prompt": is_prompt,
+    "notice": is_notice,
+    "rights_notice": is_rights_notice,
+    "post_meta": is_post_meta,
+    "teaser_line": is_teaser_line,
+    "caption_label": is_caption_label,
+    "agency_tag": is_agency_tag,
 }
 
 _HAS_WORD = re.compile(r"\w")
@@ -348,6 +514,8 @@ _LONGEST_SHORT_RULE = 300
 _RULE_MAX_LENGTH = {
     "all_caps_promo": 300, "call_to_action": 250, "link_label": 200, "comment_form": 300, "widget_text": 60,
     "photo_caption": 600, "date_line": 100, "byline_line": 80, "credit_line": 300, "markup_token": 60,
+    "related_heading": 60, "widget_label": 40, "prompt": 250, "notice": 200, "rights_notice": 200,
+    "post_meta": 250, "teaser_line": 200, "caption_label": 250, "agency_tag": 30,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
 
@@ -369,12 +537,20 @@ def is_end_marker(p: str) -> bool:
     return bool(_END_MARKER.match(s)) or "will not be published" in s.lower()
 
 
+def _only_headlines_after(paragraphs: list[str], i: int) -> bool:
+    """Whether nothing after paragraph i reads as prose: a related-stories box is headlines and labels, while
+    a "Read also" box set inside the article is followed by more of the article's sentences."""
+    return not any(len(p) >= 80 and p.rstrip().endswith((".", "!", "?", "”", '"', "“", "»")) for p in paragraphs[i + 1 :])
+
+
 def _tail_start(paragraphs: list[str], min_fraction: float = 0.6) -> int:
     """Index of the first end-of-article marker lying in the last part of the text, or len(paragraphs)."""
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
     for i, p in enumerate(paragraphs):
-        if seen / total >= min_fraction and is_end_marker(p):
+        if seen / total >= min_fraction and (
+            is_end_marker(p) or (is_related_heading(p) and _only_headlines_after(paragraphs, i))
+        ):
             return i
         seen += len(p)
     return len(paragraphs)

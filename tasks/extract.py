@@ -2,10 +2,12 @@
 
 The body is found from the DOM's structure: schema.org articleBody when a page marks exactly one, else the
 container whose paragraphs score highest (text length, commas, link density, paragraph shape; <article> and
-class/id hints only nudge the score), widened to sibling blocks that are paragraphs too. Inside it,
-paragraphs, headings, lists, tables and block quotes are kept in order; link lists, share bars, comments,
-galleries and captions are dropped (by shape first, class/id hints second); tasks.clean then drops
-boilerplate lines by named rules.
+class/id hints only nudge the score), widened to sibling blocks that are paragraphs too, and to the lead a page
+sets apart just before the body. A winner with little prose gets a second look that leaves out only comments
+(stories in gallery- or teaser-classed parts), and a page with no article outside <noscript> is read from it.
+Inside the body, paragraphs, headings, lists, tables and block quotes are kept in order; link lists, share bars,
+comments, galleries and captions are dropped (by shape first, class/id hints second), except a part holding
+most of the article's prose; tasks.clean then drops boilerplate lines by named rules.
 
 Metadata (title, authors, dates, ...) comes from tasks.metadata.
 """
@@ -63,7 +65,7 @@ _DROP_TAGS = [
 _NEGATIVE = re.compile(
     r"comment|gallery|slideshow|carousel|share(?!d)|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
     r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
-    r"|pagination|pager|author-?bio|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
+    r"|pagination|pager|author|autor|(?:^|[\s_-])bio(?:$|[\s_-])|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
     r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
     r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail|prev|next)(?:$|[\s_-])",
     re.I,
@@ -157,6 +159,9 @@ class _Page:
 
     def __init__(self, body: LexborNode) -> None:
         self.els: list[_El] = [_El(body, "body", -1, 0)]
+        self.protected: set[int] = set()  # the best candidate and its ancestors (set by pick)
+        self._furniture_mode = "all"
+        self._root_good = 1 << 30  # paragraph prose under the chosen roots (set by paragraphs)
         self.blocks: list[tuple[str, int, int]] = []  # (text, link chars, index of the containing _El)
         self.head_like: list[LexborNode] = []  # meta / link / script / title elements met in the body
         self._walk_body(body)
@@ -261,7 +266,10 @@ class _Page:
 
     def _init_score(self, e: _El) -> None:
         e.scored = True
-        e.score = _TAG_SCORE.get(e.tag, 0) + _class_weight_of(e.hints)
+        weight = _class_weight_of(e.hints)
+        if weight < 0 and self._furniture_mode == "comments":
+            weight = 0  # second look: a gallery or teaser class says nothing against the prose inside it
+        e.score = _TAG_SCORE.get(e.tag, 0) + weight
         if e.tag == "article" or "itemprop=articlebody" in e.hints.lower():
             e.score += 15
 
@@ -275,13 +283,24 @@ class _Page:
         flag = memo[i] if i >= 0 else False
         # a hinted part holding most of the page is a page wrapper with an odd class, not furniture
         limit = 0.6 * self.els[0].text_len
+        hinted = _hinted_comments if self._furniture_mode == "comments" else _hinted_furniture
         for j in reversed(path):
-            flag = flag or (j != 0 and self.els[j].text_len <= limit and _hinted_furniture(self.els[j].hints))
+            flag = flag or (j != 0 and self.els[j].text_len <= limit and hinted(self.els[j].hints))
             memo[j] = flag
         return bool(flag)
 
-    def score(self, skip_furniture: bool = True) -> list[_El]:
+    def _reset_scores(self) -> None:
+        for e in self.els:
+            e.scored = False
+            e.score = e.points = 0.0
+            e.good = 0
+
+    def score(self, furniture: str = "all") -> list[_El]:
+        """Elements ranked by their paragraphs' points. `furniture`: which hinted parts are left out of the
+        scoring: "all" (comments, related, galleries, sidebars...), "comments" only, or "none"."""
         els = self.els
+        self._furniture_mode = furniture
+        skip_furniture = furniture != "none"
         self._zone: list[bool | None] = [None] * len(els)
         for text, _link, ci in self.blocks:
             n = len(text)
@@ -332,26 +351,45 @@ class _Page:
         """Indexes of the elements that make the article: the best candidate and its good siblings."""
         ranked = self.score()
         if not ranked or ranked[0].score < 5:
-            for e in self.els:
-                e.scored = False
-                e.score = e.points = 0.0
-                e.good = 0
-            ranked = self.score(skip_furniture=False)
+            self._reset_scores()
+            ranked = self.score("none")
+        elif ranked[0].good < _WEAK_WINNER:
+            # a winner with little prose: the article may sit in a part whose class names a gallery, slideshow
+            # or teaser (a photo story, a slideshow of paragraphs). Look again with only comments left out, and
+            # take that when it finds much more prose.
+            first_good = ranked[0].good
+            self._reset_scores()
+            second = self.score("comments")
+            if second and second[0].good >= 3 * first_good + 200:
+                ranked = second
+            else:
+                self._reset_scores()
+                ranked = self.score()
         if not ranked or ranked[0].score <= 0:
             return [0]
         top = ranked[0]
         top_i = top.order
-        best_score = top.score
         # several strong candidates under one ancestor: the article is split, take the ancestor
         rivals = [e.order for e in ranked[1:5] if e.score >= top.score * 0.75]
         if len(rivals) >= 2:
-            top_anc = self.ancestors(top_i)
-            for a in top_anc:
+            for a in self.ancestors(top_i):
                 if a == 0 or _hinted_furniture(self.els[a].hints):
                     break
                 if sum(1 for r in rivals if a in self.ancestors(r)) >= 2:
                     top_i = a
                     break
+        if top_i == top.order:
+            # a small box whose class weight won (an intro, a teaser text) against a block with several times
+            # its paragraph prose: the prose is the article
+            for e in ranked[1:8]:
+                if e.points >= 3 * top.points and e.good >= 2 * top.good + 300 and e.score >= 0.5 * top.score:
+                    top = e
+                    top_i = e.order
+                    break
+        best_score = top.score
+        # the best paragraph holder's wrappers are never dropped as link boxes: a short (teaser, paywalled)
+        # article inside a column full of related links is still the article
+        self.protected = set(self.ancestors(top.order)) | {top.order}
         # climb while the parent is only a wrapper around the candidate
         while True:
             p = self.els[top_i].parent
@@ -393,7 +431,35 @@ class _Page:
                     chosen.append(e.order)
                 elif 0 < e.text_len <= 80 and ld == 0 and re.search(r"\.( |$)", e.node.text() or ""):
                     chosen.append(e.order)
-        return chosen or [top_i]
+        chosen = chosen or [top_i]
+        lead = self.lead_before(min(chosen))
+        if lead is not None:
+            chosen.insert(0, lead)
+            self.protected.add(lead)
+        return chosen
+
+    def lead_before(self, first: int) -> int | None:
+        """The lead (standfirst, teaser text, abstract) a page sets just before the body, outside the body's
+        own block: a short prose block, nearly free of links, whose class names a lead, within three levels
+        above the body. Its class ("teaser-text") would otherwise read as furniture."""
+        els = self.els
+        first_anc = self.ancestors(first)
+        if len(first_anc) < 2:
+            return None
+        scope = first_anc[min(2, len(first_anc) - 1)]
+        checked = 0
+        for j in range(first - 1, scope, -1):
+            e = els[j]
+            if j in first_anc or e.text_len == 0:
+                continue
+            checked += 1
+            if checked > 12:
+                break
+            if 40 <= e.text_len <= 1000 and e.link_len * 5 < e.text_len and e.tag not in _HEADINGS and _LEAD_HINT.search(e.hints):
+                anc = self.ancestors(j)
+                if scope in anc and not any(_strongly_hinted_furniture(els[a].hints) for a in anc if a != scope and a not in first_anc):
+                    return j
+        return None
 
     # -- output ------------------------------------------------------------------------------------------
 
@@ -403,8 +469,10 @@ class _Page:
         something that is never article text (comments, galleries, related links). Hints are read last:
         reading attributes is the costly part."""
         tag = e.tag
-        if tag in _HEADINGS or tag == "pre" or e.text_len == 0:
+        if tag in _HEADINGS or tag == "pre" or e.text_len == 0 or e.order in self.protected:
             return False
+        if e.good and e.good >= 0.5 * self._root_good:
+            return False  # a part holding most of the article's prose is the article (a slideshow of paragraphs)
         if tag == "p":
             return e.text_len < 200 and _hinted_furniture(e.hints)
         ld = e.link_density
@@ -420,6 +488,8 @@ class _Page:
         neg, pos, strong = _hint_kind(e.hints)
         if not neg or pos:
             return False
+        if not strong and e.text_len <= 1000 and e.link_len * 5 < e.text_len and _LEAD_HINT.search(e.hints):
+            return False  # the lead ("teaser-text") inside the article
         return strong or e.text_len < 400 or ld > 0.3
 
     def paragraphs(self, roots: list[int]) -> list[str]:
@@ -428,6 +498,7 @@ class _Page:
         # state per element: 0 outside the article, 1 kept, 2 inside but dropped (furniture on the way)
         state = bytearray(len(els))
         root_set = set(roots)
+        self._root_good = sum(els[i].good for i in roots) or 1 << 30
         for e in els:  # parents come before their children, so one forward pass settles everything
             i = e.order
             if i in root_set:
@@ -455,6 +526,14 @@ _HINT_CACHE: dict[str, tuple[bool, bool]] = {}
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
+# utility classes of CSS frameworks (Tailwind and the like): variants with a colon, and text-<size|align|colour>
+_UTILITY_TOKEN = re.compile(
+    r"^[\w-]+:|^text-(?:xs|sm|base|md|lg|\d*xl|left|right|center|justify|start|end|white|black|transparent|current"
+    r"|inherit|bold|normal|italic|uppercase|lowercase|capitalize|nowrap|truncate|wrap|muted|primary|secondary|dark|light"
+    r"|(?:gray|grey|slate|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo"
+    r"|violet|purple|fuchsia|pink|rose)(?:-\d+)?)$",
+    re.I,
+)
 _SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is are how why what your our".split())
 
 
@@ -477,6 +556,14 @@ def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
                 continue
             if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
                 continue
+            if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
+                continue
+            if "--" in token:
+                # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
+                # it names a part that is never article text ("metabar--social")
+                token, modifiers = token.split("--", 1)
+                if _STRONG_NEGATIVE.search(modifiers):
+                    neg = strong = True
             if _NEGATIVE.search(token):
                 neg = True
                 strong = strong or bool(_STRONG_NEGATIVE.search(token))
@@ -498,6 +585,21 @@ def _hinted_furniture(hints: str) -> bool:
     return neg and not pos
 
 
+# class/id words of a lead set apart from the body (English, German, French, Spanish, Italian CMS names)
+_LEAD_HINT = re.compile(
+    r"(?<![a-z])lead(?!er)|intro|teaser[-_]?text|abstract|standfirst|description|excerpt|sub-?title|sub-?head"
+    r"|chapo|chapeau|bajada|entradilla|sottotitolo|vorspann|anriss|article[-_]?summary",
+    re.I,
+)
+_COMMENTS_HINT = re.compile(r"comment|disqus|repl(?:y|ies)|respond|discussion|forum", re.I)
+# a winning candidate with less paragraph prose than this (chars) gets a second look (Page.pick)
+_WEAK_WINNER = 400
+
+
+def _hinted_comments(hints: str) -> bool:
+    return _hinted_furniture(hints) and bool(_COMMENTS_HINT.search(hints))
+
+
 def _strongly_hinted_furniture(hints: str) -> bool:
     neg, pos, strong = _hint_kind(hints)
     return strong and not pos
@@ -505,6 +607,27 @@ def _strongly_hinted_furniture(hints: str) -> bool:
 
 # a broad query (each selector in a group costs a pass), narrowed in Python below
 _HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i]'
+
+
+# paragraph text (chars) that makes a hidden element collapsed content rather than a menu, modal or template
+_COLLAPSED_PROSE = 300
+_COLLAPSIBLE_TAGS = frozenset(("div", "section", "article", "main", "dd", "details"))
+_COLLAPSIBLE_HINT = re.compile(r"accordion|collaps|expand|toggle|tab-?panel|tab-?content|read-?more|more-?text", re.I)
+
+
+def _collapsed_prose(node: LexborNode) -> bool:
+    """Whether a hidden element is collapsed article text: an accordion panel, a "read more" expander or a tab
+    (its class says so) whose paragraphs carry real prose, which menus, modals and templates do not."""
+    if node.tag not in _COLLAPSIBLE_TAGS or not _COLLAPSIBLE_HINT.search(_hints(node)):
+        return False  # most hidden elements are icons and menus: the tag rules them out before any attribute
+    total = 0
+    for para in node.css("p"):
+        text = para.text(deep=True) or ""
+        if len(text) >= 80:
+            total += len(text)
+            if total >= _COLLAPSED_PROSE:
+                return True
+    return False
 
 
 def _prepare(tree: LexborHTMLParser) -> set[int]:
@@ -538,7 +661,9 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
                 inside = True
                 break
             anc = anc.parent
-        if not inside:
+        if node.tag in ("html", "head", "body"):
+            continue  # broken markup can put hidden on the page itself ("<html <div hidden>"): read it anyway
+        if not inside and not _collapsed_prose(node):
             hidden.append(node)
             hidden_ids.add(node.mem_id)
     for node in hidden:
@@ -637,12 +762,33 @@ def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list
     if marked:
         roots = [e.order for e in page.els if e.text_len >= 200 and e.node.mem_id in marked]
         if len(roots) == 1:
+            lead = page.lead_before(roots[0])
+            if lead is not None:
+                page.protected.add(lead)
+                roots.insert(0, lead)
             paras = page.paragraphs(roots)
     if not paras:
         paras = page.paragraphs(page.pick())
-    if sum(len(p) for p in paras) < 200 and ld_body and len(ld_body) > 200:
-        return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+    if sum(len(p) for p in paras) < 200:
+        if ld_body and len(ld_body) > 200:
+            return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+        return _noscript_paragraphs(page) or paras
     return paras
+
+
+def _noscript_paragraphs(page: _Page) -> list[str]:
+    """The article of a page that writes its body with JavaScript and keeps a copy inside <noscript> (blog
+    platforms do): the largest <noscript> with prose, read as a page of its own."""
+    best = None
+    best_len = 400
+    for node in page.els[0].node.css("noscript"):
+        size = len(node.text(deep=True) or "")
+        if size > best_len:
+            best, best_len = node, size
+    if best is None:
+        return []
+    inner = _Page(best)
+    return inner.paragraphs(inner.pick())
 
 
 # ---------------------------------------------------------------------------------------------------------

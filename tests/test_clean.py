@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tasks.clean import (
     clean_paragraphs,
     explain_drops,
     is_all_caps_promo,
     is_bullet_separator_line,
     is_call_to_action,
+    is_agency_tag,
+    is_caption_label,
     is_comment_form,
+    is_date_line,
     is_headline_ticker,
     is_link_label,
+    is_notice,
     is_photo_caption,
+    is_post_meta,
+    is_prompt,
+    is_related_heading,
+    is_rights_notice,
+    is_teaser_line,
+    is_widget_label,
     is_widget_text,
     normalize_text,
     repair_mojibake,
@@ -196,8 +208,121 @@ def test_rule_length_limits_match_the_rules() -> None:
         "link_label": "Read more: ", "comment_form": "Leave a comment ", "widget_text": "Scroll to Top ",
         "photo_caption": "A caption (AP Photo/Jane Doe) ", "date_line": "November 19, 2019 ",
         "byline_line": "By Jane Doe ", "credit_line": "Reporting by Jane Doe ", "markup_token": "a-b-c-",
+        "related_heading": "Lesen Sie auch ", "widget_label": "Gefällt mir ", "prompt": "Abonnieren Sie ",
+        "notice": "Wir verwenden Cookies ", "rights_notice": "All rights reserved ", "post_meta": "Posted in News ",
+        "teaser_line": "Mira: el ferry ", "caption_label": "Foto: Archiv ", "agency_tag": "dpa/",
     }
     for name, limit in _RULE_MAX_LENGTH.items():
         text = (triggers[name] * (limit // len(triggers[name]) + 2))[: limit + 1]
         assert len(text) > limit
         assert not PARAGRAPH_RULES[name](text), name
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Das könnte Sie auch interessieren", "Le puede interesar:", "À lire aussi", "Leggi anche", "Mehr zum Thema",
+     "Temas relacionados", "Dowiedz się więcej", "You may also like"],
+)
+def test_related_box_headings_in_many_languages(line: str) -> None:
+    assert is_related_heading(line)
+
+
+def test_related_heading_needs_the_whole_line() -> None:
+    assert not is_related_heading("Mehr zum Thema Klimaschutz lesen Sie in unserem Dossier über Wärmepumpen.")
+    assert not is_related_heading("Leggi anche il rapporto completo della commissione.")
+
+
+@pytest.mark.parametrize("line", ["Gefällt mir", "Sharing is caring", "Inhaltsverzeichnis", "Anzeige", "Like this:"])
+def test_widget_labels(line: str) -> None:
+    assert is_widget_label(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mit unserem Newsletter erhalten Sie jeden Freitag die wichtigsten Nachrichten.",
+        "To view the full story, please subscribe to The Daily Example.",
+        "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+        "Follow The Example Times on Twitter and Instagram @Example.",
+        "For the latest stories download the Example News apps for iOS and Android.",
+        "Zapraszamy też do subskrypcji naszego newslettera.",
+    ],
+)
+def test_prompts_in_many_languages(line: str) -> None:
+    assert is_prompt(line)
+
+
+def test_prompt_words_inside_prose_are_kept() -> None:
+    assert not is_prompt("The council will follow the advice of the harbour master on Twitter's request.")
+    assert not is_prompt("She said the paper had lost a third of its subscribers since the paywall went up.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tu navegador tiene deshabilitado el uso de Cookies. Algunas funcionalidades necesitan que lo habilites.",
+        "Bitte aktivieren Sie JavaScript, um diese Seite zu nutzen.",
+        "We use cookies to improve your experience. Accept",
+    ],
+)
+def test_cookie_and_javascript_notices(line: str) -> None:
+    assert is_notice(line)
+
+
+def test_cookies_in_a_recipe_are_not_a_notice() -> None:
+    assert not is_notice("Bake the cookies for twelve minutes, until the edges turn golden.")
+
+
+def test_rights_notice_and_post_meta() -> None:
+    assert is_rights_notice("© 2020 Example Interactive Inc. All Rights Reserved.")
+    assert is_rights_notice("Alle Rechte vorbehalten.")
+    assert is_post_meta("This entry was posted in News and tagged harbour.")
+    assert is_post_meta("Kategorie: News, Hafen")
+    assert not is_rights_notice("The court ruled that the rights reserved by the city were void, " * 5)
+
+
+def test_related_heading_ends_the_article_only_before_headlines() -> None:
+    body = ["The ferry will run a second boat from the first of July, the harbour council said on Monday."] * 6
+    headlines = ["Fish market reopens after repairs", "New cycle lane on the quay"]
+    assert clean_paragraphs([*body, "Das könnte Sie auch interessieren", *headlines], None) == body
+    inline = [*body[:5], "Lesen Sie auch", "Fish market reopens after repairs", body[5]]
+    kept = clean_paragraphs(inline, None)
+    assert "Fish market reopens after repairs" in kept and kept[-1] == body[5]
+
+
+def test_teaser_lines_behind_a_label() -> None:
+    assert is_teaser_line("Le puede interesar: Reabre el mercado de pescado tras tres meses de obras")
+    assert is_teaser_line("MIRA: Así fue la primera travesía del nuevo ferry")
+    assert is_teaser_line("Lesen Sie auch | Fischmarkt öffnet wieder")
+    # a sentence that starts with a label word is prose
+    assert not is_teaser_line("Mira: the harbour master said the ferry would run every twenty minutes.")
+    assert not is_teaser_line("Harbour: the council approved the second ferry")
+
+
+def test_caption_labels() -> None:
+    assert is_caption_label("Abbildung 4: klassische Schwachschicht.")
+    assert is_caption_label("Foto: Archiv des Hafens")
+    assert not is_caption_label("Fotografen aus der ganzen Stadt kamen: der Hafen feierte das neue Boot.")
+
+
+@pytest.mark.parametrize("line", ["Dienstag, 4. Juni 2019", "Martes, 4 de junio de 2019", "3 mai 2021", "21. Januar 2022"])
+def test_date_lines_in_other_languages(line: str) -> None:
+    assert is_date_line(line)
+
+
+def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
+    assert not is_date_line("Am 21. Januar 2022 beschloss der Hafenrat eine zweite Fähre.")
+
+
+def test_zoom_button_captions_and_credits() -> None:
+    assert is_caption_label("Vergrößern Eine kleine runde Aussparung für die Kamera im Display.")
+    assert is_caption_label("(Quelle: Foto Steven Example)")
+    assert is_caption_label("Copyright: Gisele Example")
+
+
+def test_agency_tags_close_a_wire_story() -> None:
+    assert is_agency_tag("aja/PAP")
+    assert is_agency_tag("dpa/lno")
+    assert is_agency_tag("(AFP)")
+    assert not is_agency_tag("PAP said on Monday.")
+    assert not is_agency_tag("Hamburg/Kiel")

@@ -284,3 +284,12 @@ def test_site_suffix_named_by_a_phrase_holding_the_host() -> None:
     # a long last part that merely mentions the site is part of the headline
     long_part = "Was die Leser von backen.de am liebsten backen und warum"
     assert strip_site_suffix(f"Umfrage - {long_part}", None, "www.backen.de") == f"Umfrage - {long_part}"
+
+
+def test_hidden_on_the_page_itself_is_read_not_a_crash() -> None:
+    # broken markup ("<html <div ... aria-hidden>") can put hidden on <html>: the page is still read
+    from tasks.extract import _extract_document
+
+    assert _extract_document('<HTML <div class="x" aria-hidden="true">', "https://example.org/a").text == ""
+    page = '<html aria-hidden="true"><body><p>' + "The ferry runs every twenty minutes, the council said. " * 4
+    assert "The ferry runs every twenty minutes" in _extract_document(page + "</p></body></html>", None).text

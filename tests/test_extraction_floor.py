@@ -1,6 +1,8 @@
 """Quality floor: body F1 on the shared dev sets must not drop more than 0.01 below bench/extraction_floor.json.
 
-Uses the shared scorer's own metric functions (imported by path), on every page of each set; ~1 s.
+Uses the shared scorer's own metric functions (imported by path), on every page of each set: the ScrapingHub
+shingle F1 on mozilla and scrapinghub-dev, trafilatura's snippet F1 on web-dev (overall and per language group
+of bench/language_groups.py, so a regression in one language shows); a few seconds.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ TOLERANCE = 0.01
 
 
 def _scorer() -> ModuleType:
-    path = SHARED_EXTRACTION / "bench_extract.py"
+    return _module(SHARED_EXTRACTION / "bench_extract.py", "shared_bench_extract")
+
+
+def _module(path: Path, name: str) -> ModuleType:
     if not path.exists():
         pytest.skip(f"shared benchmark not found at {SHARED_EXTRACTION} (../shared next to the repo)")
-    spec = importlib.util.spec_from_file_location("shared_bench_extract", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -44,6 +49,31 @@ def measure(dataset: str) -> dict[str, float]:
         for group in ["all", *(rec.get("groups") or [])]:
             per_group.setdefault(group, []).append(tp_fp_fn)
     return {group: scorer.metrics_from_tp_fp_fns(rows)["f1"] for group, rows in per_group.items()}
+
+
+def measure_snippets(dataset: str) -> dict[str, float]:
+    """Snippet F1 (trafilatura's metric, as bench_extract.py computes it) over the set and per language group."""
+    scorer = _scorer()
+    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
+    data_dir = SHARED_EXTRACTION / dataset
+    gold = scorer.load_gold(data_dir)
+    group_of = language_groups.groups_by_id(gold, data_dir)
+    per_group: dict[str, list] = {"all": []}
+    for rec in gold:
+        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
+        counts = scorer.snippet_counts(rec, bench_extract(html, rec.get("url"))["text"])
+        for group in ("all", group_of[rec["id"]]):
+            per_group.setdefault(group, []).append(counts)
+    return {group: scorer.snippet_scores(rows)["f1"] for group, rows in per_group.items()}
+
+
+@pytest.mark.parametrize("dataset", sorted(FLOOR["snippet_f1"]))
+def test_snippet_f1_not_below_floor(dataset: str) -> None:
+    measured = measure_snippets(dataset)
+    for group, floor in FLOOR["snippet_f1"][dataset].items():
+        assert measured[group] >= floor - TOLERANCE, (
+            f"{dataset}[{group}] snippet F1 {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
+        )
 
 
 @pytest.mark.parametrize("dataset", sorted(FLOOR["f1"]))

@@ -12,6 +12,7 @@ from types import ModuleType
 
 import pytest
 
+from conftest import shared_path
 from tasks.extract import bench_extract
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,9 +22,7 @@ TOLERANCE = 0.01
 
 
 def _scorer() -> ModuleType:
-    path = SHARED_EXTRACTION / "bench_extract.py"
-    if not path.exists():
-        pytest.skip(f"shared benchmark not found at {SHARED_EXTRACTION} (../shared next to the repo)")
+    path = shared_path("bench", "extraction", "bench_extract.py")
     spec = importlib.util.spec_from_file_location("shared_bench_extract", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

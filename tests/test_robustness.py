@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tasks.analyze import analyze_documents
 from tasks.clean import clean_paragraphs, normalize_text
 from tasks.extract import extract_document, extract_text_page
-from tasks.fetch import decode_html
+from tasks.charset import decode_html
 from tasks.nlp import load_nlp
 
 TAGS = ["p", "div", "article", "main", "script", "style", "h1", "a", "li", "ul", "span", "time", "meta", "br",

@@ -33,7 +33,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
             start_run(con, run_id, "reprocess", {"db_path": str(settings.db_path)})
             stored = archived_articles(con)
         logger.info("%d archived articles to reprocess", len(stored))
-        counts = {"loaded": 0, "failed": 0, "skipped": 0}
+        counts = {"loaded": 0, "failed": 0, "skipped": 0, "duplicate": 0}
         claims = ArticleClaims()  # two stored URLs that now resolve to one article load it once
         try:
             for index, batch in enumerate(batches(stored, settings.batch_size)):
@@ -44,7 +44,8 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 for entry in log:
                     if entry.outcome != "loaded":
                         counts[entry.outcome if entry.outcome in counts else "failed"] += 1
-                        summary.failures.append((entry.url, entry.reason or entry.outcome))
+                        if entry.outcome != "duplicate":  # loaded once already, under its first URL
+                            summary.failures.append((entry.url, entry.reason or entry.outcome))
                 with connect(settings.db_path) as con:
                     load_batch(con, run_id, records, [])
                 counts["loaded"] += len(records)

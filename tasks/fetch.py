@@ -2,7 +2,11 @@
 
 Every per-URL problem ends as a FetchResult with an outcome and a reason a user can act on; nothing here raises
 for one bad URL. Politeness (robots.txt, per-host concurrency and spacing, Retry-After) and hard limits
-(deadline, body size after decompression, redirects, private hosts) are enforced here and nowhere else.
+(deadline, body size after decompression, redirects, private hosts) are enforced here and nowhere else; the
+run's politeness state (robots.txt cache, host clocks) is a tasks.politeness.Politeness passed in.
+
+Inside, one fetch call is a _Fetcher (redirects, results, archiving) over a _Transport (one polite GET with
+retries), a _HostCheck (private addresses) and _RobotsRules (robots.txt).
 """
 
 from __future__ import annotations

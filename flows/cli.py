@@ -167,7 +167,8 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
     from tasks.analyze import analyze_documents, page_report
     from tasks.nlp import load_nlp
     from tasks.extract import extract_document, extract_text_page
-    from tasks.fetch import decode_html, fetch_pages
+    from tasks.charset import decode_html
+    from tasks.fetch import fetch_pages
 
     nlp = load_nlp(settings.spacy_model)
     live = [item for item in inputs if item.startswith(("http://", "https://"))]

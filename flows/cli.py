@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -46,7 +47,7 @@ def fail(message: str) -> None:
 
 
 def print_summary(summary: object) -> None:
-    from flows.scrape import RunSummary
+    from flows.report import RunSummary
 
     assert isinstance(summary, RunSummary)
     colour = "green" if summary.status == "completed" else "red"
@@ -103,7 +104,8 @@ def scrape(
         if not path.is_file():
             fail(f"{path} is not a file")
     check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
-    from flows.scrape import build_sources, dask_task_runner, prefect_api_for_workers, scheduler_problem
+    from flows.runtime import dask_task_runner, prefect_api_for_workers, scheduler_problem
+    from flows.scrape import build_sources
     from flows.scrape import scrape as scrape_flow
     from tasks.sources import SourcesError
 
@@ -165,7 +167,8 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
     from tasks.analyze import analyze_documents, page_report
     from tasks.nlp import load_nlp
     from tasks.extract import extract_document, extract_text_page
-    from tasks.fetch import decode_html, fetch_pages
+    from tasks.charset import decode_html
+    from tasks.fetch import fetch_pages
 
     nlp = load_nlp(settings.spacy_model)
     live = [item for item in inputs if item.startswith(("http://", "https://"))]
@@ -189,6 +192,9 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
             yield {"input": item, **page_report(analysis)}
         except (OSError, UrlError) as exc:
             yield {"input": item, "error": str(exc)}
+        except Exception as exc:  # a bug in extraction: this input's error object, the other inputs go on
+            logging.getLogger(__name__).exception("extraction error on %s", item)
+            yield {"input": item, "error": f"extraction error: {type(exc).__name__}: {exc}"}
 
 
 @app.command()

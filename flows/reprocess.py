@@ -7,12 +7,13 @@ import time
 import uuid
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.scrape import RunSummary, batches
+from flows.batches import batches
+from flows.report import RunSummary, publish
 from flows.steps import analyze_task, read_archive_task
 from tasks.analyze import PageContext, StageTimes
+from tasks.duplicates import ArticleClaims
 from tasks.settings import load_settings
 from warehouse.db import connect, writer_lock
 from warehouse.load import archived_articles, finish_run, load_batch, start_run
@@ -32,17 +33,19 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
             start_run(con, run_id, "reprocess", {"db_path": str(settings.db_path)})
             stored = archived_articles(con)
         logger.info("%d archived articles to reprocess", len(stored))
-        counts = {"loaded": 0, "failed": 0, "skipped": 0}
+        counts = {"loaded": 0, "failed": 0, "skipped": 0, "duplicate": 0}
+        claims = ArticleClaims()  # two stored URLs that now resolve to one article load it once
         try:
             for index, batch in enumerate(batches(stored, settings.batch_size)):
                 pages = read_archive_task([(url, path, offset) for _, url, _, path, offset in batch])
                 contexts = {url: PageContext(source=source) for _, url, source, _, _ in batch}
                 known = {url: aid for aid, url, _, _, _ in batch}
-                records, log = analyze_task(pages, settings.spacy_model, contexts, {}, known, times)
+                records, log = analyze_task(pages, settings.spacy_model, contexts, known, times, claims)
                 for entry in log:
                     if entry.outcome != "loaded":
                         counts[entry.outcome if entry.outcome in counts else "failed"] += 1
-                        summary.failures.append((entry.url, entry.reason or entry.outcome))
+                        if entry.outcome != "duplicate":  # loaded once already, under its first URL
+                            summary.failures.append((entry.url, entry.reason or entry.outcome))
                 with connect(settings.db_path) as con:
                     load_batch(con, run_id, records, [])
                 counts["loaded"] += len(records)
@@ -60,5 +63,5 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
             summary.failures = summary.failures[:50]
             with connect(settings.db_path) as con:
                 finish_run(con, run_id, summary.status, counts, summary.message)
-            create_markdown_artifact(summary.markdown(), key="reprocess-report", description="newsdesk reprocess run")
+            publish(summary)
     return summary

@@ -15,18 +15,20 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.analyze import PageContext, StageTimes, analyze_pages
-from tasks.archive import WarcArchive
+from tasks.archive import WarcArchive, pages_from_archive
 from tasks.discover import DiscoveryResult, discover_source
+from tasks.duplicates import ArticleClaims
+from tasks.fetch import fetch_pages, fetch_resource
 from tasks.nlp import load_nlp
-from tasks.fetch import fetch_pages, fetch_resource, pages_from_archive
+from tasks.politeness import Politeness
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings
 from tasks.sources import Source
 
 
 @task(name="discover", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def discover_task(source: Source, settings: Settings) -> DiscoveryResult:
-    get = partial(fetch_resource, settings=settings, max_bytes=settings.max_feed_bytes)
+def discover_task(source: Source, settings: Settings, politeness: Politeness | None = None) -> DiscoveryResult:
+    get = partial(fetch_resource, settings=settings, max_bytes=settings.max_feed_bytes, politeness=politeness)
     return asyncio.run(
         discover_source(
             source,
@@ -44,12 +46,16 @@ def fetch_task(
     settings: Settings,
     validators: dict[str, tuple[str | None, str | None]],
     times: StageTimes | None = None,
+    politeness: Politeness | None = None,
 ) -> list[FetchResult]:
-    """One event loop per batch; `times` gets the loop thread's CPU seconds (HTTP, decoding, WARC writing)."""
+    """One event loop per batch; `times` gets the loop thread's CPU seconds (HTTP, decoding, WARC writing).
+    `politeness` is the run's robots.txt cache and host clocks, so batches after the first keep the spacing."""
     archive = WarcArchive(settings.warc_dir)
     started = time.thread_time()
     try:
-        return asyncio.run(fetch_pages(urls, settings, validators=validators, archive=archive))
+        return asyncio.run(
+            fetch_pages(urls, settings, validators=validators, archive=archive, politeness=politeness)
+        )
     finally:
         archive.close()
         if times is not None:
@@ -61,15 +67,16 @@ def analyze_task(
     pages: Sequence[FetchResult],
     model: str,
     contexts: Mapping[str, PageContext],
-    seen_article_ids: Mapping[str, str],
     known_articles: Mapping[str, str],
     times: StageTimes,
+    claims: ArticleClaims,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """`times` also gets this thread's CPU for the whole stage: the per-stage clocks in analyze_pages are
-    process-wide, so they include the fetch thread working on the next batch at the same time."""
+    process-wide, so they include the fetch thread working on the next batch at the same time. `claims` is the
+    run's: a story an earlier batch loaded is a duplicate here before any NLP is spent on it."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, load_nlp(model), contexts, seen_article_ids, known_articles, times)
+        return analyze_pages(pages, load_nlp(model), contexts, known_articles, times, claims)
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -82,9 +89,10 @@ def analyze_remote_task(
     known_articles: Mapping[str, str],
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
-    copy on another machine), and leaves duplicates across batches to the flow, which sees batches in order."""
+    copy on another machine), and leaves duplicates across batches to the flow, which settles them in batch order
+    against the run's claims (ArticleClaims.settle)."""
     times = StageTimes()
-    records, log = analyze_pages(pages, load_nlp(model), contexts, {}, known_articles, times)
+    records, log = analyze_pages(pages, load_nlp(model), contexts, known_articles, times)
     return records, log, dict(times.seconds)
 
 

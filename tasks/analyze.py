@@ -1,23 +1,29 @@
 """From fetched pages to loadable records: extraction, cleaning, quotes and entities for a batch, and the outcome
 of every page (loaded, unchanged, duplicate, skipped, failed).
 
-One spaCy pass covers quotes and entities of the whole batch; a page whose NLP fails is still loaded with its
-text and the error recorded, so one bad page never costs the batch.
+One spaCy pass covers quotes and entities of the whole batch. Errors are caught here, once per page, where the
+outcome is recorded: a page whose extraction raises is `failed` with "extraction error: <type>: <message>", a
+page whose NLP raises is still loaded with its text and `analysis_error` set; the traceback is logged once and
+the batch goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tasks.duplicates import ArticleClaims, duplicate_reason
 from tasks.extract import extract_document
 from tasks.metadata import with_listing_dates
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
 from tasks.nlp import analyze_texts
 from tasks.urls import UrlError, canonicalize
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +57,10 @@ def canonical_url_of(document: Document, fetched_url: str) -> str:
     return fetched_url
 
 
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]:
     """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception."""
     texts = [document.text for document in documents]
@@ -67,7 +77,8 @@ def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]
                 ((entities, quotes),) = analyze_texts([document.text], nlp)
                 analyses.append(Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes)))
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the article still loads
-                analyses.append(Analysis(document=document, error=f"{type(exc).__name__}: {exc}"))
+                logger.exception("NLP failed on %s; the article loads with analysis_error set", document.url)
+                analyses.append(Analysis(document=document, error=error_text(exc)))
         return analyses
 
 
@@ -125,20 +136,20 @@ def analyze_pages(
     pages: Sequence[FetchResult],
     nlp: Any,
     contexts: Mapping[str, PageContext],
-    seen_article_ids: Mapping[str, str],
     known_articles: Mapping[str, str],
     times: StageTimes | None = None,
+    claims: ArticleClaims | None = None,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """Records to load and one fetch_log entry per page.
 
-    `seen_article_ids` maps article ids already loaded in this run to the URL that loaded them, so a second URL
-    for the same story (rel=canonical, mirror) ends as `duplicate`. `known_articles` maps URLs to the article id
-    of their previous fetch, so a 304 keeps its article link.
+    `claims` holds the article ids this run has already claimed (a fresh one when not given), so a second URL for
+    the same story (rel=canonical, mirror) ends as `duplicate`. `known_articles` maps URLs to the article id of
+    their previous fetch, so a 304 keeps its article link.
     """
     times = times or StageTimes()
+    claims = claims if claims is not None else ArticleClaims()
     log: list[LogEntry] = []
     candidates: list[tuple[FetchResult, Document, str, str]] = []
-    claimed = dict(seen_article_ids)
     started = time.process_time()
     for page in pages:
         context = contexts.get(page.url, PageContext())
@@ -147,8 +158,9 @@ def analyze_pages(
             continue
         try:
             document = extract_document(page.text, page.final_url or page.url)
-        except Exception as exc:  # noqa: BLE001 - extraction is meant never to raise; if it does, record it
-            log.append(log_entry_for(page, context, outcome="failed", reason=f"extraction failed: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - a bug costs this page, recorded with its type; the batch goes on
+            logger.exception("extraction error on %s", page.url)
+            log.append(log_entry_for(page, context, outcome="failed", reason=f"extraction error: {error_text(exc)}"))
             continue
         document = with_listing_dates(document, context.published, context.lastmod)
         if not document.text.strip():
@@ -158,15 +170,14 @@ def analyze_pages(
             continue
         canonical = canonical_url_of(document, page.final_url or page.url)
         aid = article_id(canonical)
-        if aid in claimed:
+        earlier = claims.claim(aid, page.url)
+        if earlier is not None:
             log.append(
                 log_entry_for(
-                    page, context, outcome="duplicate", article_id=aid,
-                    reason=f"same article as {claimed[aid]} (canonical URL {canonical})",
+                    page, context, outcome="duplicate", article_id=aid, reason=duplicate_reason(earlier, canonical)
                 )
             )
             continue
-        claimed[aid] = page.url
         candidates.append((page, document, canonical, aid))
     times.add("extract", time.process_time() - started)
 

@@ -21,6 +21,9 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tasks.charset import HTML_TYPES, decode_html, mime_type
+from tasks.models import FetchResult
+
 # Headers that describe the transfer, not the stored body: dropping them keeps the record self-consistent.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -41,6 +44,16 @@ class ArchivedResponse:
     path: str
     offset: int
     length: int | None = None  # bytes the record takes in the file, when known
+
+
+def status_text(status: int) -> str:
+    """A status as a fetch_log reason reads it: "HTTP 404 Not Found"."""
+    from http import HTTPStatus
+
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _http_status_line(status: int) -> str:
@@ -82,7 +95,6 @@ class WarcArchive:
         self._file: io.BufferedWriter | None = None
         self._writer: WARCWriter | None = None
         self.path: Path | None = None
-        self.records_written = 0
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -130,7 +142,6 @@ class WarcArchive:
             )
             self._writer.write_record(request)
             self._file.flush()
-            self.records_written += 1
             return str(self.path), offset, length
 
     def close(self) -> None:
@@ -232,3 +243,48 @@ def iter_responses(folder: str | os.PathLike[str]) -> Iterator[ArchivedResponse]
             raise
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             raise ArchiveError(f"{path}: damaged WARC file ({_short(exc)})") from exc
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages replayed from the WARC archive: what reprocessing reads instead of the network
+
+
+def pages_from_archive(entries: list[tuple[str, str, int]]) -> list[FetchResult]:
+    """Rebuild FetchResults (decoded HTML in `text`) from archived responses: (url, warc_path, warc_offset).
+
+    Outcome "loaded", or "failed" with the reason (damaged record, error status, not HTML, empty body).
+    """
+    results = []
+    for url, path, offset in entries:
+        base = FetchResult(url=url, final_url=url, outcome="failed", warc_path=path, warc_offset=offset)
+        try:
+            archived = read_response(path, offset)
+        except ArchiveError as exc:
+            results.append(replace(base, reason=str(exc)))
+            continue
+        except Exception as exc:  # e.g. a path that is not a string
+            results.append(replace(base, reason=f"cannot read archive: {type(exc).__name__}: {exc}"))
+            continue
+        header = {name.lower(): value for name, value in archived.headers}
+        content_type = header.get("content-type")
+        result = replace(
+            base,
+            final_url=archived.url or url,
+            status=archived.status,
+            content_type=content_type,
+            etag=header.get("etag"),
+            last_modified=header.get("last-modified"),
+            fetched_at=archived.fetched_at,
+            n_bytes=len(archived.body),
+        )
+        mime = mime_type(content_type)
+        if not 200 <= archived.status < 300:
+            results.append(replace(result, reason=f"archived response is {status_text(archived.status)}"))
+        elif not archived.body:
+            results.append(replace(result, reason="empty body"))
+        elif mime and mime not in HTML_TYPES:
+            results.append(replace(result, reason=f"not HTML: {mime}"))
+        else:
+            text, charset = decode_html(archived.body, content_type)
+            results.append(replace(result, outcome="loaded", text=text, charset=charset))
+    return results

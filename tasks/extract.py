@@ -712,11 +712,12 @@ def _summary_points(page: _Page) -> tuple[list[str], list[str]]:
 
 
 def extract_document(html: str, url: str | None = None) -> Document:
-    """Body text and metadata of one HTML page. Never raises: anything unusable gives text ""."""
-    try:
-        return _extract_document(html, url)
-    except Exception:  # noqa: BLE001 - the contract is "never raises"; an empty Document records the failure
-        return Document(url=url, title=None, text="")
+    """Body text and metadata of one HTML page; a page without an article gives text "".
+
+    A bug raises instead of giving an empty Document, so the analysis step records it as a failure rather
+    than as a page without text.
+    """
+    return _extract_document(html, url)
 
 
 def _extract_document(html: str, url: str | None) -> Document:
@@ -803,10 +804,7 @@ def extract_text_page(text: str, url: str | None = None) -> Document:
     The first non-empty line is the title (repeats of it are dropped); bullet lines before the body are the
     summary points, kept apart from the body; the rest goes through the same cleaning rules as HTML.
     """
-    try:
-        return _extract_text_page(text, url)
-    except Exception:  # noqa: BLE001 - never raises, like extract_document
-        return Document(url=url, title=None, text="")
+    return _extract_text_page(text, url)
 
 
 def _extract_text_page(text: str, url: str | None) -> Document:

@@ -2,35 +2,36 @@
 
 Every per-URL problem ends as a FetchResult with an outcome and a reason a user can act on; nothing here raises
 for one bad URL. Politeness (robots.txt, per-host concurrency and spacing, Retry-After) and hard limits
-(deadline, body size after decompression, redirects, private hosts) are enforced here and nowhere else.
+(deadline, body size after decompression, redirects, private hosts) are enforced here and nowhere else; the
+run's politeness state (robots.txt cache, host clocks) is a tasks.politeness.Politeness passed in.
+
+Inside, one fetch call is a _Fetcher (redirects, results, archiving) over a _Transport (one polite GET with
+retries), a _HostCheck (private addresses) and _RobotsRules (robots.txt).
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
 import logging
-import math
 import random
 import re
 import threading
 import time
-import weakref
 import zlib
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 from protego import Protego
 
-from tasks.archive import ArchiveError, WarcArchive, read_response
+from tasks.archive import WarcArchive, status_text
+from tasks.charset import HTML_TYPES, codec_for, decode_html, header_charset, looks_like_html, mime_type
 from tasks.models import FetchResult
+from tasks.politeness import HostGate, Politeness, RobotsRules
 from tasks.settings import Settings
 from tasks.urls import UrlError, check_host_allowed, host_of
 
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 Validators = Mapping[str, tuple[str | None, str | None]]
 Kind = Literal["page", "resource", "robots"]
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Feeds, sitemaps and URL lists come as XML, text, JSON feeds or gzip files, often with a generic type.
 RESOURCE_TYPES = frozenset(
     {"application/gzip", "application/x-gzip", "application/octet-stream", "application/json",
@@ -48,108 +48,10 @@ RESOURCE_TYPES = frozenset(
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 500_000  # Google's robots.txt limit; the rest is ignored
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 asks crawlers to follow at least five
-ROBOTS_TTL_SECONDS = 24 * 3600  # RFC 9309: do not use a cached robots.txt longer than a day
 ERROR_BODY_CAP = 1_000_000  # error pages are archived for diagnosis, but never more than this
 MAX_BACKOFF_SECONDS = 60.0
 DNS_LOOKUPS_IN_FLIGHT = 16  # each runs in a thread; many hosts must not mean many threads
-META_SNIFF_BYTES = 4096
 DECODE_PIECE_BYTES = 256 * 1024  # decompressed output per step: memory stays near the cap
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Charset
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-# Labels browsers decode with a superset (WHATWG Encoding Standard); decoding like a browser avoids mojibake.
-_CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "l1": "cp1252",
-    "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252", "iso-8859-9": "cp1254",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "x-sjis": "shift_jis", "tis-620": "cp874",
-    "ks_c_5601-1987": "cp949", "euc-kr": "cp949",
-}
-_REFUSED_CHARSETS = frozenset({"utf-7", "utf7", "x-user-defined"})
-
-
-def _codec(label: str | None) -> str | None:
-    """Python codec name for a charset label, or None when unknown or not a text encoding."""
-    if not label:
-        return None
-    name = label.strip().strip("\"'").lower()
-    if not name or name in _REFUSED_CHARSETS:
-        return None
-    name = _CHARSET_ALIASES.get(name, name)
-    try:
-        info = codecs.lookup(name)
-        b"".decode(info.name)  # rejects bytes-to-bytes codecs such as base64 or zlib
-    except (LookupError, ValueError, TypeError):
-        return None
-    return info.name
-
-
-def _mime(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def _header_charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip("\"'") or None
-    return None
-
-
-def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """HTML bytes to text the way a browser would: (text, codec used). Never raises; bad bytes become U+FFFD.
-
-    Order: a byte-order mark (it wins in browsers too), the Content-Type charset, <meta charset> or http-equiv
-    in the first 4 KB, strict UTF-8, charset-normalizer's guess, UTF-8 with replacement.
-    """
-    try:
-        return _decode_html(body, content_type)
-    except Exception as exc:  # belt and braces: the contract is "never raises"
-        log.warning("decode_html fell back to utf-8: %s", exc)
-        return bytes(body or b"").decode("utf-8", errors="replace"), "utf-8"
-
-
-def _decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
-    body = bytes(body or b"")
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body.decode(codec, errors="replace").lstrip("\ufeff"), codecs.lookup(codec).name
-    codec = _codec(_header_charset(content_type))
-    if codec is None:
-        match = _META_CHARSET.search(body[:META_SNIFF_BYTES])
-        if match:
-            codec = _codec(match.group(1).decode("ascii", errors="ignore"))
-            if codec and codec.startswith("utf-16"):
-                codec = "utf-8"  # a meta tag readable as ASCII cannot be in UTF-16 (HTML spec)
-    if codec is None:
-        try:
-            return body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        codec = _detect(body)
-    text = body.decode(codec, errors="replace")
-    return text.lstrip("\ufeff"), codec
-
-
-def _detect(body: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    try:
-        best = from_bytes(body[:200_000]).best()
-    except Exception:  # detection is a guess; a failure just means "use the default"
-        best = None
-    return (_codec(best.encoding) if best is not None else None) or "utf-8"
-
-
-def _looks_like_html(body: bytes) -> bool:
-    head = body[:1024].lstrip().lower()
-    if head.startswith(codecs.BOM_UTF8):
-        head = head[3:].lstrip()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -213,103 +115,6 @@ class _StreamDecoder:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Politeness: robots.txt cache and per-host clocks shared by everything in this process
-
-
-@dataclass(frozen=True)
-class _Robots:
-    parser: Protego | None  # None: allow everything
-    unreachable: str | None  # why the host is treated as disallow-all
-    crawl_delay: float | None
-    loaded_at: float
-    no_response: bool = False  # robots.txt got no HTTP answer at all: the host is down, not disallowing
-
-    def allows(self, url: str, user_agent: str) -> bool:
-        if self.unreachable:
-            return False
-        if self.parser is None:
-            return True
-        try:
-            return bool(self.parser.can_fetch(url, user_agent))
-        except Exception:  # an odd URL/rule combination is not a reason to stop; robots is advisory here
-            return True
-
-
-_ROBOTS_CACHE: dict[tuple[str, str], _Robots] = {}
-_HOST_CLOCKS: dict[str, list[float]] = {}  # netloc -> [last request start, do-not-start-before] (monotonic)
-_STATE_LOCK = threading.Lock()
-
-
-def reset_politeness_state() -> None:
-    """Forget cached robots.txt files and per-host timing (tests; a long-lived worker after config changes)."""
-    with _STATE_LOCK:
-        _ROBOTS_CACHE.clear()
-        _HOST_CLOCKS.clear()
-        _LOOP_STATES.clear()
-
-
-def _cached_robots(host: str, user_agent: str) -> _Robots | None:
-    with _STATE_LOCK:
-        entry = _ROBOTS_CACHE.get((host, user_agent))
-    if entry is not None and time.monotonic() - entry.loaded_at < ROBOTS_TTL_SECONDS:
-        return entry
-    return None
-
-
-def _clock_wait(key: str, delay: float) -> float:
-    with _STATE_LOCK:
-        last, not_before = _HOST_CLOCKS.setdefault(key, [-math.inf, 0.0])
-        return max(last + delay, not_before) - time.monotonic()
-
-
-def _clock_claim(key: str, delay: float) -> bool:
-    """Record a request start if the host's gap has passed (atomically, across event loops in threads)."""
-    with _STATE_LOCK:
-        clock = _HOST_CLOCKS.setdefault(key, [-math.inf, 0.0])
-        now = time.monotonic()
-        if max(clock[0] + delay, clock[1]) - now > 0:
-            return False
-        clock[0] = now
-        return True
-
-
-def _clock_hold_off(key: str, seconds: float) -> None:
-    with _STATE_LOCK:
-        clock = _HOST_CLOCKS.setdefault(key, [-math.inf, 0.0])
-        clock[1] = max(clock[1], time.monotonic() + seconds)
-
-
-class _HostGate:
-    """Per-host concurrency, then the minimum gap between request starts, then a global slot."""
-
-    def __init__(self, key: str, concurrency: int, delay: float, total: asyncio.Semaphore) -> None:
-        self.key = key
-        self.delay = delay
-        self.total = total
-        self.sem = asyncio.Semaphore(concurrency)
-        self.turn = asyncio.Lock()
-        self.robots_lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        async with self.sem:
-            async with self.turn:  # only the next request for this host waits for the gap
-                while True:
-                    wait = _clock_wait(self.key, self.delay)
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                        continue
-                    await self.total.acquire()  # global slot taken only when ready to send
-                    if _clock_claim(self.key, self.delay):
-                        break
-                    self.total.release()
-            try:
-                yield
-            finally:
-                self.total.release()
-
-
-# ---------------------------------------------------------------------------------------------------------
 # One exchange
 
 
@@ -341,13 +146,6 @@ class _Reply:
     content_type: str | None
     body: bytes | None = None
     location: str | None = None
-
-
-def _status_text(status: int) -> str:
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
 
 
 def _exc_text(exc: BaseException) -> str:
@@ -383,27 +181,6 @@ def _accepts(kind: Kind, mime: str) -> bool:
     if kind == "page":
         return not mime or mime in HTML_TYPES
     return not mime or mime.startswith("text/") or "xml" in mime or mime in RESOURCE_TYPES
-
-
-@dataclass
-class _LoopState:
-    """Gates shared by every fetch in one event loop, so concurrent fetch_resource/fetch_pages calls (a sitemap
-    index fanned out with gather) still share per-host limits and fetch each robots.txt once."""
-
-    totals: dict[int, asyncio.Semaphore] = field(default_factory=dict)
-    gates: dict[tuple[str, int], _HostGate] = field(default_factory=dict)
-
-
-_LOOP_STATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
-
-
-def _loop_state() -> _LoopState:
-    loop = asyncio.get_running_loop()
-    with _STATE_LOCK:
-        state = _LOOP_STATES.get(loop)
-        if state is None:
-            state = _LOOP_STATES[loop] = _LoopState()
-        return state
 
 
 def _in_daemon_thread(function: Callable[..., object], *args: object) -> asyncio.Future[object]:
@@ -449,26 +226,21 @@ class _Clock:
         return int((time.monotonic() - self.start) * 1000)
 
 
-class _Fetcher:
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, archive: WarcArchive | None) -> None:
+class _Transport:
+    """One GET, polite and bounded: the host's gate (concurrency, spacing) around each attempt, the deadline and
+    size caps while reading, retries with backoff or Retry-After. Knows nothing of robots.txt or redirects."""
+
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, politeness: Politeness) -> None:
         self.settings = settings
         self.client = client
-        self.archive = archive
-        self.shared = _loop_state()
-        self.host_checks: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
-        self.lookups = asyncio.Semaphore(DNS_LOOKUPS_IN_FLIGHT)
+        self.politeness = politeness
 
-    def gate(self, url: str) -> _HostGate:
+    def gate(self, url: str) -> HostGate:
         settings = self.settings
-        key = (urlsplit(url).netloc.lower(), settings.per_host_concurrency)
-        gate = self.shared.gates.get(key)
-        if gate is None:
-            total = self.shared.totals.setdefault(
-                settings.total_concurrency, asyncio.Semaphore(settings.total_concurrency)
-            )
-            gate = _HostGate(key[0], settings.per_host_concurrency, settings.min_delay_seconds, total)
-            self.shared.gates[key] = gate
-        return gate
+        return self.politeness.gate(
+            urlsplit(url).netloc.lower(), settings.per_host_concurrency, settings.min_delay_seconds,
+            settings.total_concurrency,
+        )
 
     # -- one attempt -----------------------------------------------------------------------------------
 
@@ -507,14 +279,14 @@ class _Fetcher:
         if status == 304:
             return reply
         if status == 429 or status >= 500:
-            raise _Retry(_status_text(status), status, parse_retry_after(response.headers.get("retry-after")))
+            raise _Retry(status_text(status), status, parse_retry_after(response.headers.get("retry-after")))
         if status >= 300 or status < 200:
             try:  # kept for the archive; a broken error page is not worth a retry
                 reply.body = await self._read_body(response, min(max_bytes, ERROR_BODY_CAP))
             except (_BodyTooLarge, _Fail, httpx.HTTPError):
                 reply.body = None
             return reply
-        mime = _mime(content_type)
+        mime = mime_type(content_type)
         if not _accepts(kind, mime):
             what = "HTML" if kind == "page" else "a feed, sitemap or URL list"
             raise _Fail(f"not {what}: {mime}", status)
@@ -545,7 +317,7 @@ class _Fetcher:
 
     # -- retries -----------------------------------------------------------------------------------------
 
-    async def _get(
+    async def get(
         self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, clock: _Clock | None = None
     ) -> _Reply:
         settings = self.settings
@@ -570,7 +342,7 @@ class _Fetcher:
             if attempt == attempts - 1:
                 break
             if retry.retry_after is not None:
-                _clock_hold_off(gate.key, retry.retry_after)  # the whole host waits, not just this URL
+                self.politeness.clock_hold_off(gate.key, retry.retry_after)  # the whole host waits, not just this URL
             else:
                 backoff = settings.backoff_base_seconds * (2**attempt) * random.uniform(0.5, 1.5)
                 await asyncio.sleep(min(backoff, MAX_BACKOFF_SECONDS))
@@ -578,65 +350,23 @@ class _Fetcher:
         suffix = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
         raise _Fail(f"{last.reason}{suffix}", last.status)
 
-    # -- robots.txt --------------------------------------------------------------------------------------
 
-    async def robots(self, url: str) -> _Robots:
-        host = host_of(url)
-        agent = self.settings.user_agent
-        gate = self.gate(url)
-        entry = _cached_robots(host, agent)
-        if entry is None:
-            async with gate.robots_lock:  # one fetch per host even with many URLs waiting
-                entry = _cached_robots(host, agent)
-                if entry is None:
-                    entry = await self._load_robots(host)
-                    with _STATE_LOCK:
-                        _ROBOTS_CACHE[(host, agent)] = entry
-        gate.delay = max(self.settings.min_delay_seconds, entry.crawl_delay or 0.0)
-        return entry
+class _HostCheck:
+    """Private-address refusal before any request: one DNS lookup per host per fetch call, bounded in time."""
 
-    async def _load_robots(self, host: str) -> _Robots:
-        now = time.monotonic()
-        current = f"{host}/robots.txt"
-        try:
-            for _ in range(ROBOTS_MAX_REDIRECTS + 1):
-                await self._check_host(current)
-                reply = await self._get(current, {}, "robots", ROBOTS_MAX_BYTES)
-                if reply.location is None:
-                    break
-                current = urldefrag(urljoin(current, reply.location))[0]
-                if urlsplit(current).scheme not in {"http", "https"}:
-                    return _Robots(None, None, None, now)
-            else:
-                return _Robots(None, None, None, now)  # RFC 9309: too many redirects = unavailable = allow
-        except _Fail as failure:
-            if failure.status is not None and 400 <= failure.status < 500 and failure.status != 429:
-                return _Robots(None, None, None, now)
-            return _Robots(None, f"robots.txt unreachable ({failure.reason})", None, now,
-                           no_response=failure.status is None)
-        if 400 <= reply.status < 500:
-            return _Robots(None, None, None, now)  # no robots.txt: everything allowed
-        if reply.status != 200:
-            return _Robots(None, f"robots.txt unreachable ({_status_text(reply.status)})", None, now)
-        text = (reply.body or b"").decode("utf-8", errors="replace")
-        try:
-            parser = Protego.parse(text)
-            delay = parser.crawl_delay(self.settings.user_agent)
-        except Exception as exc:  # unparseable robots.txt: as good as none
-            log.warning("ignoring unparseable %s: %s", current, exc)
-            return _Robots(None, None, None, now)
-        return _Robots(parser, None, float(delay) if delay else None, now)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pending: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
+        self.lookups = asyncio.Semaphore(DNS_LOOKUPS_IN_FLIGHT)
 
-    # -- one URL -----------------------------------------------------------------------------------------
-
-    async def _check_host(self, url: str) -> None:
+    async def check(self, url: str) -> None:
         """Refuse private addresses before any request; one DNS lookup per host per batch."""
         if self.settings.allow_private_hosts:
             return
         host = (urlsplit(url).hostname or "").lower()
-        check = self.host_checks.get(host)
+        check = self.pending.get(host)
         if check is None:  # shared by every URL of this host that arrives while the lookup runs
-            check = self.host_checks[host] = asyncio.ensure_future(self._lookup(url))
+            check = self.pending[host] = asyncio.ensure_future(self._lookup(url))
         refusal = await asyncio.shield(check)
         if refusal is not None:
             raise _Fail(refusal)
@@ -653,6 +383,77 @@ class _Fetcher:
         except Exception as exc:  # the check is a safety gate: if it cannot run, do not fetch
             return f"cannot check the host: {_exc_text(exc)}"
         return None
+
+
+class _RobotsRules:
+    """robots.txt for each host, fetched once per run (the rules live in the run's Politeness) and followed
+    through up to five redirects, each hop host-checked; Crawl-delay widens the host's gap."""
+
+    def __init__(self, settings: Settings, transport: _Transport, hosts: _HostCheck) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.hosts = hosts
+
+    async def for_url(self, url: str) -> RobotsRules:
+        host = host_of(url)
+        agent = self.settings.user_agent
+        gate = self.transport.gate(url)
+        politeness = self.transport.politeness
+        entry = politeness.cached_robots(host, agent)
+        if entry is None:
+            async with gate.robots_lock:  # one fetch per host even with many URLs waiting
+                entry = politeness.cached_robots(host, agent)
+                if entry is None:
+                    entry = await self._load(host)
+                    politeness.store_robots(host, agent, entry)
+        gate.delay = max(self.settings.min_delay_seconds, entry.crawl_delay or 0.0)
+        return entry
+
+    async def _load(self, host: str) -> RobotsRules:
+        now = time.monotonic()
+        current = f"{host}/robots.txt"
+        try:
+            for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+                await self.hosts.check(current)
+                reply = await self.transport.get(current, {}, "robots", ROBOTS_MAX_BYTES)
+                if reply.location is None:
+                    break
+                current = urldefrag(urljoin(current, reply.location))[0]
+                if urlsplit(current).scheme not in {"http", "https"}:
+                    return RobotsRules(None, None, None, now)
+            else:
+                return RobotsRules(None, None, None, now)  # RFC 9309: too many redirects = unavailable = allow
+        except _Fail as failure:
+            if failure.status is not None and 400 <= failure.status < 500 and failure.status != 429:
+                return RobotsRules(None, None, None, now)
+            return RobotsRules(None, f"robots.txt unreachable ({failure.reason})", None, now,
+                           no_response=failure.status is None)
+        if 400 <= reply.status < 500:
+            return RobotsRules(None, None, None, now)  # no robots.txt: everything allowed
+        if reply.status != 200:
+            return RobotsRules(None, f"robots.txt unreachable ({status_text(reply.status)})", None, now)
+        text = (reply.body or b"").decode("utf-8", errors="replace")
+        try:
+            parser = Protego.parse(text)
+            delay = parser.crawl_delay(self.settings.user_agent)
+        except Exception as exc:  # unparseable robots.txt: as good as none
+            log.warning("ignoring unparseable %s: %s", current, exc)
+            return RobotsRules(None, None, None, now)
+        return RobotsRules(parser, None, float(delay) if delay else None, now)
+
+
+class _Fetcher:
+    """One fetch call: each URL host-checked, robots-checked and fetched through its redirects, then turned into a
+    FetchResult (archived when it is a page); polite through the run's Politeness."""
+
+    def __init__(
+        self, settings: Settings, client: httpx.AsyncClient, archive: WarcArchive | None, politeness: Politeness
+    ) -> None:
+        self.settings = settings
+        self.archive = archive
+        self.transport = _Transport(settings, client, politeness)
+        self.hosts = _HostCheck(settings)
+        self.robots = _RobotsRules(settings, self.transport, self.hosts)
 
     async def fetch_one(
         self, url: str, kind: Kind, max_bytes: int, validator: tuple[str | None, str | None] | None = None
@@ -693,9 +494,9 @@ class _Fetcher:
         chain = [url]
         current = url
         while True:
-            await self._check_host(current)
+            await self.hosts.check(current)
             if settings.obey_robots:
-                robots = await self.robots(current)
+                robots = await self.robots.for_url(current)
                 if not robots.allows(current, settings.user_agent):
                     reason = robots.unreachable or "disallowed by robots.txt"
                     outcome = "failed" if robots.no_response else "robots"  # a down host is a failure
@@ -709,7 +510,7 @@ class _Fetcher:
                     return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
                                    elapsed_ms=started.ms())
             try:
-                reply = await self._get(current, headers, kind, max_bytes, started)
+                reply = await self.transport.get(current, headers, kind, max_bytes, started)
             except _Fail as failure:
                 failure.final_url = current
                 raise
@@ -759,17 +560,17 @@ class _Fetcher:
             return done(outcome="unchanged")
         if reply.status >= 300 or reply.status < 200:
             if reply.status in REDIRECT_STATUSES:
-                return done(reason=f"{_status_text(reply.status)} without a Location header")
+                return done(reason=f"{status_text(reply.status)} without a Location header")
             if reply.status == 300:
-                return done(reason=f"{_status_text(reply.status)}: multiple choices, no redirect to follow")
+                return done(reason=f"{status_text(reply.status)}: multiple choices, no redirect to follow")
             warc = await self._archive(reply, fetched_at) if reply.body else {}
-            return done(reason=_status_text(reply.status), **warc)
+            return done(reason=status_text(reply.status), **warc)
         body = reply.body or b""
         if not body:
             return done(reason="empty body")
         if kind != "page":
-            return done(outcome="loaded", body=body, charset=_codec(_header_charset(reply.content_type)))
-        if not reply.content_type and not _looks_like_html(body):
+            return done(outcome="loaded", body=body, charset=codec_for(header_charset(reply.content_type)))
+        if not reply.content_type and not looks_like_html(body):
             return done(reason="no Content-Type and the body does not look like HTML")
         text, charset = decode_html(body, reply.content_type)
         warc = await self._archive(reply, fetched_at)
@@ -815,17 +616,19 @@ async def fetch_pages(
     validators: Validators | None = None,
     archive: WarcArchive | None = None,
     on_done: Callable[[FetchResult], None] | None = None,
+    politeness: Politeness | None = None,
 ) -> list[FetchResult]:
     """Fetch article pages politely: one FetchResult per input URL, in input order; never raises per URL.
 
     Outcomes: "loaded" (HTML decoded into `text`, archived when `archive` is given), "unchanged" (304 to a
     conditional GET built from `validators[url] = (etag, last_modified)`), "robots", or "failed" with a reason.
-    A URL repeated in `urls` is fetched once.
+    A URL repeated in `urls` is fetched once. `politeness` is the run's robots.txt cache and host clocks (a fresh
+    one for this call when not given).
     """
     validators = validators or {}
     unique = list(dict.fromkeys(urls))
     async with _client(settings) as client:
-        fetcher = _Fetcher(settings, client, archive)
+        fetcher = _Fetcher(settings, client, archive, politeness or Politeness())
 
         async def one(url: str) -> FetchResult:
             result = await fetcher.fetch_one(url, "page", settings.max_body_bytes, validators.get(url))
@@ -841,56 +644,14 @@ async def fetch_pages(
     return [by_url[url] for url in urls]
 
 
-async def fetch_resource(url: str, settings: Settings, max_bytes: int) -> FetchResult:
+async def fetch_resource(
+    url: str, settings: Settings, max_bytes: int, politeness: Politeness | None = None
+) -> FetchResult:
     """Fetch a feed, sitemap or URL list with the same politeness and limits; raw bytes in `result.body`.
 
     Accepts text, XML, JSON and gzip content types. A `.xml.gz` served as a gzip file comes back still
     compressed (the caller decompresses with its own cap); a Content-Encoding: gzip transfer is decoded here.
+    Concurrent calls share per-host limits and robots.txt only through one `politeness` passed to each.
     """
     async with _client(settings) as client:
-        return await _Fetcher(settings, client, None).fetch_one(url, "resource", max_bytes)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Pages replayed from the WARC archive: what reprocessing reads instead of the network
-
-
-def pages_from_archive(entries: list[tuple[str, str, int]]) -> list[FetchResult]:
-    """Rebuild FetchResults (decoded HTML in `text`) from archived responses: (url, warc_path, warc_offset).
-
-    Outcome "loaded", or "failed" with the reason (damaged record, error status, not HTML, empty body).
-    """
-    results = []
-    for url, path, offset in entries:
-        base = FetchResult(url=url, final_url=url, outcome="failed", warc_path=path, warc_offset=offset)
-        try:
-            archived = read_response(path, offset)
-        except ArchiveError as exc:
-            results.append(replace(base, reason=str(exc)))
-            continue
-        except Exception as exc:  # e.g. a path that is not a string
-            results.append(replace(base, reason=f"cannot read archive: {_exc_text(exc)}"))
-            continue
-        header = {name.lower(): value for name, value in archived.headers}
-        content_type = header.get("content-type")
-        result = replace(
-            base,
-            final_url=archived.url or url,
-            status=archived.status,
-            content_type=content_type,
-            etag=header.get("etag"),
-            last_modified=header.get("last-modified"),
-            fetched_at=archived.fetched_at,
-            n_bytes=len(archived.body),
-        )
-        mime = _mime(content_type)
-        if not 200 <= archived.status < 300:
-            results.append(replace(result, reason=f"archived response is {_status_text(archived.status)}"))
-        elif not archived.body:
-            results.append(replace(result, reason="empty body"))
-        elif mime and mime not in HTML_TYPES:
-            results.append(replace(result, reason=f"not HTML: {mime}"))
-        else:
-            text, charset = decode_html(archived.body, content_type)
-            results.append(replace(result, outcome="loaded", text=text, charset=charset))
-    return results
+        return await _Fetcher(settings, client, None, politeness or Politeness()).fetch_one(url, "resource", max_bytes)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tasks.settings import Settings
 from tasks.urls import UrlError, canonicalize
 
 CLI_SOURCE_NAME = "cli"
@@ -232,3 +233,15 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, 
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+def source_settings(settings: Settings, source: Source | None) -> Settings:
+    """The run's settings with a source's own politeness overrides applied."""
+    if source is None:
+        return settings
+    overrides = {
+        key: getattr(source, key)
+        for key in ("min_delay_seconds", "per_host_concurrency")
+        if getattr(source, key, None) is not None
+    }
+    return settings.model_copy(update=overrides) if overrides else settings

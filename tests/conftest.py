@@ -18,11 +18,19 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the test when that data is not beside the checkout."""
+    """A path under ../shared. Missing data skips the test on a developer's machine (a fresh clone has no
+    ../shared) but fails it in CI (CI=true), where a skip would pass a run that checked nothing."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is missing: the shared benchmark data is not next to this checkout")
+        message = f"{path} is missing: the shared benchmark data is not next to this checkout"
+        if in_ci():
+            pytest.fail(f"{message} (CI=true: CI must run with ../shared in place)", pytrace=False)
+        pytest.skip(message)
     return path
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tasks.archive import ArchiveError, WarcArchive, iter_responses, read_response
-from tasks.fetch import pages_from_archive
+from tasks.archive import ArchiveError, WarcArchive, iter_responses, pages_from_archive, read_response
 
 FETCHED_AT = "2026-11-30T10:00:00+00:00"
 HTML_HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"e1"')]

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.scrape import drop_seen_duplicates, scheduler_problem
+from flows.runtime import scheduler_problem
+from tasks.duplicates import ArticleClaims
 from tasks.models import Analysis, ArticleRecord, Document, LogEntry
 
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "flows" / "demo_sources.yaml"
@@ -47,11 +48,14 @@ def test_a_story_loaded_by_an_earlier_batch_becomes_a_duplicate() -> None:
         LogEntry(url="http://x/b", kind="article", outcome="loaded", article_id="b2"),
         LogEntry(url="http://x/gone", kind="article", outcome="failed", reason="HTTP 404"),
     ]
-    kept, relabelled = drop_seen_duplicates(records, log, {"a1": "http://x/a"})
+    claims = ArticleClaims()
+    assert claims.claim("a1", "http://x/a") is None  # an earlier batch loaded story a1
+    kept, relabelled = claims.settle(records, log)
     assert [r.article_id for r in kept] == ["b2"]
     assert [entry.outcome for entry in relabelled] == ["duplicate", "loaded", "failed"]
     assert "same article as http://x/a" in (relabelled[0].reason or "")
-    assert drop_seen_duplicates(records, log, {}) == (records, log)
+    assert ArticleClaims().settle(records, log) == (records, log)
+    assert claims.claim("b2", "http://x/b-mirror") == "http://x/b"  # settled batches claim their stories too
 
 
 def test_an_unreachable_or_malformed_scheduler_address_is_one_clear_message() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import shared_path
 from tasks.entities import appositive_after, appositive_before, title_before
 from tasks.extract import extract_text_page
 from tasks.ids import entity_id
@@ -14,7 +14,6 @@ from tasks.models import ArticleEntity
 from tasks.nlp import ModelNotInstalledError, analyze_texts, load_nlp
 from tasks.speakers import resolve_speaker
 
-SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +27,8 @@ def entities_of(texts: list[str], nlp) -> list[list[ArticleEntity]]:
 
 def seed_body() -> tuple[str, dict]:
     """The seed's clean body as the pipeline makes it (extraction and cleaning), so boilerplate is tested too."""
-    gold_path = SEED_DIR / "gold.json"
-    if not gold_path.is_file():
-        pytest.skip(f"seed data not found at {SEED_DIR} (shared benchmark data lives next to the repo)")
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    raw = (SEED_DIR / gold["seed"]).read_text(encoding="utf-8")
+    gold = json.loads(shared_path("seed", "gold.json").read_text(encoding="utf-8"))
+    raw = shared_path("seed", gold["seed"]).read_text(encoding="utf-8")
     return extract_text_page(raw).text, gold
 
 

@@ -14,6 +14,7 @@ from types import ModuleType
 
 import pytest
 
+from conftest import shared_path
 from tasks.extract import bench_extract
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,12 +24,11 @@ TOLERANCE = 0.01
 
 
 def _scorer() -> ModuleType:
-    return _module(SHARED_EXTRACTION / "bench_extract.py", "shared_bench_extract")
+    return _module(shared_path("bench", "extraction", "bench_extract.py"), "shared_bench_extract")
 
 
 def _module(path: Path, name: str) -> ModuleType:
-    if not path.exists():
-        pytest.skip(f"shared benchmark not found at {SHARED_EXTRACTION} (../shared next to the repo)")
+    """A module of the shared benchmark, imported by path (it is not a package of this project)."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -93,39 +93,29 @@ DATE_SETS = {"web-dev": SHARED_EXTRACTION / "web-dev", "dates/dev": SHARED_BENCH
 
 
 def measure_published_day(dataset: str) -> dict[str, float]:
-    """Share of dated gold pages whose published day newsdesk gets right, overall and (when py3langid is there,
-    as in the bench group) per language group, as bench/bench_dates.py computes it."""
+    """Share of dated gold pages whose published day newsdesk gets right, overall and per language group, as
+    bench/bench_dates.py computes it."""
     scorer = _scorer()
     data_dir = DATE_SETS[dataset]
     gold = [rec for rec in scorer.load_gold(data_dir) if rec.get("published")]
-    try:
-        import sys
-
-        sys.path.insert(0, str(REPO / "bench"))
-        from language_groups import groups_by_id
-
-        groups = groups_by_id(gold, data_dir)
-    except ImportError:  # the dev environment has no py3langid: overall figure only
-        groups = {}
+    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
+    groups = language_groups.groups_by_id(gold, data_dir)
     hits: dict[str, list[float]] = {"all": []}
     for rec in gold:
         html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
         score = scorer.date_scores(rec["published"], bench_extract(html, rec.get("url"))["published"])
         if score is None:  # a gold date the scorer cannot read is not counted (as in bench_dates.py)
             continue
-        for group in ["all", *([groups[rec["id"]]] if rec["id"] in groups else [])]:
+        for group in ("all", groups[rec["id"]]):
             hits.setdefault(group, []).append(score["match"])
     return {group: sum(values) / len(values) for group, values in hits.items()}
 
 
 @pytest.mark.parametrize("dataset", sorted(FLOOR.get("published_day", {})))
 def test_published_day_not_below_floor(dataset: str) -> None:
-    if not DATE_SETS[dataset].exists():
-        pytest.skip(f"shared date set not found at {DATE_SETS[dataset]}")
+    shared_path(*DATE_SETS[dataset].relative_to(REPO.parent / "shared").parts)  # skips (or fails in CI) when missing
     measured = measure_published_day(dataset)
     for group, floor in FLOOR["published_day"][dataset].items():
-        if group not in measured:
-            continue  # a language group needs py3langid (uv run --group bench pytest ...)
         assert measured[group] >= floor - TOLERANCE, (
             f"{dataset}[{group}] published day {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
         )

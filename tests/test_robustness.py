@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.analyze import analyze_documents
+from tasks.charset import decode_html
 from tasks.clean import PARAGRAPH_RULES, clean_paragraphs, normalize_text
 from tasks.dates import date_from_url, date_in_text, local_day, normalize_date
 from tasks.extract import _extract_document, extract_document, extract_text_page
-from tasks.fetch import decode_html
 from tasks.nlp import load_nlp
 
 TAGS = ["p", "div", "article", "main", "script", "style", "h1", "a", "li", "ul", "span", "time", "meta", "br",

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 from prefect.logging import disable_run_logger
 
-from flows.scrape import batches, load_with_fallback, read_url_files
+from flows.batches import batches, load_with_fallback
+from flows.scrape import read_url_files
 from tasks.models import LogEntry
 from warehouse.db import connect
 
@@ -45,7 +46,7 @@ def test_batches_cover_every_item_once() -> None:
 
 
 def test_the_run_report_lists_counts_stages_and_failures() -> None:
-    from flows.scrape import RunSummary
+    from flows.report import RunSummary
 
     summary = RunSummary(run_id="r1", flow="scrape", db_path="x.duckdb", status="completed",
                          counts={"loaded": 3, "failed": 1}, articles=3, quotes=5, entities=7,

@@ -82,10 +82,12 @@ def test_a_failing_batch_leaves_nothing_half_written(tmp_path: Path) -> None:
         assert counts(con) == before
 
 
-def test_duplicate_article_ids_in_one_batch_keep_the_first(tmp_path: Path) -> None:
+def test_duplicate_article_ids_in_one_batch_are_a_bug_not_a_silent_choice(tmp_path: Path) -> None:
+    # ArticleClaims settles duplicates before loading; one reaching the load fails the batch (logged as failed)
     with connect(tmp_path / "n.duckdb") as con:
-        load_batch(con, "run1", [record("a1", text="one"), record("a1", text="two")], [])
-        assert con.execute("SELECT text FROM articles").fetchall() == [("one",)]
+        with pytest.raises(ValueError, match="twice in one batch"):
+            load_batch(con, "run1", [record("a1", text="one"), record("a1", text="two")], [])
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
 def test_values_with_sql_metacharacters_are_stored_verbatim(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from tasks.dates import local_day
+from tasks.duplicates import unique_articles
 from tasks.ids import entity_id
 from tasks.models import ArticleRecord, LogEntry
 
@@ -69,13 +70,11 @@ def _arrow(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
 
 
 def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Arrow tables for articles, quotes and entity mentions; duplicates of an article id keep the first."""
+    """Arrow tables for articles, quotes and entity mentions. Duplicates are settled before loading (tasks.duplicates
+    owns that rule); one that gets here is a bug and raises."""
+    unique_articles(records)
     articles, quotes, mentions = [], [], []
-    seen: set[str] = set()
     for record in records:
-        if record.article_id in seen:
-            continue
-        seen.add(record.article_id)
         doc = record.analysis.document
         articles.append(
             {
@@ -239,6 +238,15 @@ def outcome_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         "SELECT outcome, COUNT(*) FROM fetch_log WHERE run_id = ? AND kind = 'article' GROUP BY outcome", [run_id]
     ).fetchall()
     return {outcome: int(count) for outcome, count in rows}
+
+
+def failed_urls(con: duckdb.DuckDBPyConnection, run_id: str, limit: int) -> list[tuple[str, str]]:
+    """(url, reason) of a run's failed URLs, for its report."""
+    rows = con.execute(
+        "SELECT url, reason FROM fetch_log WHERE run_id = ? AND outcome = 'failed' ORDER BY url LIMIT ?",
+        [run_id, limit],
+    ).fetchall()
+    return [(url, reason or "") for url, reason in rows]
 
 
 def previous_validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:

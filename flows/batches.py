@@ -1,0 +1,195 @@
+"""The page stage of a scrape run: discovered URLs planned into batches, each fetched, analysed and loaded.
+
+With the default task runner the next batch is fetched (in a thread) while this one is analysed in the flow
+process. On a Dask cluster the flow fetches batch after batch itself and keeps every worker busy with analysis;
+results are loaded in batch order, so the rows are the same either way. The flow process is the only DuckDB
+writer and opens the file only for each batch's load transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger
+from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
+
+from flows.report import RunSummary
+from flows.runtime import DASK_ANALYZE_BATCH, dask_worker_threads
+from flows.steps import analyze_remote_task, analyze_task, fetch_task
+from tasks.analyze import PageContext, StageTimes
+from tasks.duplicates import ArticleClaims
+from tasks.politeness import Politeness
+from tasks.models import ArticleRecord, DiscoveredUrl, LogEntry
+from tasks.settings import Settings
+from tasks.sources import Source, source_settings
+from warehouse.db import connect
+from warehouse.load import known_article_for_url, load_batch, previous_validators
+
+Plan = list[tuple[Settings, list[str]]]  # (the source's settings, its batch of URLs), in run order
+
+
+def batches(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def subset(mapping: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {key: mapping[key] for key in keys if key in mapping}
+
+
+def plan_batches(discovered: Sequence[DiscoveredUrl], sources: Sequence[Source], settings: Settings) -> Plan:
+    """Batches of `batch_size` URLs, source after source, each with its source's politeness settings."""
+    by_name = {source.name: source for source in sources}
+    plan: Plan = []
+    for name in dict.fromkeys(item.source for item in discovered):
+        urls = [item.url for item in discovered if item.source == name]
+        plan += [(source_settings(settings, by_name.get(name)), batch) for batch in batches(urls, settings.batch_size)]
+    return plan
+
+
+def run_pages(
+    run_id: str,
+    discovered: Sequence[DiscoveredUrl],
+    sources: Sequence[Source],
+    settings: Settings,
+    summary: RunSummary,
+    times: StageTimes,
+    politeness: Politeness,
+    analyze_batch_size: int | None = None,
+) -> None:
+    """Fetch, analyse and load every discovered URL, batch by batch."""
+    contexts = {
+        item.url: PageContext(source=item.source, found_in=item.found_in, published=item.published, lastmod=item.lastmod)
+        for item in discovered
+    }
+    with connect(settings.db_path) as con:
+        all_urls = [item.url for item in discovered]
+        validators = previous_validators(con, all_urls)
+        known_articles = known_article_for_url(con, all_urls)
+    plan = plan_batches(discovered, sources, settings)
+    progress = BatchProgress(run_id, settings, summary, times, total=len(discovered))
+    workers = dask_worker_threads()
+    if workers:
+        analyze_size = analyze_batch_size or max(settings.batch_size, DASK_ANALYZE_BATCH)
+        run_pages_on_dask(
+            plan, validators, contexts, known_articles, settings, progress, politeness, workers + 1, analyze_size
+        )
+        return
+    # Each task gets only its own batch's slice of the run-wide maps: Prefect walks every task argument, so
+    # passing the whole run's maps to every task made its overhead grow with the square of the run's size.
+    # (`politeness` and `progress.claims` are plain objects, which Prefect does not walk.)
+    def fetch_next(index: int) -> PrefectFuture[Any]:
+        batch_settings, batch = plan[index]
+        return fetch_task.submit(batch, batch_settings, subset(validators, batch), times, politeness)
+
+    pending = fetch_next(0) if plan else None
+    for index, (_, batch) in enumerate(plan):
+        assert pending is not None
+        started = time.perf_counter()
+        pages = pending.result()
+        times.add("fetch_wait", time.perf_counter() - started)
+        if index + 1 < len(plan):
+            pending = fetch_next(index + 1)
+        records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
+            quote(pages), settings.spacy_model, subset(contexts, batch), subset(known_articles, batch), times,
+            progress.claims,
+        )
+        progress.load(batch, records, log)
+
+
+def run_pages_on_dask(
+    plan: Plan,
+    validators: dict[str, tuple[str | None, str | None]],
+    contexts: Mapping[str, PageContext],
+    known_articles: Mapping[str, str],
+    settings: Settings,
+    progress: BatchProgress,
+    politeness: Politeness,
+    in_flight: int,
+    analyze_size: int,
+) -> None:
+    """Fetch here (async I/O, and the WARC archive stays on this machine), analyse on the cluster, load here.
+
+    Fetched batches are pooled into analyse tasks of about `analyze_size` pages (each Dask task costs a few
+    hundred ms). Up to `in_flight` of them run at once, so the workers stay busy while the flow fetches and
+    loads; the oldest is loaded first, so a story reached by two URLs keeps the URL the default runner keeps.
+    """
+    running: deque[tuple[list[str], PrefectFuture[Any]]] = deque()
+    pooled_urls: list[str] = []
+    pooled_pages: list[Any] = []
+
+    def submit() -> None:
+        future = analyze_remote_task.submit(
+            list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls),  # quote() breaks on Dask
+            subset(known_articles, pooled_urls),
+        )
+        running.append((list(pooled_urls), future))
+        pooled_urls.clear()
+        pooled_pages.clear()
+
+    for index, (batch_settings, batch) in enumerate(plan):
+        started = time.perf_counter()
+        pooled_pages.extend(fetch_task(batch, batch_settings, subset(validators, batch), progress.times, politeness))
+        progress.times.add("fetch_wait", time.perf_counter() - started)
+        pooled_urls.extend(batch)
+        if len(pooled_urls) >= analyze_size or index + 1 == len(plan):
+            submit()
+        while len(running) >= in_flight:
+            progress.collect(*running.popleft())
+    while running:
+        progress.collect(*running.popleft())
+
+
+class BatchProgress:
+    """The flow-side end of each batch: the run's article claims, the single-writer load, counts and logging."""
+
+    def __init__(self, run_id: str, settings: Settings, summary: RunSummary, times: StageTimes, total: int) -> None:
+        self.run_id, self.settings, self.summary, self.times = run_id, settings, summary, times
+        self.total = total
+        self.claims = ArticleClaims()  # article id -> the URL that claimed it in this run
+        self.done = 0
+        self.index = 0
+
+    def collect(self, batch: list[str], future: PrefectFuture[Any]) -> None:
+        """Load a batch analysed on a worker, whose claims were its own: settle them against the run's first."""
+        started = time.perf_counter()
+        records, log, stage_seconds = future.result()
+        self.times.add("analyze_wait", time.perf_counter() - started)
+        for stage, seconds in stage_seconds.items():
+            self.times.add(stage, seconds)
+        self.load(batch, *self.claims.settle(records, log))
+
+    def load(self, batch: list[str], records: list[ArticleRecord], log: list[LogEntry]) -> None:
+        started = time.process_time()
+        load_with_fallback(self.settings.db_path, self.run_id, records, log)
+        self.times.add("load", time.process_time() - started)
+        self.summary.count_loaded(records)
+        self.done += len(batch)
+        self.index += 1
+        get_run_logger().info(
+            "batch %d: %d pages, %d articles loaded; %d/%d URLs done (%.0f%%)",
+            self.index, len(batch), len(records), self.done, self.total, 100 * self.done / max(1, self.total),
+        )
+
+
+def load_with_fallback(db_path: Path, run_id: str, records: list[ArticleRecord], log: list[LogEntry]) -> None:
+    """Load a batch; if its transaction fails, record each of its URLs as failed so none goes unaccounted."""
+    try:
+        with connect(db_path) as con:
+            load_batch(con, run_id, records, log)
+    except Exception as exc:
+        get_run_logger().exception("loading a batch of %d pages failed", len(log))
+        failed = [
+            LogEntry(
+                url=entry.url, kind=entry.kind, outcome="failed", source=entry.source, found_in=entry.found_in,
+                status_code=entry.status_code, final_url=entry.final_url, reason=f"load failed: {type(exc).__name__}: {exc}",
+            )
+            for entry in log
+        ]
+        with connect(db_path) as con:
+            load_batch(con, run_id, [], failed)

@@ -34,6 +34,7 @@ from tasks.models import ArticleRecord, DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
 from tasks.sources import Source, cli_source, load_sources
 from warehouse.db import connect, writer_lock
+from warehouse.search import refresh_after_load
 from warehouse.load import (
     finish_run,
     known_article_for_url,
@@ -468,6 +469,7 @@ def scrape(
                 load_batch(con, run_id, [], [*list_log, *discovery_log])
             logger.info("%d article URLs to fetch", len(discovered))
             run_pages(run_id, discovered, sources, settings, summary, times, analyze_batch_size)
+            refresh_after_load(settings.db_path)  # the search index matches what this run loaded
             summary.status = "completed"
         except Exception as exc:
             summary.status = "failed"

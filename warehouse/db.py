@@ -108,8 +108,8 @@ def connect_readonly(db_path: Path, retry_seconds: float = 30.0) -> duckdb.DuckD
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
-        except duckdb.IOException:
-            if time.monotonic() >= deadline:
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:  # only a writer's lock passes
                 raise
             time.sleep(0.2)
 

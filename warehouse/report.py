@@ -183,7 +183,7 @@ def svg(figure: object, salt: str) -> str:
 
     buffer = io.StringIO()
     with plt.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+        figure.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)  # type: ignore[attr-defined]
     plt.close(figure)  # type: ignore[arg-type]
     text = buffer.getvalue()
     return text[text.index("<svg") :]

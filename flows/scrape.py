@@ -27,6 +27,7 @@ from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 from prefect.runtime import flow_run
 
+from flows.artifacts import publish_key_figures
 from flows.steps import analyze_remote_task, analyze_task, discover_task, fetch_task
 from tasks.analyze import PageContext, StageTimes
 from tasks.discover import parse_url_list, rejection_outcome
@@ -490,6 +491,7 @@ def scrape(
                 ]
                 finish_run(con, run_id, summary.status, summary.counts, summary.message)
             create_markdown_artifact(summary.markdown(), key="scrape-report", description="newsdesk scrape run")
+            publish_key_figures(settings.db_path, run_id)
     logger.info(
         "run %s %s in %.1f s: %s", run_id, summary.status, summary.seconds,
         ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())),

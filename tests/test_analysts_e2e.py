@@ -128,3 +128,19 @@ def test_the_report_is_drawn_in_a_real_browser(demo_db: Path, tmp_path: Path) ->
         grey = image.convert("L")
         dark = sum(grey.histogram()[:200])  # pixels clearly darker than the white page
         assert dark > 0.02 * grey.width * grey.height, f"screenshot {shot} is nearly blank"
+
+
+def test_the_run_publishes_the_key_figures_as_an_artifact(demo_db: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["newsdesk-key-figures"]))
+        )
+    assert artifacts and artifacts[-1].type == "table"
+    rows = artifacts[-1].data if isinstance(artifacts[-1].data, list) else json.loads(artifacts[-1].data)
+    figures = {row["figure"]: row["value"] for row in rows}
+    assert int(figures["articles in the database"]) >= 8
+    assert "loaded" in figures["this run's article URLs"] and "HTTP 404" in figures["top failure reasons (all runs)"]
+    assert figures["full report"].startswith("newsdesk report --db")

@@ -344,3 +344,23 @@ def build_report(con: duckdb.DuckDBPyConnection, flt: ReportFilter, db_label: st
     matplotlib.use("Agg")
     data = collect(con, flt, db_label)
     return render(data, datetime.now(timezone.utc))
+
+
+def key_figures(con: duckdb.DuckDBPyConnection, run_id: str, db_label: str) -> list[dict[str, str]]:
+    """The report's headline figures as rows (figure, value), for the Prefect artifact a run publishes."""
+    data = collect(con, ReportFilter(), db_label)
+    this_run = next((outcomes for rid, _, _, _, outcomes in data.runs if rid == run_id), {})
+
+    def top(items: list[Ranked], n: int = 5) -> str:
+        return ", ".join(f"{r.name} ({r.total})" for r in items[:n]) or "none"
+
+    rows = [
+        ("articles in the database", str(data.total_articles)),
+        ("quotes (scare quotes left out)", str(data.total_quotes)),
+        ("this run's article URLs", ", ".join(f"{k} {v}" for k, v in sorted(this_run.items())) or "none"),
+        ("top failure reasons (all runs)", "; ".join(f"{r} ({u})" for r, u, _ in data.failure_reasons[:3]) or "none"),
+        ("most quoted speakers", top(data.speakers)),
+        *((f"most mentioned {title.lower()}", top(items)) for title, items in data.entities.items()),
+        ("full report", f"newsdesk report --db {db_label}"),
+    ]
+    return [{"figure": figure, "value": value} for figure, value in rows]

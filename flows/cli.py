@@ -294,9 +294,14 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     )
     if speakers:
         out.print("Top speakers: " + ", ".join(f"{name} ({n})" for name, n in speakers))
-    out.print(f"\nTry it: [bold]duckdb -readonly {settings.db_path}[/] (or duckdb.connect(..., read_only=True)), then")
+    out.print(
+        f"\nTry it: [bold]pip install duckdb-cli[/] (any DuckDB from 1.4 on reads the file), "
+        f"[bold]duckdb -readonly {settings.db_path}[/] (or duckdb.connect(..., read_only=True)), then"
+    )
     for query in EXAMPLE_QUERIES:
         out.print(f"  {query}", highlight=False)
+    out.print(f"Search it: [bold]newsdesk search WORDS --db {settings.db_path}[/]; see it: "
+              f"[bold]newsdesk report --db {settings.db_path}[/] (writes {settings.data_dir / 'report.html'})")
 
 
 @app.command("settings")

@@ -187,6 +187,8 @@ def make_snippet(
         if i >= width - 1 or i == len(words) - 1:
             if count > best_count:
                 best_start, best_count = max(0, i - width + 1), count
+    first_match = next((i for i in range(best_start, len(words)) if matched[i]), best_start)
+    best_start = max(0, first_match - width // 4)  # some words of context before the first match
     window = words[best_start : best_start + width]
     start, end = window[0].start(), window[-1].end()
     prefix = "…" if start > 0 else ""

@@ -216,3 +216,12 @@ def test_files_are_written_in_the_oldest_promised_storage_format(db: Path) -> No
     with duckdb.connect(str(db), read_only=True) as con:
         tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'n'").fetchone()[0]
     assert tags["storage_version"] == f"v{OLDEST_READER}+"
+
+
+def test_a_read_only_copy_without_an_index_says_why(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only_folder(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(db) + ".lock")
+
+    monkeypatch.setattr("warehouse.reading.writer_lock", read_only_folder)
+    code, out = cli("search", "ferry", "--db", str(db))
+    assert code == 2 and "no search index yet and it cannot be written" in out and "Permission denied" in out, out

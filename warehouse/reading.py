@@ -46,18 +46,20 @@ def open_for_analysis(db_path: Path, need_index: bool = False, reindex: bool = F
                 if need_index and (reindex or not index_is_current(con)):
                     print(f"building the search index of {db_path}…", file=sys.stderr)
                     rebuild_index(con)
-        except DatabaseBusyError as exc:
+        except (DatabaseBusyError, OSError) as exc:  # a run is writing, or the file or folder is read-only
+            why = "a run is writing to it" if isinstance(exc, DatabaseBusyError) else f"it cannot be written ({exc})"
             if not current:
                 raise NotReadableError(
-                    f"{db_path} has an older schema and a run is writing to it; it is migrated when the run "
-                    "ends, or by the next command run when nothing else writes"
+                    f"{db_path} has an older schema and {why}; it is migrated by the next run or command that "
+                    "can write to it"
                 ) from exc
             if not indexed:
                 raise NotReadableError(
-                    f"{db_path} has no search index yet and a run is writing to it; the run builds the index "
-                    "when it ends, so search again then"
+                    f"{db_path} has no search index yet and {why}; a scrape run builds the index when it ends, "
+                    "or run the search again where the file can be written"
                 ) from exc
-            print(f"note: a run is writing to {db_path}; results are from the index it had before", file=sys.stderr)
+            print(f"note: {db_path} has changed since its search index was built and {why}; "
+                  "results are from the index as it was", file=sys.stderr)
     try:
         return connect_readonly(db_path, retry_seconds=30)
     except duckdb.Error as exc:

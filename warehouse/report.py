@@ -192,6 +192,7 @@ def svg(figure: object, salt: str) -> str:
 def chart_articles_per_day(data: ReportData) -> str:
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     sources = sorted({s for _, s, _ in data.articles_per_day})
     fig, ax = plt.subplots(figsize=(9, 3.2))
@@ -205,6 +206,7 @@ def chart_articles_per_day(data: ReportData) -> str:
         ax.bar(data.days, heights, bottom=bottom, label=source, width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights)]
     ax.set_ylabel("articles")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     fig.autofmt_xdate()
     ax.legend(title="source", fontsize=8, loc="upper left", frameon=False)
@@ -214,6 +216,7 @@ def chart_articles_per_day(data: ReportData) -> str:
 
 def chart_runs(data: ReportData) -> str:
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     outcomes = [o for o in OUTCOME_COLOURS if any(o in r[4] for r in data.runs)]
     outcomes += sorted({o for r in data.runs for o in r[4]} - set(outcomes))
@@ -225,6 +228,7 @@ def chart_runs(data: ReportData) -> str:
         ax.barh(labels, widths, left=left, label=outcome, color=OUTCOME_COLOURS.get(outcome))
         left = [a + b for a, b in zip(left, widths)]
     ax.set_xlabel("article URLs")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, ncols=len(outcomes), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return svg(fig, "runs")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import contextlib
 import json
 import logging
 import sys
 from collections.abc import Iterator
 from enum import Enum
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -298,9 +300,14 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     )
     if speakers:
         out.print("Top speakers: " + ", ".join(f"{name} ({n})" for name, n in speakers))
-    out.print(f"\nTry it: [bold]duckdb -readonly {settings.db_path}[/] (or duckdb.connect(..., read_only=True)), then")
+    out.print(
+        f"\nTry it: [bold]pip install duckdb-cli[/] (any DuckDB from 1.4 on reads the file), "
+        f"[bold]duckdb -readonly {settings.db_path}[/] (or duckdb.connect(..., read_only=True)), then"
+    )
     for query in EXAMPLE_QUERIES:
         out.print(f"  {query}", highlight=False)
+    out.print(f"Search it: [bold]newsdesk search WORDS --db {settings.db_path}[/]; see it: "
+              f"[bold]newsdesk report --db {settings.db_path}[/] (writes {settings.data_dir / 'report.html'})")
 
 
 @app.command("settings")
@@ -339,3 +346,102 @@ def main() -> None:
         console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)
 
+
+
+# --- analysts: search and report -------------------------------------------------------------------------------
+
+SinceOption = Annotated[
+    Optional[str], typer.Option("--since", help="only articles published (else fetched) on or after this date, YYYY-MM-DD")
+]
+SourceOption = Annotated[Optional[str], typer.Option("--source", help="only articles of this source")]
+
+
+def parse_since(since: str | None) -> date | None:
+    """A --since value as a date; anything else is a one-line error, not a traceback."""
+
+    if since is None:
+        return None
+    try:
+        return date.fromisoformat(since.strip())
+    except ValueError:
+        fail(f"--since must be a date like 2026-11-29, not {since!r}")
+        raise  # unreachable
+
+
+class SearchFormat(str, Enum):
+    pretty = "pretty"
+    jsonl = "jsonl"
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="words to look for (plain words; no operators)", show_default=False)],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many articles")] = 10,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    output_format: Annotated[SearchFormat, typer.Option("--format", help="jsonl: one object a line, for scripts")] = SearchFormat.pretty,
+    reindex: Annotated[bool, typer.Option("--reindex", help="rebuild the search index first")] = False,
+) -> None:
+    """Articles ranked by relevance (BM25, title weighted above body), with a snippet of where the words are."""
+    from warehouse.reading import NotReadableError, open_for_analysis
+    from warehouse.search import SearchError, search as run_search
+
+    settings = check_settings(db_path=db)
+    since_day = parse_since(since)
+    if not query.strip():
+        fail("give words to search for")
+    try:
+        with open_for_analysis(settings.db_path, need_index=True, reindex=reindex) as con:
+            hits = run_search(con, query, limit=limit, source=source, since=since_day)
+    except (NotReadableError, SearchError) as exc:
+        fail(str(exc))
+        return
+    if output_format is SearchFormat.jsonl:
+        for hit in hits:
+            sys.stdout.write(json.dumps(dataclasses.asdict(hit), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if not hits:
+        console.print(f"no articles match {query!r}")
+        return
+    from rich.text import Text
+
+    out = Console(soft_wrap=True)
+    for hit in hits:
+        out.print(Text.assemble((f"{hit.rank}. {hit.title or '(no title)'}", "bold"),
+                                f"  {hit.source or '-'}, {hit.published or 'no date'}, score {hit.score:.2f}"))
+        out.print(Text(f"   {hit.url}", style="cyan"))
+        snippet = Text("   " + hit.snippet)
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start + 3, end + 3)
+        out.print(snippet)
+
+
+@app.command()
+def report(
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="HTML file to write [default: data/report.html]")] = None,
+    since: SinceOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Write one self-contained HTML file: articles per day and source, run outcomes, top speakers and entities
+    with their trend per day, and the latest quotes."""
+    from warehouse.reading import NotReadableError, open_for_analysis
+    from warehouse.report import ReportFilter, build_report
+
+    settings = check_settings(db_path=db)
+    since_day = parse_since(since)
+    target = out or settings.data_dir / "report.html"
+    try:
+        with open_for_analysis(settings.db_path) as con:
+            page = build_report(con, ReportFilter(source=source, since=since_day), str(settings.db_path))
+    except NotReadableError as exc:
+        fail(str(exc))
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write the report to {target}: {exc}")
+    console.print(f"wrote {target} ({len(page) // 1024} KB); open it in a browser")

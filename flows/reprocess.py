@@ -17,6 +17,7 @@ from tasks.duplicates import ArticleClaims
 from tasks.settings import load_settings
 from warehouse.db import connect, writer_lock
 from warehouse.load import archived_articles, finish_run, load_batch, start_run
+from warehouse.search import refresh_after_load
 
 
 @flow(name="reprocess", validate_parameters=True)
@@ -51,6 +52,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 counts["loaded"] += len(records)
                 summary.count_loaded(records)
                 logger.info("batch %d: %d articles reloaded", index + 1, len(records))
+            refresh_after_load(settings.db_path)  # the search index matches the reloaded texts
             summary.status = "completed"
         except Exception as exc:
             summary.status = "failed"

@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from flows.artifacts import publish_key_figures
 from flows.batches import run_pages
 from flows.report import RunSummary, publish
 from flows.steps import discover_task
@@ -26,6 +27,7 @@ from tasks.settings import Settings, load_settings
 from tasks.sources import Source, cli_source, load_sources, source_settings
 from warehouse.db import connect, writer_lock
 from warehouse.load import failed_urls, finish_run, load_batch, outcome_counts, start_run
+from warehouse.search import refresh_after_load
 
 
 def build_sources(
@@ -148,6 +150,7 @@ def scrape(
                 load_batch(con, run_id, [], [*list_log, *discovery_log])
             logger.info("%d article URLs to fetch", len(discovered))
             run_pages(run_id, discovered, sources, settings, summary, times, politeness, analyze_batch_size)
+            refresh_after_load(settings.db_path)  # the search index matches what this run loaded
             summary.status = "completed"
         except Exception as exc:
             summary.status = "failed"
@@ -161,6 +164,7 @@ def scrape(
                 summary.failures = failed_urls(con, run_id, limit=50)
                 finish_run(con, run_id, summary.status, summary.counts, summary.message)
             publish(summary)
+            publish_key_figures(settings.db_path, run_id)
     logger.info(
         "run %s %s in %.1f s: %s", run_id, summary.status, summary.seconds,
         ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())),

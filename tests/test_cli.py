@@ -18,7 +18,7 @@ runner = CliRunner()
 NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
 
 
-@pytest.mark.parametrize("command", ["demo", "scrape", "extract", "reprocess", "stats", "settings"])
+@pytest.mark.parametrize("command", ["demo", "scrape", "extract", "reprocess", "stats", "settings", "search", "report"])
 def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0

@@ -73,19 +73,27 @@ def test_scheduled_deployment_runs_on_a_worker_and_loads_rows(tmp_path: Path) ->
             sources.write_text(
                 f"sources:\n  - name: sample\n    feeds: ['{site.base_url}/feed.xml']\n", encoding="utf-8"
             )
-            out = run(
-                [PREFECT, "deployment", "run", "scrape/scheduled-scrape",
-                 "-p", f"sources_file={sources}", "-p", f"db_path={db}",
-                 "-p", f"data_dir={tmp_path / 'data'}", "-p", "allow_private_hosts=true",
-                 "-p", "min_delay_seconds=0"],
-                env,
-            )
-            assert "Created flow run" in out, out
+            for _ in range(2):  # two runs back to back, as when an hourly run overruns the next hour
+                out = run(
+                    [PREFECT, "deployment", "run", "scrape/scheduled-scrape",
+                     "-p", f"sources_file={sources}", "-p", f"db_path={db}",
+                     "-p", f"data_dir={tmp_path / 'data'}", "-p", "allow_private_hosts=true",
+                     "-p", "min_delay_seconds=0"],
+                    env,
+                )
+                assert "Created flow run" in out, out
             run([PREFECT, "worker", "start", "--pool", "newsdesk", "--run-once"], env, timeout=300)
+
+        # prefect.yaml's concurrency_limit (1, CANCEL_NEW): one run completes, the other is cancelled, not queued
+        flow_runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
+        started = [r for r in flow_runs if r["state"]["type"] != "SCHEDULED"]  # not the schedule's future runs
+        states = sorted((r["state"]["type"], r["state"].get("message") or "") for r in started)
+        assert [state for state, _ in states] == ["CANCELLED", "COMPLETED"], states
+        assert "concurrency" in states[0][1].lower(), states
 
         with duckdb.connect(str(db), read_only=True) as con:
             articles = con.execute("SELECT COUNT(*) FROM articles").fetchall()[0][0]
-            status, params = con.execute("SELECT status, parameters FROM runs").fetchall()[0]
+            (status, params), = con.execute("SELECT status, parameters FROM runs").fetchall()  # one run only
         assert articles >= 5
         assert status == "completed" and json.loads(params)["sources_file"] == str(sources)
     finally:

@@ -22,6 +22,11 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 EXAMPLES_FILE = Path(__file__).parent / "examples.sql"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+# New files are written in the storage format of DuckDB 1.4, so the CLI, DBeaver, R and notebooks people have open
+# them; stated here rather than left to the library default, which a DuckDB upgrade would move (2.0 writes a
+# format no 1.x reads).
+OLDEST_READER = "1.4.0"
+_WRITE_CONFIG = {**_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}"}
 
 
 class DatabaseBusyError(RuntimeError):
@@ -78,7 +83,7 @@ def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[
     deadline = time.monotonic() + wait_for_readers_seconds
     while True:
         try:
-            con = duckdb.connect(str(db_path), config=_CONFIG)
+            con = duckdb.connect(str(db_path), config=_WRITE_CONFIG)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
@@ -103,8 +108,8 @@ def connect_readonly(db_path: Path, retry_seconds: float = 30.0) -> duckdb.DuckD
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
-        except duckdb.IOException:
-            if time.monotonic() >= deadline:
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:  # only a writer's lock passes
                 raise
             time.sleep(0.2)
 

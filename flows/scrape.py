@@ -226,7 +226,8 @@ def run_pages(
             next_settings, next_batch = plan[index + 1]
             pending = fetch_task.submit(next_batch, next_settings, subset(validators, next_batch), times)
         records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
-            quote(pages), settings.spacy_model, subset(contexts, batch), {}, subset(known_articles, batch), times
+            quote(pages), settings.spacy_model, subset(contexts, batch), {}, subset(known_articles, batch), times,
+            settings.nlp_max_chars,
         )
         progress.load(batch, *drop_seen_duplicates(records, log, progress.seen))
 
@@ -261,7 +262,7 @@ def run_pages_on_dask(
     def submit() -> None:
         future = analyze_remote_task.submit(
             list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls),  # quote() breaks on Dask
-            subset(known_articles, pooled_urls),
+            subset(known_articles, pooled_urls), settings.nlp_max_chars,
         )
         running.append((list(pooled_urls), future))
         pooled_urls.clear()

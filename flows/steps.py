@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.analyze import PageContext, StageTimes, analyze_pages
 from tasks.archive import WarcArchive
 from tasks.discover import DiscoveryResult, discover_source
-from tasks.nlp import load_nlp
+from tasks.nlp import DEFAULT_NLP_MAX_CHARS, load_nlp
 from tasks.fetch import fetch_pages, fetch_resource, pages_from_archive
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings
@@ -64,12 +64,15 @@ def analyze_task(
     seen_article_ids: Mapping[str, str],
     known_articles: Mapping[str, str],
     times: StageTimes,
+    nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """`times` also gets this thread's CPU for the whole stage: the per-stage clocks in analyze_pages are
     process-wide, so they include the fetch thread working on the next batch at the same time."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, load_nlp(model), contexts, seen_article_ids, known_articles, times)
+        return analyze_pages(
+            pages, load_nlp(model), contexts, seen_article_ids, known_articles, times, nlp_max_chars
+        )
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -80,11 +83,12 @@ def analyze_remote_task(
     model: str,
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
+    nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
     copy on another machine), and leaves duplicates across batches to the flow, which sees batches in order."""
     times = StageTimes()
-    records, log = analyze_pages(pages, load_nlp(model), contexts, {}, known_articles, times)
+    records, log = analyze_pages(pages, load_nlp(model), contexts, {}, known_articles, times, nlp_max_chars)
     return records, log, dict(times.seconds)
 
 

@@ -39,7 +39,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("image", pa.string()), ("summary_points", pa.list_(pa.string())), ("text", pa.string()),
         ("word_count", pa.int32()), ("content_hash", pa.string()), ("fetched_at", pa.string()),
         ("warc_path", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64()),
-        ("analysis_error", pa.string()),
+        ("analysis_error", pa.string()), ("analysis_note", pa.string()),
     ]
 )
 QUOTE_SCHEMA = pa.schema(
@@ -86,6 +86,7 @@ def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, 
                 "text": doc.text, "word_count": len(doc.text.split()), "content_hash": content_hash(doc.title, doc.text),
                 "fetched_at": record.fetched_at, "warc_path": record.warc_path, "warc_offset": record.warc_offset,
                 "warc_length": record.warc_length, "analysis_error": record.analysis.error,
+                "analysis_note": record.analysis.note,
             }
         )
         known_ids = set()

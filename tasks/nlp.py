@@ -7,7 +7,7 @@ parser is needed); this module owns that pass and the model it runs.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from tasks.entities import analyze_doc
 from tasks.models import ArticleEntity, Quote
@@ -29,6 +29,7 @@ DEFAULT_NLP_MAX_CHARS = 30_000
 # Texts per nlp.pipe batch: spaCy's NER holds every token of a batch in flight (~4 KB each), so small batches
 # bound memory; above ~8 they save no CPU on long news texts (bench/results.md).
 PIPE_BATCH_SIZE = 8
+PIPE_BATCH_CHARS = 60_000
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -82,8 +83,20 @@ def nlp_prefix(text: str, max_chars: int) -> tuple[str, str | None]:
 
 
 def pipe_texts(texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE) -> Iterable["Doc"]:
-    """One Doc per text with only the NER running."""
-    return nlp.pipe((safe_text(t) for t in texts), disable=disabled_for_ner(nlp), batch_size=batch_size)
+    """One Doc per text with only the NER running, in batches of at most `batch_size` texts and about
+    PIPE_BATCH_CHARS characters (NER memory grows with the tokens of a batch, not with the number of texts)."""
+    disabled = disabled_for_ner(nlp)
+    group: list[str] = []
+    chars = 0
+    for text in texts:
+        text = safe_text(text)
+        if group and (len(group) >= batch_size or chars + len(text) > PIPE_BATCH_CHARS):
+            yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
+            group, chars = [], 0
+        group.append(text)
+        chars += len(text)
+    if group:
+        yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
 
 
 def analyze_texts(
@@ -103,4 +116,26 @@ def analyze_texts(
             analysis = analyze_doc(doc)
             results.append((analysis.entities, quotes_for_analysis(analysis)))
             del doc, analysis
+    release_free_memory()
     return results
+
+
+def release_free_memory() -> None:
+    """Give the heap memory a batch freed back to the OS. glibc keeps freed blocks of the NER's large arrays in
+    the heap, so without this the process stays at the size of its largest batch ever (measured in
+    bench/results.md). Elsewhere than glibc there is nothing to call, and nothing to do."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()

@@ -90,3 +90,19 @@ def test_the_note_is_loaded_on_the_article(tmp_path):
         assert con.execute("SELECT analysis_note FROM articles").fetchall() == [
             ("nlp_max_chars: quotes and entities from the first 10 of 20",)
         ]
+
+
+def test_pipe_batches_are_bounded_in_characters_as_well_as_texts(nlp, monkeypatch):
+    groups: list[list[int]] = []
+    real_pipe = nlp.pipe
+
+    def recording(texts, **kwargs):
+        groups.append([len(text) for text in texts])
+        return real_pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", recording)
+    texts = ["Ines Duarte said so. " * 1_200] * 5 + [PARAGRAPH] * 20  # five of ~25k characters, twenty short
+    docs = list(tasks.nlp.pipe_texts(texts, nlp))
+    assert [doc.text for doc in docs] == texts
+    assert all(sum(group) <= tasks.nlp.PIPE_BATCH_CHARS or len(group) == 1 for group in groups)
+    assert all(len(group) <= tasks.nlp.PIPE_BATCH_SIZE for group in groups)

@@ -482,9 +482,9 @@ def report(results: dict[str, Any]) -> str:
         f"{results['groups']}), batch size {results['batch_size']}, {results['cores']} cores shared with other "
         f"work; CPU per process (user + system).",
         "",
-        "| run | outcome counts | wall s | pages/s | flow CPU s | flow CPU ms/loaded article | Prefect server CPU s "
-        "| flow peak RSS MB | flow RSS min-max while running MB | server peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run | outcome counts | wall s | pages/s | flow CPU s | flow CPU ms/page | flow CPU ms/loaded article "
+        "| Prefect server CPU s | flow peak RSS MB | flow RSS min-max while running MB | server peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label in ("first", "second", "reprocess", "dask", "default_again"):
         if label not in results:
@@ -495,7 +495,7 @@ def report(results: dict[str, Any]) -> str:
         n = run["articles"] or 1
         lines.append(
             f"| {label} | {json.dumps(run['counts'], sort_keys=True)} | {run['wall']:.1f} | {pages / run['wall']:.1f} | "
-            f"{run['cpu']:.1f} | {1000 * run['cpu'] / n:.1f} | {run['server_cpu']:.1f} | {run['peak_rss_mb']:.0f} | "
+            f"{run['cpu']:.1f} | {1000 * run['cpu'] / pages:.1f} | {1000 * run['cpu'] / n:.1f} | {run['server_cpu']:.1f} | {run['peak_rss_mb']:.0f} | "
             f"{min(tail):.0f}-{max(tail):.0f} | {run['server_peak_rss_mb']:.0f} |"
         )
     first = results["first"]

@@ -377,6 +377,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--bad-input", action="store_true",
                         help="only time a 200k-word live blog, a huge table and a page of names, capped and not")
+    parser.add_argument("--caps", type=lambda v: [int(x) for x in v.split(",")], default=None,
+                        help="nlp_max_chars values for --bad-input (default: the default cap and spaCy's 1,000,000)")
     parser.add_argument("--child", choices=["flow", "reprocess", "bad-input"], help=argparse.SUPPRESS)
     parser.add_argument("--kind", help=argparse.SUPPRESS)
     parser.add_argument("--max-chars", type=int, help=argparse.SUPPRESS)
@@ -393,7 +395,7 @@ def main() -> None:
         runs = [
             run_child("bad-input", ["--kind", kind, "--max-chars", str(cap)], dict(os.environ))
             for kind in ("live-blog", "huge-table", "names")
-            for cap in (DEFAULT_NLP_MAX_CHARS, MAX_TEXT_CHARS)
+            for cap in (args.caps or [DEFAULT_NLP_MAX_CHARS, MAX_TEXT_CHARS])
         ]
         print(bad_input_report(runs))
         return

@@ -262,7 +262,7 @@ def start_prefect_server(home: Path, port: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # start-up takes 20-30 s alone, minutes on a busy shared machine
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:

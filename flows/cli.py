@@ -190,7 +190,7 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
                     document = extract_text_page(raw.decode("utf-8", errors="replace"), url)
                 else:
                     document = extract_document(decode_html(raw, None)[0], url)
-            (analysis,) = analyze_documents([document], nlp)
+            (analysis,) = analyze_documents([document], nlp, settings.nlp_max_chars)
             yield {"input": item, **page_report(analysis)}
         except (OSError, UrlError) as exc:
             yield {"input": item, "error": str(exc)}

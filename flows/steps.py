@@ -19,7 +19,7 @@ from tasks.archive import WarcArchive, pages_from_archive
 from tasks.discover import DiscoveryResult, discover_source
 from tasks.duplicates import ArticleClaims
 from tasks.fetch import fetch_pages, fetch_resource
-from tasks.nlp import load_nlp
+from tasks.nlp import DEFAULT_NLP_MAX_CHARS, load_nlp
 from tasks.politeness import Politeness
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings
@@ -70,13 +70,14 @@ def analyze_task(
     known_articles: Mapping[str, str],
     times: StageTimes,
     claims: ArticleClaims,
+    nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """`times` also gets this thread's CPU for the whole stage: the per-stage clocks in analyze_pages are
     process-wide, so they include the fetch thread working on the next batch at the same time. `claims` is the
     run's: a story an earlier batch loaded is a duplicate here before any NLP is spent on it."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, load_nlp(model), contexts, known_articles, times, claims)
+        return analyze_pages(pages, load_nlp(model), contexts, known_articles, times, claims, nlp_max_chars)
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -87,12 +88,13 @@ def analyze_remote_task(
     model: str,
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
+    nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
     copy on another machine), and leaves duplicates across batches to the flow, which settles them in batch order
     against the run's claims (ArticleClaims.settle)."""
     times = StageTimes()
-    records, log = analyze_pages(pages, load_nlp(model), contexts, known_articles, times)
+    records, log = analyze_pages(pages, load_nlp(model), contexts, known_articles, times, nlp_max_chars=nlp_max_chars)
     return records, log, dict(times.seconds)
 
 

@@ -20,7 +20,7 @@ from tasks.extract import extract_document
 from tasks.metadata import with_listing_dates
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
-from tasks.nlp import analyze_texts
+from tasks.nlp import DEFAULT_NLP_MAX_CHARS, analyze_texts, nlp_prefix
 from tasks.urls import UrlError, canonicalize
 
 logger = logging.getLogger(__name__)
@@ -61,24 +61,32 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]:
-    """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception."""
+def analyze_documents(
+    documents: Sequence[Document], nlp: Any, max_chars: int = DEFAULT_NLP_MAX_CHARS
+) -> list[Analysis]:
+    """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception.
+
+    Only the first `max_chars` of a text are read (Settings.nlp_max_chars); an article cut short says so in `note`.
+    """
     texts = [document.text for document in documents]
+    notes = [nlp_prefix(text, max_chars)[1] for text in texts]
     try:
-        results = analyze_texts(texts, nlp)
+        results = analyze_texts(texts, nlp, max_chars=max_chars)
         return [
-            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes))
-            for document, (entities, quotes) in zip(documents, results, strict=True)
+            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note)
+            for document, (entities, quotes), note in zip(documents, results, notes, strict=True)
         ]
     except Exception:  # find the culprit(s): retry one at a time
         analyses = []
-        for document in documents:
+        for document, note in zip(documents, notes, strict=True):
             try:
-                ((entities, quotes),) = analyze_texts([document.text], nlp)
-                analyses.append(Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes)))
+                ((entities, quotes),) = analyze_texts([document.text], nlp, max_chars=max_chars)
+                analyses.append(
+                    Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note)
+                )
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the article still loads
                 logger.exception("NLP failed on %s; the article loads with analysis_error set", document.url)
-                analyses.append(Analysis(document=document, error=error_text(exc)))
+                analyses.append(Analysis(document=document, error=error_text(exc), note=note))
         return analyses
 
 
@@ -106,6 +114,8 @@ def page_report(analysis: Analysis) -> dict[str, object]:
     }
     if analysis.error:
         report["analysis_error"] = analysis.error
+    if analysis.note:
+        report["analysis_note"] = analysis.note
     return report
 
 
@@ -139,6 +149,7 @@ def analyze_pages(
     known_articles: Mapping[str, str],
     times: StageTimes | None = None,
     claims: ArticleClaims | None = None,
+    nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """Records to load and one fetch_log entry per page.
 
@@ -182,7 +193,7 @@ def analyze_pages(
     times.add("extract", time.process_time() - started)
 
     started = time.process_time()
-    analyses = analyze_documents([document for _, document, _, _ in candidates], nlp)
+    analyses = analyze_documents([document for _, document, _, _ in candidates], nlp, nlp_max_chars)
     times.add("nlp", time.process_time() - started)
 
     records = []

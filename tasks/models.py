@@ -100,6 +100,7 @@ class Analysis:
     quotes: tuple[Quote, ...] = ()
     entities: tuple[ArticleEntity, ...] = ()
     error: str | None = None  # set when a stage after extraction failed; the document is still loaded
+    note: str | None = None  # how the analysis read the text when not whole (articles.analysis_note)
 
 
 @dataclass(frozen=True)

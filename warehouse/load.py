@@ -41,7 +41,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("image", pa.string()), ("summary_points", pa.list_(pa.string())), ("text", pa.string()),
         ("word_count", pa.int32()), ("content_hash", pa.string()), ("fetched_at", pa.string()),
         ("warc_path", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64()),
-        ("analysis_error", pa.string()), ("published_local_date", pa.string()),
+        ("analysis_error", pa.string()), ("published_local_date", pa.string()), ("analysis_note", pa.string()),
     ]
 )
 QUOTE_SCHEMA = pa.schema(
@@ -87,6 +87,7 @@ def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, 
                 "fetched_at": record.fetched_at, "warc_path": record.warc_path, "warc_offset": record.warc_offset,
                 "warc_length": record.warc_length, "analysis_error": record.analysis.error,
                 "published_local_date": local_day(doc.published),
+                "analysis_note": record.analysis.note,
             }
         )
         known_ids = set()

@@ -8,6 +8,7 @@ Only the NER component runs (about twice the speed of the full pipeline); everyt
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from tasks.text_rules import (
     bare_word,
     canonical_place_or_org,
     is_abbreviation_dot,
+    is_country_name,
     is_role_word,
     is_singular_role_word,
     normalise_name,
@@ -171,6 +173,53 @@ def _relabel(name: str, label: str) -> str:
     return label
 
 
+NUMBER_TOKEN_RE = re.compile(r"(?<!\S)[-+]?\d+(?:[.,:/-]\d+)*(?:st|nd|rd|th|s)?(?!\S)")
+SCORE_RE = re.compile(r"^\d+(?:-\d+)+$")
+SPAN_DASH_RE = re.compile(r"\s(?:-{1,2}|\u2013|\u2014)\s")
+# Lowercase words that belong inside names ("Ludwig van Beethoven", "Gulf of Maine"), never cut off its end.
+NAME_PARTICLES = frozenset("de da di del della der den van von la le du al bin ibn dos das y".split())
+
+
+def _name_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """One model span cut into the names in it: results rows ('Millwall 2 Burnley 1', 'Westbrook 31-24'),
+    figures after a name ('Robert Pires 46th', 'BELGRADE 1996-08-31'), ' - ' joins ('Faroe Islands - Jan'),
+    and a lowercase tail ('Sharqiyah province', 'Wharf Lane and') are not part of a name."""
+    cuts: list[tuple[int, int]] = []
+    span = text[start:end]
+    numbers = list(NUMBER_TOKEN_RE.finditer(span))
+    for number in numbers:
+        token = number.group()
+        after = span[number.end() :].lstrip()
+        at_edge = number.start() == 0 or not after
+        if (
+            SCORE_RE.match(token.lstrip("+-"))
+            or label in ("PERSON", "GPE", "LOC", "NORP")
+            or after[:1].isupper()
+            or (number.start() == 0 and label not in ("FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART"))
+        ) and not (at_edge and label in ("FAC", "PRODUCT", "LAW", "EVENT") and not SCORE_RE.match(token)):
+            cuts.append((start + number.start(), start + number.end()))
+    for dash in SPAN_DASH_RE.finditer(span):
+        cuts.append((start + dash.start(), start + dash.end()))
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for cut_start, cut_end in sorted(cuts):
+        if cut_start >= pos:
+            pieces.append((pos, cut_start))
+            pos = cut_end
+    pieces.append((pos, end))
+    out = []
+    for piece_start, piece_end in pieces:
+        piece_start, piece_end = _strip_span(text, piece_start, piece_end, label)
+        words = list(re.finditer(r"\S+", text[piece_start:piece_end]))
+        while len(words) > 1 and words[-1].group().isalpha() and words[-1].group().islower() and (
+            words[-1].group() not in NAME_PARTICLES
+        ):
+            words.pop()
+        if words:
+            out.append((piece_start, piece_start + words[-1].end()))
+    return out
+
+
 def doc_mentions(doc: "Doc") -> list[Mention]:
     """Cleaned entity spans of a Doc (numbers and dates left out), in text order."""
     text = doc.text
@@ -180,28 +229,111 @@ def doc_mentions(doc: "Doc") -> list[Mention]:
         if label in SKIPPED_LABELS:
             continue
         start, end = _strip_span(text, ent.start_char, ent.end_char, label)
-        role = None
-        if label == "PERSON":
-            end = _extend_hyphenated(text, end)
-            # 'Said Ellis', 'But Smith': a function word the model took into the name
-            lead = re.match(r"(\w+)\s+(?=[A-Z])", text[start:end])
-            if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
-                start += lead.end()
-            start, end, role = _strip_person_title(text, start, end)
-        # "China's Institute of War Studies": the owner is not part of the organisation's name.
-        if label in ("ORG", "FAC"):
-            match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
-            if match and match.start() > 0:
-                start = start + match.end()
-        if end <= start or not any(ch.isalpha() for ch in text[start:end]):
-            continue
-        if re.fullmatch(r"[A-Za-z]\.?", text[start:end]):
-            continue  # 'I.' or a lone initial is not a name
-        name = SPACE_RE.sub(" ", text[start:end])
-        if label == "PERSON" and not any(ch.isupper() for ch in name):
-            continue
-        mentions.append(Mention(start, end, _relabel(name, label), name, role))
+        for piece_start, piece_end in _name_pieces(text, start, end, label):
+            mention = _clean_mention(text, piece_start, piece_end, label)
+            if mention is not None:
+                mentions.append(mention)
+    mentions = _with_dateline_places(text, mentions)
+    mentions = _with_results_table_teams(text, mentions)
     return _drop_title_fragments(text, _merge_city_state(text, mentions))
+
+
+# A dateline opening a line: 'LONDON 1996-08-30', 'LA CORUNA, Spain 1996-08-31', 'PORT CALDER — The council',
+# 'BERLIN, Aug 30 (Reuters) -'. The place is in capitals, then an optional region, then a date, dash or bracket.
+DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3})"
+    r"(?:, (?P<region>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}))?"
+    r"(?= \d{4}-\d\d-\d\d| ?[\u2014\u2013]| -- | \((?:AP|Reuters|AFP|dpa)\)|,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d)"
+)
+
+
+# A name in a results or standings line: capitalised words (or an all-capitals name) right before a score.
+RESULT_NAME_RE = re.compile(
+    r"(?<![\w.'-])((?:[A-Z][\w'\u2019.&-]*)(?: (?:[A-Z][\w'\u2019.&-]*|de|del|la|le|of|and|upon|on|am))*)"
+    r"(?= \(?\d{1,3}\)?(?:\s|$))"
+)
+RESULT_FILLER_RE = re.compile(r"[\d.,:/()+\-\u2013]+|v|vs\.?|at|AT|pts|in|\(in|\d+\)")
+
+
+def _with_results_table_teams(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Sports results and standings ('Millwall 2 Burnley 1', 'Doncaster 4 1 1 2 4 5 4'): a line that is only
+    names and numbers lists teams. A club named after its town is an organisation; a country's team is its
+    country; a name with an initial ('A. Smith 5') is a person. Linear in the text: one pass over its lines."""
+    if not re.search(r"[A-Za-z] \d{1,3}(?:\s|$)", text):
+        return mentions
+    found: list[Mention] = []
+    line_start = 0
+    for line in text.split("\n"):
+        names = list(RESULT_NAME_RE.finditer(line)) if len(line) < 400 else []
+        if names:
+            rest = RESULT_NAME_RE.sub(" ", line).split()
+            if rest and all(RESULT_FILLER_RE.fullmatch(token) for token in rest):
+                for match in names:
+                    name = match.group(1).rstrip(".")
+                    if len(name) < 2 or not re.search(r"[a-zA-Z]{2}", name):
+                        continue
+                    if re.match(r"[A-Z]\.\s", name):
+                        label = "PERSON"
+                    elif is_country_name(name):
+                        label = "GPE"
+                    else:
+                        label = "ORG"
+                    start = line_start + match.start(1)
+                    found.append(Mention(start, start + len(name), label, SPACE_RE.sub(" ", name)))
+        line_start += len(line) + 1
+    return _replace_overlapping(mentions, found)
+
+
+def _replace_overlapping(mentions: list[Mention], found: list[Mention]) -> list[Mention]:
+    """The rule's mentions in place of the model's wherever they overlap."""
+    if not found:
+        return mentions
+    taken = Intervals((m.start, m.end) for m in found)
+    starts = sorted(m.start for m in found)
+    kept = []
+    for m in mentions:
+        i = bisect.bisect_left(starts, m.start)
+        inside = taken.contains(m.start) or taken.contains(m.end - 1) or (i < len(starts) and starts[i] < m.end)
+        if not inside:
+            kept.append(m)
+    return sorted(kept + found, key=lambda m: m.start)
+
+
+def _with_dateline_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A dateline names the place the story was filed from; the model, reading capitals, often misses it or
+    calls it a person or an organisation."""
+    found: list[Mention] = []
+    for match in DATELINE_RE.finditer(text):
+        for group in ("place", "region"):
+            start, end = match.span(group)
+            if start < 0 or not re.search(r"[A-Za-z]{2}", text[start:end]):
+                continue
+            found.append(Mention(start, end, "GPE", text[start:end]))
+    return _replace_overlapping(mentions, found)
+
+
+def _clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
+    role = None
+    if label == "PERSON":
+        end = _extend_hyphenated(text, end)
+        # 'Said Ellis', 'But Smith': a function word the model took into the name
+        lead = re.match(r"(\w+)\s+(?=[A-Z])", text[start:end])
+        if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
+            start += lead.end()
+        start, end, role = _strip_person_title(text, start, end)
+    # "China's Institute of War Studies": the owner is not part of the organisation's name.
+    if label in ("ORG", "FAC"):
+        match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
+        if match and match.start() > 0:
+            start = start + match.end()
+    if end <= start or not any(ch.isalpha() for ch in text[start:end]):
+        return None
+    if re.fullmatch(r"[A-Za-z]\.?", text[start:end]):
+        return None  # 'I.' or a lone initial is not a name
+    name = SPACE_RE.sub(" ", text[start:end])
+    if not any(ch.isupper() for ch in name):
+        return None  # 'the gulf': a common noun, not a name
+    return Mention(start, end, _relabel(name, label), name, role)
 
 
 def _merge_city_state(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -84,6 +84,7 @@ class Mention:
     text: str
     role: str | None = None
     entity: int = -1
+    ruled: bool = False  # the label comes from a context rule (dateline, results line, title...), not the model
 
     @property
     def tokens(self) -> list[str]:
@@ -163,10 +164,35 @@ def _strip_person_title(text: str, start: int, end: int) -> tuple[int, int, str 
     return new_start, end, role
 
 
+# First words that make a name a place ('Port Calder', 'Fort Calder', 'Mount Desert'), never a person.
+PLACE_FIRST_WORDS = frozenset("port fort mount mt lake cape point san santa saint st new north south east west".split())
+# Last words of a place ('Gull Point', 'Tern Island') and of a street or building ('Cormorant Street').
+PLACE_LAST_WORDS = frozenset(
+    "point island islands bay lake river harbor harbour beach mountain mountains valley peninsula coast creek "
+    "gulf sea ocean strait county".split()
+)
+STREET_LAST_WORDS = frozenset("street road lane avenue boulevard drive square bridge wharf pier highway".split())
+# Last words of a named event ('Harbor Marathon', 'Hong Kong Open'): an event, not a place or an organisation.
+EVENT_LAST_WORDS = frozenset(
+    "marathon regatta championship championships cup open games olympics festival tournament prix classic "
+    "derby triathlon series".split()
+)
+
+
 def _relabel(name: str, label: str) -> str:
+    """Labels the shape of a name decides, whatever the model said."""
     words = [w.lower().strip(".,") for w in name.split()]
     if label != "ORG" and any(w in ORG_KEYWORDS for w in words) and len(words) > 1:
         return "ORG"
+    if len(words) > 1 and label in ("ORG", "PERSON", "LAW", "WORK_OF_ART", "PRODUCT", "GPE", "LOC", "FAC"):
+        if words[-1] in EVENT_LAST_WORDS and label != "PERSON":
+            return "EVENT"
+        if label in ("ORG", "PERSON") and words[-1] in PLACE_LAST_WORDS:
+            return "LOC"
+        if label in ("ORG", "PERSON", "LAW") and words[-1] in STREET_LAST_WORDS:
+            return "FAC"
+        if label == "PERSON" and words[0] in PLACE_FIRST_WORDS and all(w[:1].isupper() for w in name.split()):
+            return "GPE"
     canonical = ALIASES.get(alias_key(name))
     if canonical in ALIAS_LABEL:
         return ALIAS_LABEL[canonical]
@@ -235,6 +261,8 @@ def doc_mentions(doc: "Doc") -> list[Mention]:
                 mentions.append(mention)
     mentions = _with_dateline_places(text, mentions)
     mentions = _with_results_table_teams(text, mentions)
+    mentions = _with_listed_people(text, mentions)
+    mentions = _people_in_context(text, mentions)
     return _drop_title_fragments(text, _merge_city_state(text, mentions))
 
 
@@ -279,8 +307,107 @@ def _with_results_table_teams(text: str, mentions: list[Mention]) -> list[Mentio
                     else:
                         label = "ORG"
                     start = line_start + match.start(1)
-                    found.append(Mention(start, start + len(name), label, SPACE_RE.sub(" ", name)))
+                    found.append(Mention(start, start + len(name), label, SPACE_RE.sub(" ", name), ruled=True))
         line_start += len(line) + 1
+    return _replace_overlapping(mentions, found)
+
+
+PERSON_NAME = r"(?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)(?: (?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)){0,3}"
+# 'Jansher Khan (Pakistan)': an athlete with a nationality; '11 - Patrice Loko': a line-up number.
+NATIONALITY_RE = re.compile(r"(?<![\w.'-])(" + PERSON_NAME + r") \(([A-Z][\w. ]{1,30})\)")
+LINEUP_RE = re.compile(r"(?:^|(?<=[,;(\n]))\s*\d{1,2} ?- ?(" + PERSON_NAME + r")(?=[,;()\n]| \d| \(|$)", re.M)
+
+
+KINSHIP_WORDS = (
+    "mother father son daughter wife husband brother sister grandmother grandfather grandson granddaughter aunt "
+    "uncle cousin niece nephew widow widower fiancee fianc\u00e9e fiance fianc\u00e9 partner stepson stepdaughter "
+    "stepmother stepfather"
+)
+KINSHIP_BEFORE_RE = re.compile(r"(?i)\b(?:" + "|".join(KINSHIP_WORDS.split()) + r"),?\s+$")
+PERSON_CUE_AFTER_RE = re.compile(r",\s+(?:\d{1,3}\s*[,)]|who\b)")
+WORD_RE = re.compile(r"(?<![\w.])[A-Za-z][a-z]+\.?(?= [A-Z])")
+NAME_AFTER_RE = re.compile(r"( )((?:[A-Z][a-z'\u2019-]+)(?: [A-Z][a-z'\u2019-]+){1,2})\b")
+SPORTS_VERB_RE = re.compile(
+    r"\b(?:beat|beats|defeated|defeats|edged|routed|drew with|draw with|lost to|lose to|face|faces|faced|"
+    r"play|plays|played|host|hosts|hosted|against|v|vs)\.?\s+(?:the\s+)?$"
+)
+SCORE_AFTER_RE = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
+
+
+def _plain_name(words: list[str]) -> bool:
+    """Capitalised words only, none of them an organisation word: the shape of a person's name."""
+    return all(w[:1].isupper() and w.replace(".", "").replace("-", "").replace("\u2019", "").isalpha() for w in words) and not any(
+        w.lower().strip(".,") in ORG_KEYWORDS for w in words
+    )
+
+
+def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Labels the words around a name decide: 'Her mother, Fatou Diallo,' and 'Amara Diallo, 9, who' are
+    people; 'City Engineer Marcus Bell' is a title and a person; 'Chair Elena Vasquez' names a person the model
+    missed; a team met in a game ('to beat Westbrook 31-24', 'will face Skowhegan') is an organisation."""
+    taken = Intervals((m.start, m.end) for m in mentions)
+    out: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        words = mention.tokens
+        if mention.label != "PERSON" and mention.label not in SKIPPED_LABELS:
+            # a title inside the span: 'City Engineer Marcus Bell' -> role 'City Engineer', person 'Marcus Bell'
+            role_at = next((i for i, w in enumerate(words[:-2]) if is_singular_role_word(w) and w[:1].isupper()), None)
+            if role_at is not None and _plain_name(words[role_at + 1 :]) and len(words) - role_at - 1 <= 3:
+                offset = mention.start + len(" ".join(words[: role_at + 1])) + 1
+                role = " ".join(words[: role_at + 1])
+                out.append(Mention(offset, mention.end, "PERSON", " ".join(words[role_at + 1 :]), role, ruled=True))
+                continue
+        if mention.label in ("ORG", "GPE", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "LOC") and 2 <= len(words) <= 3:
+            before = text[max(0, mention.start - 30) : mention.start]
+            after = text[mention.end : mention.end + 12]
+            if _plain_name(words) and (KINSHIP_BEFORE_RE.search(before) or PERSON_CUE_AFTER_RE.match(after)):
+                mention.label, mention.ruled = "PERSON", True
+        if mention.label != "ORG":
+            before = text[max(0, mention.start - 30) : mention.start]
+            previous = mentions[index - 1] if index > 0 else None
+            met_by_team = (
+                len(words) == 1 and previous is not None and previous.label == "ORG"
+                and mention.start - previous.end < 40 and SPORTS_VERB_RE.search(before)
+            )
+            if (mention.label != "PERSON" and SCORE_AFTER_RE.match(text, mention.end)) or met_by_team:
+                mention.label = "GPE" if is_country_name(mention.text) else "ORG"
+                mention.ruled = True
+        out.append(mention)
+    # a name after a role word that the model missed: 'Planning Board Chair Elena Vasquez'
+    for word in WORD_RE.finditer(text):
+        if not is_singular_role_word(word.group()):
+            continue
+        match = NAME_AFTER_RE.match(text, word.end())
+        if not match or taken.contains(match.start(2)):
+            continue
+        name_words = match.group(2).split()
+        if name_words[0].lower() in NOT_TITLE_WORDS or not _plain_name(name_words):
+            continue
+        end = match.end(2)
+        if taken.contains(end - 1):
+            continue
+        out.append(Mention(match.start(2), end, "PERSON", match.group(2), ruled=True))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _with_listed_people(text: str, mentions: list[Mention]) -> list[Mention]:
+    """People in results and line-ups, which the model reads as organisations or misses: a name of two or
+    more words followed by a country in brackets, and a name after a shirt number."""
+    if "(" not in text and " - " not in text:
+        return mentions
+    found: list[Mention] = []
+    for match in NATIONALITY_RE.finditer(text):
+        name, country = match.group(1), match.group(2)
+        if len(name.split()) >= 2 and is_country_name(country) and not any(
+            w.lower().strip(".") in ORG_KEYWORDS for w in name.split()
+        ):
+            found.append(Mention(match.start(1), match.end(1), "PERSON", name, ruled=True))
+    for match in LINEUP_RE.finditer(text):
+        name = match.group(1)
+        if name.split()[0].lower() in ("de", "van", "von", "der", "den", "da", "dos", "le", "la"):
+            continue
+        if len(name) > 2 and not is_country_name(name):
+            found.append(Mention(match.start(1), match.end(1), "PERSON", name, ruled=True))
     return _replace_overlapping(mentions, found)
 
 
@@ -288,6 +415,11 @@ def _replace_overlapping(mentions: list[Mention], found: list[Mention]) -> list[
     """The rule's mentions in place of the model's wherever they overlap."""
     if not found:
         return mentions
+    unique: list[Mention] = []
+    for m in sorted(found, key=lambda m: (m.start, -m.end)):
+        if not unique or m.start >= unique[-1].end:
+            unique.append(m)
+    found = unique
     taken = Intervals((m.start, m.end) for m in found)
     starts = sorted(m.start for m in found)
     kept = []
@@ -308,7 +440,7 @@ def _with_dateline_places(text: str, mentions: list[Mention]) -> list[Mention]:
             start, end = match.span(group)
             if start < 0 or not re.search(r"[A-Za-z]{2}", text[start:end]):
                 continue
-            found.append(Mention(start, end, "GPE", text[start:end]))
+            found.append(Mention(start, end, "GPE", text[start:end], ruled=True))
     return _replace_overlapping(mentions, found)
 
 
@@ -358,6 +490,11 @@ def _drop_title_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
             if re.search(r"(?i)\b(secretary|minister|ministry|department|undersecretary)\s+of\s+$", before) or re.match(
                 r"\s+(secretary|minister|undersecretary)\b", after, re.I
             ):
+                continue
+        # 'Library Director Ingrid Soto': a word before a capitalised title and a name is part of the title
+        if len(mention.tokens) == 1 and mention.label == "PERSON":
+            after = re.match(r"\s+([A-Z][a-z]+)\s+[A-Z]", text[mention.end : mention.end + 40])
+            if after and is_singular_role_word(after.group(1)):
                 continue
         out.append(mention)
     return out
@@ -529,6 +666,23 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
     return found
 
 
+def _spread_ruled_labels(mentions: list[Mention]) -> None:
+    """A label a context rule gave one mention ('will face Skowhegan' -> a team) holds for the same name
+    elsewhere in the article, unless the name is part of a person's full name there."""
+    ruled: dict[str, str] = {}
+    for mention in mentions:
+        if mention.ruled:
+            ruled.setdefault(normalise_name(mention.text), mention.label)
+    if not ruled:
+        return
+    name_parts = {normalise_name(w) for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    for mention in mentions:
+        key = normalise_name(mention.text)
+        label = ruled.get(key)
+        if label and not mention.ruled and mention.label != label and not (label != "PERSON" and key in name_parts):
+            mention.label = label
+
+
 def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
     """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person;
     a one-word name tagged both PERSON and ORG goes with the majority (PERSON on a tie)."""
@@ -566,6 +720,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         groups[index].append(mention)
         mention.entity = index
 
+    _spread_ruled_labels(mentions)
     _relabel_people_named_as_orgs(mentions)
     # full person names first so that a surname mentioned before the full name still finds it; longest first,
     # so a shorter multi-word form that ends a longer one ("De Blasio" in "Bill de Blasio") joins it

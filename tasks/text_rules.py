@@ -32,6 +32,7 @@ ROLE_NOUNS = frozenset(
     strategist fellow member deputy diplomat king queen prince princess pope bishop archbishop emperor executive
     colonel lieutenant sergeant major captain admiral marshal commissioner coordinator scientist expert author
     historian partner owner speaker whip administrator superintendent sheriff prosecutor inspector investigator
+    engineer planner clerk councilor councillor alderman alderwoman trustee supervisor librarian
     consultant specialist activist organizer organiser coach player actor actress singer writer producer treasurer
     surgeon doctor physician pastor rabbi imam cleric teacher student lecturer scholar economist pollster
     negotiator regulator auditor attaché attache counsel counselor counsellor aide staffer principal

@@ -263,6 +263,7 @@ def doc_mentions(doc: "Doc") -> list[Mention]:
     mentions = _with_results_table_teams(text, mentions)
     mentions = _with_listed_people(text, mentions)
     mentions = _people_in_context(text, mentions)
+    mentions = _fix_fragments(text, mentions)
     return _drop_title_fragments(text, _merge_city_state(text, mentions))
 
 
@@ -390,6 +391,46 @@ def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
+OPENING_QUOTES = "\u201c\u201e\u00ab\"\u2018"
+CAPITALISED_BEFORE_RE = re.compile(r"((?:[A-Z][\w'\u2019-]*\s+)+)$")
+
+
+def _fix_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Pieces of a name the model cut short or made up: 'Library' out of 'The Eastside Branch Library' is the
+    organisation; 'Cold' at the start of a quote ('“Cold water is ...”') is not a title; 'Halifax' listed with
+    a place ('with Halifax and Portland') is a place."""
+    out: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        words = mention.tokens
+        if len(words) == 1 and mention.text.lower() in ORG_KEYWORDS:
+            before = CAPITALISED_BEFORE_RE.search(text[max(0, mention.start - 80) : mention.start])
+            if before is None:
+                continue  # a common noun alone ('Library') is not a name
+            start = mention.start - len(before.group(1))
+            lead = re.match(r"(?:The|A|An)\s+", text[start : mention.end])
+            if lead:
+                start += lead.end()
+            if start == mention.start:
+                continue
+            name = SPACE_RE.sub(" ", text[start : mention.end])
+            out.append(Mention(start, mention.end, "ORG", name, ruled=True))
+            continue
+        if mention.label in ("WORK_OF_ART", "LAW", "PRODUCT", "EVENT") and mention.start > 0:
+            opened = text[mention.start - 1] in OPENING_QUOTES
+            closed = text[mention.end : mention.end + 2].lstrip(",.?!")[:1] in ("\u201d", "\"", "\u2019", "")
+            if opened and not closed:
+                continue
+        if mention.label == "ORG" and len(words) == 1 and not mention.ruled and not mention.text.isupper():
+            neighbours = [mentions[i] for i in (index - 1, index + 1) if 0 <= i < len(mentions)]
+            for other in neighbours:
+                between = text[min(other.end, mention.end) : max(other.start, mention.start)]
+                if other.label == "GPE" and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", between):
+                    mention.label = "GPE"
+                    break
+        out.append(mention)
+    return out
+
+
 def _with_listed_people(text: str, mentions: list[Mention]) -> list[Mention]:
     """People in results and line-ups, which the model reads as organisations or misses: a name of two or
     more words followed by a country in brackets, and a name after a shirt number."""
@@ -440,7 +481,8 @@ def _with_dateline_places(text: str, mentions: list[Mention]) -> list[Mention]:
             start, end = match.span(group)
             if start < 0 or not re.search(r"[A-Za-z]{2}", text[start:end]):
                 continue
-            found.append(Mention(start, end, "GPE", text[start:end], ruled=True))
+            name = text[start:end]
+            found.append(Mention(start, end, "GPE", name.title() if name.isupper() else name, ruled=True))
     return _replace_overlapping(mentions, found)
 
 
@@ -779,13 +821,37 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
                     continue
         add(mention, _entity_key(mention))
 
+    # 'Greyline' after 'Greyline Partners': the first word of one organisation's name, not a person's, is it
+    by_first_word: dict[str, list[int]] = {}
+    for index, group in enumerate(groups):
+        first = group[0]
+        if first.label == "ORG" and len(first.tokens) > 1 and first.tokens[0][:1].isupper():
+            by_first_word.setdefault(normalise_name(first.tokens[0]), []).append(index)
+    person_words = {normalise_name(w) for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    for index, group in enumerate(groups):
+        first = group[0] if group else None
+        if first is None or len(first.tokens) != 1 or first.label not in ("ORG", "PERSON"):
+            continue
+        key = normalise_name(first.text)
+        targets = by_first_word.get(key, [])
+        if len(targets) == 1 and targets[0] != index and key not in person_words and key not in NOT_TITLE_WORDS:
+            target = targets[0]
+            for mention in group:
+                mention.entity, mention.label = target, "ORG"
+            groups[target].extend(group)
+            groups[index] = []
+
     # acronyms of an organisation named in full elsewhere ("IOP" for "Institute of Politics")
     by_initials = {}
     for index, group in enumerate(groups):
+        if not group:
+            continue
         first = group[0]
         if first.label == "ORG" and len(first.tokens) > 1:
             by_initials.setdefault(_initials(canonical_place_or_org(first.text)), index)
     for index, group in enumerate(groups):
+        if not group:
+            continue
         first = group[0]
         if first.label == "ORG" and len(first.tokens) == 1 and first.text.isupper() and first.text in by_initials:
             target = by_initials[first.text]
@@ -822,7 +888,10 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         else:
             name = canonical_place_or_org(max((m.text for m in group), key=lambda t: (labels.count(label), len(t))))
             canonical = [canonical_place_or_org(m.text) for m in group]
-            name = max(sorted(set(canonical)), key=lambda n: (canonical.count(n), n in ALIASES.values(), len(n)))
+            name = max(
+                sorted(set(canonical)),
+                key=lambda n: (n in ALIASES.values(), len(n.split()) > 1, canonical.count(n), len(n)),
+            )
         surfaces: list[str] = []
         for m in group:
             if m.text not in surfaces:

@@ -438,14 +438,35 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
     return words[begin][0], words[-1][1]
 
 
+HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+")
+
+
+def _person_after_title(ctx: _Context, mention: Mention) -> tuple[str, int, int]:
+    """'Planning Board Chair Elena Vasquez': an organisation that opens a title is not the speaker, the person
+    the title ends on is. Returns (text, start, entity) of the speaker mention."""
+    if mention.label != "PERSON":
+        i = bisect.bisect_right(ctx.starts, mention.start)
+        if i < len(ctx.mentions):
+            nxt = ctx.mentions[i]
+            gap = ctx.masked[mention.end : nxt.start].split()
+            if nxt.label == "PERSON" and 0 < len(gap) <= 3 and any(is_role_word(w) for w in gap) and all(
+                w[:1].isupper() or is_role_word(w) for w in gap
+            ):
+                return nxt.text, nxt.start, nxt.entity
+    return mention.text, mention.start, mention.entity
+
+
 def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Speaker | None:
     """The speaker right after an inverted verb: 'said Rosa Delgado', 'said the minister'."""
     rest = ctx.masked[pos:end]
     lead = len(rest) - len(rest.lstrip())
     start = pos + lead
+    honorific = HONORIFIC_RE.match(ctx.masked, start, end)
+    if honorific and ctx.mention_at(honorific.end()) is not None:
+        start = honorific.end()  # 'said Mr. Reeves': the name after the honorific
     mention = ctx.mention_at(start)
     if mention is not None:
-        return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+        return _Speaker(*_person_after_title(ctx, mention), "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)

@@ -65,7 +65,8 @@ ORG_KEYWORDS = frozenset(
     university universiteit universität universitat université universite universidad università universita
     college institute institution school academy ministry department agency council committee commission party
     bank foundation association corporation company inc corp ltd llc plc group union organization organisation
-    federation authority bureau office service services parliament congress senate court
+    federation authority bureau office service services parliament congress senate court library hospital
+    museum church clinic club
     """.split()
 )
 # Aliases whose canonical name is an organisation, whatever spaCy labelled the alias.
@@ -246,9 +247,10 @@ def _name_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int,
     return out
 
 
-def doc_mentions(doc: "Doc") -> list[Mention]:
-    """Cleaned entity spans of a Doc (numbers and dates left out), in text order."""
-    text = doc.text
+def doc_mentions(doc: "Doc", text: str | None = None) -> list[Mention]:
+    """Cleaned entity spans of a Doc (numbers and dates left out), in text order. `text` is doc.text, which
+    spaCy rebuilds from the tokens on every access: callers that have it pass it."""
+    text = doc.text if text is None else text
     mentions: list[Mention] = []
     for ent in doc.ents:
         label = ent.label_
@@ -332,6 +334,14 @@ SPORTS_VERB_RE = re.compile(
     r"\b(?:beat|beats|defeated|defeats|edged|routed|drew with|draw with|lost to|lose to|face|faces|faced|"
     r"play|plays|played|host|hosts|hosted|against|v|vs)\.?\s+(?:the\s+)?$"
 )
+STREET_NAME_RE = re.compile(
+    r"(?<![\w'\u2019-])((?:[A-Z][a-z'\u2019-]+ ){1,3}(?:" + "|".join(w.title() for w in sorted(STREET_LAST_WORDS))
+    + r"))\b"
+)
+ORG_APPOSITIVE_RE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|company|firm|group|organi[sz]ation|charity|"
+    r"agency|association|coalition|union|business|corporation|newspaper|network|startup|club|team)\b"
+)
 SCORE_AFTER_RE = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 
 
@@ -363,6 +373,8 @@ def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
             after = text[mention.end : mention.end + 12]
             if _plain_name(words) and (KINSHIP_BEFORE_RE.search(before) or PERSON_CUE_AFTER_RE.match(after)):
                 mention.label, mention.ruled = "PERSON", True
+        if mention.label not in ("ORG", "PERSON") and ORG_APPOSITIVE_RE.match(text, mention.end):
+            mention.label, mention.ruled = "ORG", True  # 'Casco Bay Keepers, a nonprofit that ...'
         if mention.label != "ORG":
             before = text[max(0, mention.start - 30) : mention.start]
             previous = mentions[index - 1] if index > 0 else None
@@ -374,6 +386,15 @@ def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
                 mention.label = "GPE" if is_country_name(mention.text) else "ORG"
                 mention.ruled = True
         out.append(mention)
+    # a street or road the model missed: 'Lighthouse Road', 'The Cormorant Street drawbridge'
+    for match in STREET_NAME_RE.finditer(text):
+        if not (taken.contains(match.start()) or taken.contains(match.end() - 1)):
+            start, name = match.start(1), match.group(1)
+            while name.split()[0].lower() in NOT_TITLE_WORDS and len(name.split()) > 2:
+                cut = name.index(" ") + 1
+                start, name = start + cut, name[cut:]
+            if name.split()[0].lower() not in NOT_TITLE_WORDS:
+                out.append(Mention(start, match.end(1), "FAC", name, ruled=True))
     # a name after a role word that the model missed: 'Planning Board Chair Elena Vasquez'
     for word in WORD_RE.finditer(text):
         if not is_singular_role_word(word.group()):
@@ -391,6 +412,8 @@ def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
+MODIFIER_BEFORE_RE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z]+\s+)?$")
+MODIFIED_NOUN_AFTER_RE = re.compile(r"\s+(?!said\b|says\b|told\b|who\b|and\b|or\b|is\b|was\b|has\b|had\b)[a-z]{3,}\b")
 OPENING_QUOTES = "\u201c\u201e\u00ab\"\u2018"
 CAPITALISED_BEFORE_RE = re.compile(r"((?:[A-Z][\w'\u2019-]*\s+)+)$")
 
@@ -400,8 +423,19 @@ def _fix_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
     organisation; 'Cold' at the start of a quote ('“Cold water is ...”') is not a title; 'Halifax' listed with
     a place ('with Halifax and Portland') is a place."""
     out: list[Mention] = []
+    person_words = {w for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        counts[mention.text] = counts.get(mention.text, 0) + 1
     for index, mention in enumerate(mentions):
         words = mention.tokens
+        if (
+            len(words) == 1 and mention.label == "PERSON" and not mention.ruled and counts[mention.text] == 1
+            and mention.text not in person_words
+            and MODIFIER_BEFORE_RE.search(text, max(0, mention.start - 30), mention.start)
+            and MODIFIED_NOUN_AFTER_RE.match(text, mention.end)
+        ):
+            mention.label = "ORG"  # 'the former Sturgis cannery': a name on a business, said once, no person
         if len(words) == 1 and mention.text.lower() in ORG_KEYWORDS:
             before = CAPITALISED_BEFORE_RE.search(text[max(0, mention.start - 80) : mention.start])
             if before is None:
@@ -498,7 +532,8 @@ def _clean_mention(text: str, start: int, end: int, label: str) -> Mention | Non
     # "China's Institute of War Studies": the owner is not part of the organisation's name.
     if label in ("ORG", "FAC"):
         match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
-        if match and match.start() > 0:
+        # a one-word owner ('China’s'); 'International Longshoremen’s Association' is one name
+        if match and match.start() > 0 and " " not in text[start : start + match.start()]:
             start = start + match.end()
     if end <= start or not any(ch.isalpha() for ch in text[start:end]):
         return None
@@ -582,6 +617,12 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
                 break
             taken.append((w_start, w_end, word))
             continue
+        # 'said race director Paul Nakamura': one lowercase noun before the role noun, after a speech verb,
+        # an article or the start of the line
+        if len(taken) == 1 and word.isalpha() and word.islower() and is_role_word(taken[0][2]):
+            prev = bare_word(words[i + 1][2]) if i + 1 < len(words) else ""
+            if not prev or prev in COMPOUND_ROLE_OPENERS:
+                taken.append((w_start, w_end, word))
         break
     # the title ends (reading backwards, begins) where a role word first appears: drop trailing names/links
     while taken and bare_word(taken[-1][2]) in ROLE_LINKS:
@@ -594,6 +635,7 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
     return SPACE_RE.sub(" ", role).strip() or None
 
 
+COMPOUND_ROLE_OPENERS = frozenset("said says told added the a an his her their its by with , \u201d".split())
 APPOSITIVE_END_RE = re.compile(r"[,;:()\u201c\u201d\"\u2014\n]|\.(?=\s|$)|\s\u2013\s")
 
 
@@ -632,7 +674,22 @@ def appositive_before(text: str, start: int) -> str | None:
     while words and bare_word(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
         words = words[1:]
     # keep only the role itself: a verb-led clause before it ("told reporters that the ...") is not a role
-    return " ".join(words) if words and all(_role_phrase_word(w) for w in words) else None
+    return " ".join(words) if words and _is_role_phrase(words) else None
+
+
+def _is_role_phrase(words: list[str]) -> bool:
+    """Title words, optionally opened by an owner ('Greyline’s', 'the club’s') and with one or two lowercase
+    nouns right before the role noun ('project director', 'race director')."""
+    for i, word in enumerate(words):
+        if _role_phrase_word(word):
+            continue
+        if i == 0 and re.search(r"[\u2019']s?$", word) and len(words) > 1:
+            continue  # the owner of the role
+        rest = words[i + 1 :]
+        if word.isalpha() and word.islower() and 0 < len(rest) <= 2 and is_role_word(words[-1]):
+            continue  # a compound noun before the role noun
+        return False
+    return bool(words)
 
 
 def _role_phrase_word(word: str) -> bool:
@@ -918,4 +975,5 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
 
 def analyze_doc(doc: "Doc") -> EntityAnalysis:
     """Entities of one parsed text. A rule that fails raises: the analysis step records it on the article."""
-    return resolve_mentions(doc.text, doc_mentions(doc))
+    text = doc.text
+    return resolve_mentions(text, doc_mentions(doc, text))

@@ -387,8 +387,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         persons = [m for m in found if m.label == "PERSON"]
         named = persons or [m for m in found if m.label in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         if named:
-            mention = named[0]
-            return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+            return _Speaker(*_person_after_title(ctx, named[0]), "entity", verb)
         pronoun = None
         for match in SUBJECT_PRONOUN_RE.finditer(ctx.masked, s, e):
             pronoun = match
@@ -438,22 +437,49 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
     return words[begin][0], words[-1][1]
 
 
+ABBREVIATION_DOT_RE = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Rev|St|Ft|Sgt|Capt|Maj|Adm|Prof|Jr|Sr|[A-Z])\."
+)
 HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+")
 
 
+RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+
+
+def _title_gap(words: list[str]) -> bool:
+    """Words between an owner and a person that make a title: 'spokesman', 'campaign manager', 'Board Chair'."""
+    if not 0 < len(words) <= 4:
+        return False
+    last = words[-1].lower().rstrip(".")
+    return (is_role_word(last) or last in RELATION_NOUNS) and all(
+        w[:1].isupper() or w[:1].islower() and w.isalpha() for w in words
+    )
+
+
 def _person_after_title(ctx: _Context, mention: Mention) -> tuple[str, int, int]:
-    """'Planning Board Chair Elena Vasquez': an organisation that opens a title is not the speaker, the person
-    the title ends on is. Returns (text, start, entity) of the speaker mention."""
-    if mention.label != "PERSON":
-        i = bisect.bisect_right(ctx.starts, mention.start)
-        if i < len(ctx.mentions):
-            nxt = ctx.mentions[i]
-            gap = ctx.masked[mention.end : nxt.start].split()
-            if nxt.label == "PERSON" and 0 < len(gap) <= 3 and any(is_role_word(w) for w in gap) and all(
-                w[:1].isupper() or is_role_word(w) for w in gap
-            ):
-                return nxt.text, nxt.start, nxt.entity
+    """'Planning Board Chair Elena Vasquez', 'Cruz spokesman Rick Tyler': the organisation or person that opens
+    a title is not the speaker; the person the title ends on is. Returns (text, start, entity)."""
+    i = bisect.bisect_right(ctx.starts, mention.start)
+    if i < len(ctx.mentions):
+        nxt = ctx.mentions[i]
+        if nxt.label == "PERSON" and nxt.start > mention.end and _title_gap(ctx.masked[mention.end : nxt.start].split()):
+            return nxt.text, nxt.start, nxt.entity
     return mention.text, mention.start, mention.entity
+
+
+def _titled_person_at(ctx: _Context, start: int, end: int) -> Mention | None:
+    """'said Sen. Jim Whelan', 'said retired Army Lt. Gen. Mick Bednarek': the person a title leads to."""
+    i = bisect.bisect_left(ctx.starts, start)
+    if i < len(ctx.mentions):
+        nxt = ctx.mentions[i]
+        if nxt.label == "PERSON" and nxt.start - start <= 60 and nxt.end <= end:
+            gap = ctx.masked[start : nxt.start].split()
+            if gap and len(gap) <= 5 and all(
+                (w[:1].isupper() and "," not in w) or is_role_word(w) or w.lower() in ("retired", "former", "then")
+                for w in gap
+            ) and any(is_role_word(w) for w in gap):
+                return nxt
+    return None
 
 
 def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Speaker | None:
@@ -464,13 +490,15 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
     honorific = HONORIFIC_RE.match(ctx.masked, start, end)
     if honorific and ctx.mention_at(honorific.end()) is not None:
         start = honorific.end()  # 'said Mr. Reeves': the name after the honorific
-    mention = ctx.mention_at(start)
+    mention = ctx.mention_at(start) or _titled_person_at(ctx, start, end)
     if mention is not None:
         return _Speaker(*_person_after_title(ctx, mention), "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)
-    match = re.match(r"[^,;.\u2014(\u201c\"]+", ctx.masked[start:end])
+    # abbreviation dots ('Sen.', 'Lt. Gen.', 'J.') do not end the phrase: hidden, same length
+    segment = ABBREVIATION_DOT_RE.sub(lambda m: m.group(1) + "\0", ctx.masked[start:end])
+    match = re.match(r"[^,;.\u2014(\u201c\"]+", segment)
     if match:
         words = []
         for word in _words(match.group())[:NOMINAL_MAX_WORDS]:
@@ -693,6 +721,8 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 recent_person=recent,
                 mention_entity=speaker.entity,
             )
+            if name is None and speaker.kind != "pronoun" and _looks_like_name(speaker.text):
+                name = speaker.text  # a name the model did not tag ('said Hannity'): as written, no label
         p_start = paragraphs[span.paragraph][0]
         quotes.append(
             Quote(
@@ -708,6 +738,14 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             )
         )
     return quotes
+
+
+def _looks_like_name(phrase: str) -> bool:
+    """Capitalised words only ('Hannity', 'M. Dane Waters'), not a title alone ('Sen') or a pronoun."""
+    words = phrase.split()
+    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) and not (
+        len(words) == 1 and (is_role_word(words[0]) or words[0].lower() in DETERMINERS or len(words[0]) < 3)
+    ) and words[0].lower().rstrip(".") not in DETERMINERS
 
 
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:

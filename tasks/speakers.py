@@ -31,6 +31,11 @@ ROLE_SYNONYMS = {
 
 
 ORG_LIKE_LABELS = frozenset({"ORG", "GPE", "NORP"})
+# Head nouns of a phrase that stands for an organisation ("an industry group", "the company").
+GROUP_NOUNS = frozenset(
+    "group organization organisation company firm agency coalition association union nonprofit charity "
+    "campaign committee newspaper network".split()
+)
 
 
 def _person_named_in(phrase: str, persons: list[ArticleEntity]) -> ArticleEntity | None:
@@ -116,10 +121,13 @@ def resolve_speaker(
         if any(bare == n or (n.endswith(" " + bare) and bare[:1].isalpha() and phrase.split()[-1][:1].isupper()) for n in names):
             return entity.name, entity.label
     # "the agency", "the board": the organisation whose name ends on that noun, nearest before the quote
-    if low.startswith("the ") and len(bare.split()) == 1:
-        named = [e for e in orgs if normalise_name(e.name).split()[-1] == bare]
-        if named:
-            before = [e for e in named if e.first_start <= position] or named
+    head = bare.split()[-1] if bare else ""
+    if re.match(r"(?:the|a|an) ", low) and len(bare.split()) <= 3:
+        named = [e for e in orgs if e.label == "ORG" and normalise_name(e.name).split()[-1] == head]
+        fallback = named
+        if not named and head in GROUP_NOUNS:
+            named = [e for e in orgs if e.label == "ORG"]  # 'an industry group': the organisation just named
+        if named and (before := [e for e in named if e.first_start <= position] or fallback):
             best = max(before, key=lambda e: e.first_start)
             return best.name, best.label
     # a role phrase: the person holding that role, nearest mention first

@@ -313,6 +313,12 @@ def _words(segment: str) -> list[str]:
     return re.findall(r"[\w\u2019'.-]+", segment)
 
 
+NAME_AS_MODIFIER_RE = re.compile(
+    r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
+    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b"
+)
+
+
 def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
     before = ctx.masked[seg_start : mention.start].split()
     if before and before[-1].lower().strip(".,") in PREPOSITIONS:
@@ -320,6 +326,8 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
     after = ctx.masked[mention.end : mention.end + 3]
     if re.match(r"[\u2019']s\b", after) or re.match(r"[\u2019'](?=\s)", after):
         return False  # a possessor ("Trump's spokesman"), not the speaker
+    if mention.label == "PERSON" and NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end):
+        return False  # 'The Sanders campaign said': the campaign speaks, not Sanders
     return True
 
 
@@ -721,8 +729,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 recent_person=recent,
                 mention_entity=speaker.entity,
             )
-            if name is None and speaker.kind != "pronoun" and _looks_like_name(speaker.text):
-                name = speaker.text  # a name the model did not tag ('said Hannity'): as written, no label
+            if name is None and speaker.kind != "pronoun" and _names_someone(speaker.text):
+                # not an entity of the article ('said Hannity', 'one New Hampshire Democrat'): kept as
+                # written, without a label, rather than lost
+                name = speaker.text
         p_start = paragraphs[span.paragraph][0]
         quotes.append(
             Quote(
@@ -740,12 +750,18 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
     return quotes
 
 
-def _looks_like_name(phrase: str) -> bool:
-    """Capitalised words only ('Hannity', 'M. Dane Waters'), not a title alone ('Sen') or a pronoun."""
+def _names_someone(phrase: str) -> bool:
+    """A name ('Hannity', 'M. Dane Waters') or a description with a name in it ('one New Hampshire Democrat',
+    'The Sanders campaign'); not a title alone ('Sen'), a bare noun phrase ('the group') or a pronoun."""
     words = phrase.split()
-    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) and not (
-        len(words) == 1 and (is_role_word(words[0]) or words[0].lower() in DETERMINERS or len(words[0]) < 3)
-    ) and words[0].lower().rstrip(".") not in DETERMINERS
+    if not 0 < len(words) <= 8:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        return word[:1].isupper() and len(word) >= 3 and not is_role_word(word) and word.lower() not in DETERMINERS
+    return any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
+        words[0].lower() not in DETERMINERS
+    )
 
 
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:

@@ -225,6 +225,11 @@ def _name_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int,
             or (number.start() == 0 and label not in ("FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART"))
         ) and not (at_edge and label in ("FAC", "PRODUCT", "LAW", "EVENT") and not SCORE_RE.match(token)):
             cuts.append((start + number.start(), start + number.end()))
+    if cuts and label not in ("FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART"):
+        # a results row ('Millwall 2 Burnley 1'): its last figure is a score too, not part of a name
+        for number in numbers:
+            if not span[number.end() :].strip() and (start + number.start(), start + number.end()) not in cuts:
+                cuts.append((start + number.start(), start + number.end()))
     for dash in SPAN_DASH_RE.finditer(span):
         cuts.append((start + dash.start(), start + dash.end()))
     pieces: list[tuple[int, int]] = []
@@ -318,7 +323,7 @@ def _with_results_table_teams(text: str, mentions: list[Mention]) -> list[Mentio
 PERSON_NAME = r"(?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)(?: (?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)){0,3}"
 # 'Jansher Khan (Pakistan)': an athlete with a nationality; '11 - Patrice Loko': a line-up number.
 NATIONALITY_RE = re.compile(r"(?<![\w.'-])(" + PERSON_NAME + r") \(([A-Z][\w. ]{1,30})\)")
-LINEUP_RE = re.compile(r"(?:^|(?<=[,;(\n]))\s*\d{1,2} ?- ?(" + PERSON_NAME + r")(?=[,;()\n]| \d| \(|$)", re.M)
+LINEUP_RE = re.compile(r"(?:^|(?<=[,;(\n-]))\s*\d{1,2} ?- ?(" + PERSON_NAME + r")(?=[,;()\n]| \d| \(|$)", re.M)
 
 
 KINSHIP_WORDS = (
@@ -340,7 +345,8 @@ STREET_NAME_RE = re.compile(
 )
 ORG_APPOSITIVE_RE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|company|firm|group|organi[sz]ation|charity|"
-    r"agency|association|coalition|union|business|corporation|newspaper|network|startup|club|team)\b"
+    r"agency|association|coalition|union|business|corporation|newspaper|network|startup|club|team)"
+    r"(?=\s*(?:[,.;]|that\b|which\b|based\b|in\b|of\b|for\b|with\b|$))"
 )
 SCORE_AFTER_RE = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 
@@ -373,7 +379,7 @@ def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
             after = text[mention.end : mention.end + 12]
             if _plain_name(words) and (KINSHIP_BEFORE_RE.search(before) or PERSON_CUE_AFTER_RE.match(after)):
                 mention.label, mention.ruled = "PERSON", True
-        if mention.label not in ("ORG", "PERSON") and ORG_APPOSITIVE_RE.match(text, mention.end):
+        if mention.label != "ORG" and ORG_APPOSITIVE_RE.match(text, mention.end):
             mention.label, mention.ruled = "ORG", True  # 'Casco Bay Keepers, a nonprofit that ...'
         if mention.label != "ORG":
             before = text[max(0, mention.start - 30) : mention.start]
@@ -479,10 +485,12 @@ def _with_listed_people(text: str, mentions: list[Mention]) -> list[Mention]:
             found.append(Mention(match.start(1), match.end(1), "PERSON", name, ruled=True))
     for match in LINEUP_RE.finditer(text):
         name = match.group(1)
+        if name.endswith(".") and not re.search(r"\b[A-Z]\.$", name):
+            name = name[:-1]  # the full stop that ends the list
         if name.split()[0].lower() in ("de", "van", "von", "der", "den", "da", "dos", "le", "la"):
             continue
         if len(name) > 2 and not is_country_name(name):
-            found.append(Mention(match.start(1), match.end(1), "PERSON", name, ruled=True))
+            found.append(Mention(match.start(1), match.start(1) + len(name), "PERSON", name, ruled=True))
     return _replace_overlapping(mentions, found)
 
 

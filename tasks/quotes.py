@@ -15,7 +15,7 @@ from typing import Literal
 
 from tasks.entities import EntityAnalysis, Mention
 from tasks.models import Quote
-from tasks.speakers import resolve_speaker
+from tasks.speakers import NAME_AS_MODIFIER_RE, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
 
 OPEN_MARKS = "\u201c\u201e\u00ab"  # “ „ «
@@ -311,12 +311,6 @@ class _Context:
 
 def _words(segment: str) -> list[str]:
     return re.findall(r"[\w\u2019'.-]+", segment)
-
-
-NAME_AS_MODIFIER_RE = re.compile(
-    r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
-    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b"
-)
 
 
 def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:

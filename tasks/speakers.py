@@ -34,7 +34,13 @@ ORG_LIKE_LABELS = frozenset({"ORG", "GPE", "NORP"})
 # Head nouns of a phrase that stands for an organisation ("an industry group", "the company").
 GROUP_NOUNS = frozenset(
     "group organization organisation company firm agency coalition association union nonprofit charity "
-    "campaign committee newspaper network".split()
+    "committee newspaper network".split()
+)
+# Nouns after a person's name that make the name a modifier: 'the Sanders campaign' is not Sanders.
+NAME_AS_MODIFIER_RE = re.compile(
+    r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
+    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b",
+    re.I,
 )
 
 
@@ -50,8 +56,8 @@ def _person_named_in(phrase: str, persons: list[ArticleEntity]) -> ArticleEntity
             for match in re.finditer(r"(?<![\w'])" + re.escape(form) + r"(?![\w'])", phrase):
                 if re.search(r"\b(?:for|of|at|to|with|by|from)\s+$", phrase[: match.start()]):
                     continue
-                if re.match(r"'s?\b", phrase[match.end() :]):
-                    continue  # a possessor: "trump's spokeswoman"
+                if re.match(r"'s?\b", phrase[match.end() :]) or NAME_AS_MODIFIER_RE.match(phrase, match.end()):
+                    continue  # a possessor ("trump's spokeswoman") or a modifier ("the sanders campaign")
                 if best is None or match.start() > best[0]:
                     best = (match.start(), entity)
     return best[1] if best else None

@@ -185,6 +185,8 @@ def _relabel(name: str, label: str) -> str:
     words = [w.lower().strip(".,") for w in name.split()]
     if label != "ORG" and any(w in ORG_KEYWORDS for w in words) and len(words) > 1:
         return "ORG"
+    if label == "PERSON" and len(words) == 1 and re.fullmatch(r"[A-Z]{2,}[a-z]\w*", name):
+        return "ORG"  # 'CNNMoney', 'NBCNews': a brand written in capitals then lowercase, never a person
     if len(words) > 1 and label in ("ORG", "PERSON", "LAW", "WORK_OF_ART", "PRODUCT", "GPE", "LOC", "FAC"):
         if words[-1] in EVENT_LAST_WORDS and label != "PERSON":
             return "EVENT"

@@ -351,3 +351,11 @@ def test_organisation_and_nominal_speakers_resolve():
     assert resolve_speaker("an industry group", entities, position=90) == ("Northeast Seafood Coalition", "ORG")
     phrase = "a spokeswoman for Trump Hotels, Jennifer Hale"
     assert resolve_speaker(phrase, entities, position=120) == ("Jennifer Hale", "PERSON")
+
+
+def test_a_brand_in_capitals_then_lowercase_is_not_a_person():
+    from tasks.entities import _relabel
+
+    assert _relabel("CNNMoney", "PERSON") == "ORG"
+    assert _relabel("McDonald", "PERSON") == "PERSON"
+    assert _relabel("DeSantis", "PERSON") == "PERSON"

@@ -8,6 +8,7 @@ Only the NER component runs (about twice the speed of the full pipeline); everyt
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from tasks.text_rules import (
     bare_word,
     canonical_place_or_org,
     is_abbreviation_dot,
+    is_country_name,
     is_role_word,
     is_singular_role_word,
     normalise_name,
@@ -63,7 +65,8 @@ ORG_KEYWORDS = frozenset(
     university universiteit universität universitat université universite universidad università universita
     college institute institution school academy ministry department agency council committee commission party
     bank foundation association corporation company inc corp ltd llc plc group union organization organisation
-    federation authority bureau office service services parliament congress senate court
+    federation authority bureau office service services parliament congress senate court library hospital
+    museum church clinic club
     """.split()
 )
 # Aliases whose canonical name is an organisation, whatever spaCy labelled the alias.
@@ -82,6 +85,7 @@ class Mention:
     text: str
     role: str | None = None
     entity: int = -1
+    ruled: bool = False  # the label comes from a context rule (dateline, results line, title...), not the model
 
     @property
     def tokens(self) -> list[str]:
@@ -161,47 +165,394 @@ def _strip_person_title(text: str, start: int, end: int) -> tuple[int, int, str 
     return new_start, end, role
 
 
+# First words that make a name a place ('Port Calder', 'Fort Calder', 'Mount Desert'), never a person.
+PLACE_FIRST_WORDS = frozenset("port fort mount mt lake cape point san santa saint st new north south east west".split())
+# Last words of a place ('Gull Point', 'Tern Island') and of a street or building ('Cormorant Street').
+PLACE_LAST_WORDS = frozenset(
+    "point island islands bay lake river harbor harbour beach mountain mountains valley peninsula coast creek "
+    "gulf sea ocean strait county".split()
+)
+STREET_LAST_WORDS = frozenset("street road lane avenue boulevard drive square bridge wharf pier highway".split())
+# Last words of a named event ('Harbor Marathon', 'Hong Kong Open'): an event, not a place or an organisation.
+EVENT_LAST_WORDS = frozenset(
+    "marathon regatta championship championships cup open games olympics festival tournament prix classic "
+    "derby triathlon series".split()
+)
+
+
 def _relabel(name: str, label: str) -> str:
+    """Labels the shape of a name decides, whatever the model said."""
     words = [w.lower().strip(".,") for w in name.split()]
     if label != "ORG" and any(w in ORG_KEYWORDS for w in words) and len(words) > 1:
         return "ORG"
+    if label == "PERSON" and len(words) == 1 and re.fullmatch(r"[A-Z]{2,}[a-z]\w*", name):
+        return "ORG"  # 'CNNMoney', 'NBCNews': a brand written in capitals then lowercase, never a person
+    if len(words) > 1 and label in ("ORG", "PERSON", "LAW", "WORK_OF_ART", "PRODUCT", "GPE", "LOC", "FAC"):
+        if words[-1] in EVENT_LAST_WORDS and label != "PERSON":
+            return "EVENT"
+        if label in ("ORG", "PERSON") and words[-1] in PLACE_LAST_WORDS:
+            return "LOC"
+        if label in ("ORG", "PERSON", "LAW") and words[-1] in STREET_LAST_WORDS:
+            return "FAC"
+        if label == "PERSON" and words[0] in PLACE_FIRST_WORDS and all(w[:1].isupper() for w in name.split()):
+            return "GPE"
     canonical = ALIASES.get(alias_key(name))
     if canonical in ALIAS_LABEL:
         return ALIAS_LABEL[canonical]
     return label
 
 
-def doc_mentions(doc: "Doc") -> list[Mention]:
-    """Cleaned entity spans of a Doc (numbers and dates left out), in text order."""
-    text = doc.text
+NUMBER_TOKEN_RE = re.compile(r"(?<!\S)[-+]?\d+(?:[.,:/-]\d+)*(?:st|nd|rd|th|s)?(?!\S)")
+SCORE_RE = re.compile(r"^\d+(?:-\d+)+$")
+SPAN_DASH_RE = re.compile(r"\s(?:-{1,2}|\u2013|\u2014)\s")
+# Lowercase words that belong inside names ("Ludwig van Beethoven", "Gulf of Maine"), never cut off its end.
+NAME_PARTICLES = frozenset("de da di del della der den van von la le du al bin ibn dos das y".split())
+
+
+def _name_pieces(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """One model span cut into the names in it: results rows ('Millwall 2 Burnley 1', 'Westbrook 31-24'),
+    figures after a name ('Robert Pires 46th', 'BELGRADE 1996-08-31'), ' - ' joins ('Faroe Islands - Jan'),
+    and a lowercase tail ('Sharqiyah province', 'Wharf Lane and') are not part of a name."""
+    cuts: list[tuple[int, int]] = []
+    span = text[start:end]
+    numbers = list(NUMBER_TOKEN_RE.finditer(span))
+    for number in numbers:
+        token = number.group()
+        after = span[number.end() :].lstrip()
+        at_edge = number.start() == 0 or not after
+        if (
+            SCORE_RE.match(token.lstrip("+-"))
+            or label in ("PERSON", "GPE", "LOC", "NORP")
+            or after[:1].isupper()
+            or (number.start() == 0 and label not in ("FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART"))
+        ) and not (at_edge and label in ("FAC", "PRODUCT", "LAW", "EVENT") and not SCORE_RE.match(token)):
+            cuts.append((start + number.start(), start + number.end()))
+    if cuts and label not in ("FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART"):
+        # a results row ('Millwall 2 Burnley 1'): its last figure is a score too, not part of a name
+        for number in numbers:
+            if not span[number.end() :].strip() and (start + number.start(), start + number.end()) not in cuts:
+                cuts.append((start + number.start(), start + number.end()))
+    for dash in SPAN_DASH_RE.finditer(span):
+        cuts.append((start + dash.start(), start + dash.end()))
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for cut_start, cut_end in sorted(cuts):
+        if cut_start >= pos:
+            pieces.append((pos, cut_start))
+            pos = cut_end
+    pieces.append((pos, end))
+    out = []
+    for piece_start, piece_end in pieces:
+        piece_start, piece_end = _strip_span(text, piece_start, piece_end, label)
+        words = list(re.finditer(r"\S+", text[piece_start:piece_end]))
+        while len(words) > 1 and words[-1].group().isalpha() and words[-1].group().islower() and (
+            words[-1].group() not in NAME_PARTICLES
+        ):
+            words.pop()
+        if words:
+            out.append((piece_start, piece_start + words[-1].end()))
+    return out
+
+
+def doc_mentions(doc: "Doc", text: str | None = None) -> list[Mention]:
+    """Cleaned entity spans of a Doc (numbers and dates left out), in text order. `text` is doc.text, which
+    spaCy rebuilds from the tokens on every access: callers that have it pass it."""
+    text = doc.text if text is None else text
     mentions: list[Mention] = []
     for ent in doc.ents:
         label = ent.label_
         if label in SKIPPED_LABELS:
             continue
         start, end = _strip_span(text, ent.start_char, ent.end_char, label)
-        role = None
-        if label == "PERSON":
-            end = _extend_hyphenated(text, end)
-            # 'Said Ellis', 'But Smith': a function word the model took into the name
-            lead = re.match(r"(\w+)\s+(?=[A-Z])", text[start:end])
-            if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
-                start += lead.end()
-            start, end, role = _strip_person_title(text, start, end)
-        # "China's Institute of War Studies": the owner is not part of the organisation's name.
-        if label in ("ORG", "FAC"):
-            match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
-            if match and match.start() > 0:
-                start = start + match.end()
-        if end <= start or not any(ch.isalpha() for ch in text[start:end]):
-            continue
-        if re.fullmatch(r"[A-Za-z]\.?", text[start:end]):
-            continue  # 'I.' or a lone initial is not a name
-        name = SPACE_RE.sub(" ", text[start:end])
-        if label == "PERSON" and not any(ch.isupper() for ch in name):
-            continue
-        mentions.append(Mention(start, end, _relabel(name, label), name, role))
+        for piece_start, piece_end in _name_pieces(text, start, end, label):
+            mention = _clean_mention(text, piece_start, piece_end, label)
+            if mention is not None:
+                mentions.append(mention)
+    mentions = _with_dateline_places(text, mentions)
+    mentions = _with_results_table_teams(text, mentions)
+    mentions = _with_listed_people(text, mentions)
+    mentions = _people_in_context(text, mentions)
+    mentions = _fix_fragments(text, mentions)
     return _drop_title_fragments(text, _merge_city_state(text, mentions))
+
+
+# A dateline opening a line: 'LONDON 1996-08-30', 'LA CORUNA, Spain 1996-08-31', 'PORT CALDER — The council',
+# 'BERLIN, Aug 30 (Reuters) -'. The place is in capitals, then an optional region, then a date, dash or bracket.
+DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3})"
+    r"(?:, (?P<region>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}))?"
+    r"(?= \d{4}-\d\d-\d\d| ?[\u2014\u2013]| -- | \((?:AP|Reuters|AFP|dpa)\)|,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d)"
+)
+
+
+# A name in a results or standings line: capitalised words (or an all-capitals name) right before a score.
+RESULT_NAME_RE = re.compile(
+    r"(?<![\w.'-])((?:[A-Z][\w'\u2019.&-]*)(?: (?:[A-Z][\w'\u2019.&-]*|de|del|la|le|of|and|upon|on|am))*)"
+    r"(?= \(?\d{1,3}\)?(?:\s|$))"
+)
+RESULT_FILLER_RE = re.compile(r"[\d.,:/()+\-\u2013]+|v|vs\.?|at|AT|pts|in|\(in|\d+\)")
+
+
+def _with_results_table_teams(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Sports results and standings ('Millwall 2 Burnley 1', 'Doncaster 4 1 1 2 4 5 4'): a line that is only
+    names and numbers lists teams. A club named after its town is an organisation; a country's team is its
+    country; a name with an initial ('A. Smith 5') is a person. Linear in the text: one pass over its lines."""
+    if not re.search(r"[A-Za-z] \d{1,3}(?:\s|$)", text):
+        return mentions
+    found: list[Mention] = []
+    line_start = 0
+    for line in text.split("\n"):
+        names = list(RESULT_NAME_RE.finditer(line)) if len(line) < 400 else []
+        if names:
+            rest = RESULT_NAME_RE.sub(" ", line).split()
+            if rest and all(RESULT_FILLER_RE.fullmatch(token) for token in rest):
+                for match in names:
+                    name = match.group(1).rstrip(".")
+                    if len(name) < 2 or not re.search(r"[a-zA-Z]{2}", name):
+                        continue
+                    if re.match(r"[A-Z]\.\s", name):
+                        label = "PERSON"
+                    elif is_country_name(name):
+                        label = "GPE"
+                    else:
+                        label = "ORG"
+                    start = line_start + match.start(1)
+                    found.append(Mention(start, start + len(name), label, SPACE_RE.sub(" ", name), ruled=True))
+        line_start += len(line) + 1
+    return _replace_overlapping(mentions, found)
+
+
+PERSON_NAME = r"(?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)(?: (?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|dos|le|la)){0,3}"
+# 'Jansher Khan (Pakistan)': an athlete with a nationality; '11 - Patrice Loko': a line-up number.
+NATIONALITY_RE = re.compile(r"(?<![\w.'-])(" + PERSON_NAME + r") \(([A-Z][\w. ]{1,30})\)")
+LINEUP_RE = re.compile(r"(?:^|(?<=[,;(\n-]))\s*\d{1,2} ?- ?(" + PERSON_NAME + r")(?=[,;()\n]| \d| \(|$)", re.M)
+
+
+KINSHIP_WORDS = (
+    "mother father son daughter wife husband brother sister grandmother grandfather grandson granddaughter aunt "
+    "uncle cousin niece nephew widow widower fiancee fianc\u00e9e fiance fianc\u00e9 partner stepson stepdaughter "
+    "stepmother stepfather"
+)
+KINSHIP_BEFORE_RE = re.compile(r"(?i)\b(?:" + "|".join(KINSHIP_WORDS.split()) + r"),?\s+$")
+PERSON_CUE_AFTER_RE = re.compile(r",\s+(?:\d{1,3}\s*[,)]|who\b)")
+WORD_RE = re.compile(r"(?<![\w.])[A-Za-z][a-z]+\.?(?= [A-Z])")
+NAME_AFTER_RE = re.compile(r"( )((?:[A-Z][a-z'\u2019-]+)(?: [A-Z][a-z'\u2019-]+){1,2})\b")
+SPORTS_VERB_RE = re.compile(
+    r"\b(?:beat|beats|defeated|defeats|edged|routed|drew with|draw with|lost to|lose to|face|faces|faced|"
+    r"play|plays|played|host|hosts|hosted|against|v|vs)\.?\s+(?:the\s+)?$"
+)
+STREET_NAME_RE = re.compile(
+    r"(?<![\w'\u2019-])((?:[A-Z][a-z'\u2019-]+ ){1,3}(?:" + "|".join(w.title() for w in sorted(STREET_LAST_WORDS))
+    + r"))\b"
+)
+ORG_APPOSITIVE_RE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|company|firm|group|organi[sz]ation|charity|"
+    r"agency|association|coalition|union|business|corporation|newspaper|network|startup|club|team)"
+    r"(?=\s*(?:[,.;]|that\b|which\b|based\b|in\b|of\b|for\b|with\b|$))"
+)
+SCORE_AFTER_RE = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
+
+
+def _plain_name(words: list[str]) -> bool:
+    """Capitalised words only, none of them an organisation word: the shape of a person's name."""
+    return all(w[:1].isupper() and w.replace(".", "").replace("-", "").replace("\u2019", "").isalpha() for w in words) and not any(
+        w.lower().strip(".,") in ORG_KEYWORDS for w in words
+    )
+
+
+def _people_in_context(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Labels the words around a name decide: 'Her mother, Fatou Diallo,' and 'Amara Diallo, 9, who' are
+    people; 'City Engineer Marcus Bell' is a title and a person; 'Chair Elena Vasquez' names a person the model
+    missed; a team met in a game ('to beat Westbrook 31-24', 'will face Skowhegan') is an organisation."""
+    taken = Intervals((m.start, m.end) for m in mentions)
+    out: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        words = mention.tokens
+        if mention.label != "PERSON" and mention.label not in SKIPPED_LABELS:
+            # a title inside the span: 'City Engineer Marcus Bell' -> role 'City Engineer', person 'Marcus Bell'
+            role_at = next((i for i, w in enumerate(words[:-2]) if is_singular_role_word(w) and w[:1].isupper()), None)
+            if role_at is not None and _plain_name(words[role_at + 1 :]) and len(words) - role_at - 1 <= 3:
+                offset = mention.start + len(" ".join(words[: role_at + 1])) + 1
+                role = " ".join(words[: role_at + 1])
+                out.append(Mention(offset, mention.end, "PERSON", " ".join(words[role_at + 1 :]), role, ruled=True))
+                continue
+        if mention.label in ("ORG", "GPE", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "LOC") and 2 <= len(words) <= 3:
+            before = text[max(0, mention.start - 30) : mention.start]
+            after = text[mention.end : mention.end + 12]
+            if _plain_name(words) and (KINSHIP_BEFORE_RE.search(before) or PERSON_CUE_AFTER_RE.match(after)):
+                mention.label, mention.ruled = "PERSON", True
+        if mention.label != "ORG" and ORG_APPOSITIVE_RE.match(text, mention.end):
+            mention.label, mention.ruled = "ORG", True  # 'Casco Bay Keepers, a nonprofit that ...'
+        if mention.label != "ORG":
+            before = text[max(0, mention.start - 30) : mention.start]
+            previous = mentions[index - 1] if index > 0 else None
+            met_by_team = (
+                len(words) == 1 and previous is not None and previous.label == "ORG"
+                and mention.start - previous.end < 40 and SPORTS_VERB_RE.search(before)
+            )
+            if (mention.label != "PERSON" and SCORE_AFTER_RE.match(text, mention.end)) or met_by_team:
+                mention.label = "GPE" if is_country_name(mention.text) else "ORG"
+                mention.ruled = True
+        out.append(mention)
+    # a street or road the model missed: 'Lighthouse Road', 'The Cormorant Street drawbridge'
+    for match in STREET_NAME_RE.finditer(text):
+        if not (taken.contains(match.start()) or taken.contains(match.end() - 1)):
+            start, name = match.start(1), match.group(1)
+            while name.split()[0].lower() in NOT_TITLE_WORDS and len(name.split()) > 2:
+                cut = name.index(" ") + 1
+                start, name = start + cut, name[cut:]
+            if name.split()[0].lower() not in NOT_TITLE_WORDS:
+                out.append(Mention(start, match.end(1), "FAC", name, ruled=True))
+    # a name after a role word that the model missed: 'Planning Board Chair Elena Vasquez'
+    for word in WORD_RE.finditer(text):
+        if not is_singular_role_word(word.group()):
+            continue
+        match = NAME_AFTER_RE.match(text, word.end())
+        if not match or taken.contains(match.start(2)):
+            continue
+        name_words = match.group(2).split()
+        if name_words[0].lower() in NOT_TITLE_WORDS or not _plain_name(name_words):
+            continue
+        end = match.end(2)
+        if taken.contains(end - 1):
+            continue
+        out.append(Mention(match.start(2), end, "PERSON", match.group(2), ruled=True))
+    return sorted(out, key=lambda m: m.start)
+
+
+MODIFIER_BEFORE_RE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z]+\s+)?$")
+MODIFIED_NOUN_AFTER_RE = re.compile(r"\s+(?!said\b|says\b|told\b|who\b|and\b|or\b|is\b|was\b|has\b|had\b)[a-z]{3,}\b")
+OPENING_QUOTES = "\u201c\u201e\u00ab\"\u2018"
+CAPITALISED_BEFORE_RE = re.compile(r"((?:[A-Z][\w'\u2019-]*\s+)+)$")
+
+
+def _fix_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Pieces of a name the model cut short or made up: 'Library' out of 'The Eastside Branch Library' is the
+    organisation; 'Cold' at the start of a quote ('“Cold water is ...”') is not a title; 'Halifax' listed with
+    a place ('with Halifax and Portland') is a place."""
+    out: list[Mention] = []
+    person_words = {w for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        counts[mention.text] = counts.get(mention.text, 0) + 1
+    for index, mention in enumerate(mentions):
+        words = mention.tokens
+        if (
+            len(words) == 1 and mention.label == "PERSON" and not mention.ruled and counts[mention.text] == 1
+            and mention.text not in person_words
+            and MODIFIER_BEFORE_RE.search(text, max(0, mention.start - 30), mention.start)
+            and MODIFIED_NOUN_AFTER_RE.match(text, mention.end)
+        ):
+            mention.label = "ORG"  # 'the former Sturgis cannery': a name on a business, said once, no person
+        if len(words) == 1 and mention.text.lower() in ORG_KEYWORDS:
+            before = CAPITALISED_BEFORE_RE.search(text[max(0, mention.start - 80) : mention.start])
+            if before is None:
+                continue  # a common noun alone ('Library') is not a name
+            start = mention.start - len(before.group(1))
+            lead = re.match(r"(?:The|A|An)\s+", text[start : mention.end])
+            if lead:
+                start += lead.end()
+            if start == mention.start:
+                continue
+            name = SPACE_RE.sub(" ", text[start : mention.end])
+            out.append(Mention(start, mention.end, "ORG", name, ruled=True))
+            continue
+        if mention.label in ("WORK_OF_ART", "LAW", "PRODUCT", "EVENT") and mention.start > 0:
+            opened = text[mention.start - 1] in OPENING_QUOTES
+            closed = text[mention.end : mention.end + 2].lstrip(",.?!")[:1] in ("\u201d", "\"", "\u2019", "")
+            if opened and not closed:
+                continue
+        if mention.label == "ORG" and len(words) == 1 and not mention.ruled and not mention.text.isupper():
+            neighbours = [mentions[i] for i in (index - 1, index + 1) if 0 <= i < len(mentions)]
+            for other in neighbours:
+                between = text[min(other.end, mention.end) : max(other.start, mention.start)]
+                if other.label == "GPE" and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", between):
+                    mention.label = "GPE"
+                    break
+        out.append(mention)
+    return out
+
+
+def _with_listed_people(text: str, mentions: list[Mention]) -> list[Mention]:
+    """People in results and line-ups, which the model reads as organisations or misses: a name of two or
+    more words followed by a country in brackets, and a name after a shirt number."""
+    if "(" not in text and " - " not in text:
+        return mentions
+    found: list[Mention] = []
+    for match in NATIONALITY_RE.finditer(text):
+        name, country = match.group(1), match.group(2)
+        if len(name.split()) >= 2 and is_country_name(country) and not any(
+            w.lower().strip(".") in ORG_KEYWORDS for w in name.split()
+        ):
+            found.append(Mention(match.start(1), match.end(1), "PERSON", name, ruled=True))
+    for match in LINEUP_RE.finditer(text):
+        name = match.group(1)
+        if name.endswith(".") and not re.search(r"\b[A-Z]\.$", name):
+            name = name[:-1]  # the full stop that ends the list
+        if name.split()[0].lower() in ("de", "van", "von", "der", "den", "da", "dos", "le", "la"):
+            continue
+        if len(name) > 2 and not is_country_name(name):
+            found.append(Mention(match.start(1), match.start(1) + len(name), "PERSON", name, ruled=True))
+    return _replace_overlapping(mentions, found)
+
+
+def _replace_overlapping(mentions: list[Mention], found: list[Mention]) -> list[Mention]:
+    """The rule's mentions in place of the model's wherever they overlap."""
+    if not found:
+        return mentions
+    unique: list[Mention] = []
+    for m in sorted(found, key=lambda m: (m.start, -m.end)):
+        if not unique or m.start >= unique[-1].end:
+            unique.append(m)
+    found = unique
+    taken = Intervals((m.start, m.end) for m in found)
+    starts = sorted(m.start for m in found)
+    kept = []
+    for m in mentions:
+        i = bisect.bisect_left(starts, m.start)
+        inside = taken.contains(m.start) or taken.contains(m.end - 1) or (i < len(starts) and starts[i] < m.end)
+        if not inside:
+            kept.append(m)
+    return sorted(kept + found, key=lambda m: m.start)
+
+
+def _with_dateline_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A dateline names the place the story was filed from; the model, reading capitals, often misses it or
+    calls it a person or an organisation."""
+    found: list[Mention] = []
+    for match in DATELINE_RE.finditer(text):
+        for group in ("place", "region"):
+            start, end = match.span(group)
+            if start < 0 or not re.search(r"[A-Za-z]{2}", text[start:end]):
+                continue
+            name = text[start:end]
+            found.append(Mention(start, end, "GPE", name.title() if name.isupper() else name, ruled=True))
+    return _replace_overlapping(mentions, found)
+
+
+def _clean_mention(text: str, start: int, end: int, label: str) -> Mention | None:
+    role = None
+    if label == "PERSON":
+        end = _extend_hyphenated(text, end)
+        # 'Said Ellis', 'But Smith': a function word the model took into the name
+        lead = re.match(r"(\w+)\s+(?=[A-Z])", text[start:end])
+        if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
+            start += lead.end()
+        start, end, role = _strip_person_title(text, start, end)
+    # "China's Institute of War Studies": the owner is not part of the organisation's name.
+    if label in ("ORG", "FAC"):
+        match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])
+        # a one-word owner ('China’s'); 'International Longshoremen’s Association' is one name
+        if match and match.start() > 0 and " " not in text[start : start + match.start()]:
+            start = start + match.end()
+    if end <= start or not any(ch.isalpha() for ch in text[start:end]):
+        return None
+    if re.fullmatch(r"[A-Za-z]\.?", text[start:end]):
+        return None  # 'I.' or a lone initial is not a name
+    name = SPACE_RE.sub(" ", text[start:end])
+    if not any(ch.isupper() for ch in name):
+        return None  # 'the gulf': a common noun, not a name
+    return Mention(start, end, _relabel(name, label), name, role)
 
 
 def _merge_city_state(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -226,6 +577,11 @@ def _drop_title_fragments(text: str, mentions: list[Mention]) -> list[Mention]:
             if re.search(r"(?i)\b(secretary|minister|ministry|department|undersecretary)\s+of\s+$", before) or re.match(
                 r"\s+(secretary|minister|undersecretary)\b", after, re.I
             ):
+                continue
+        # 'Library Director Ingrid Soto': a word before a capitalised title and a name is part of the title
+        if len(mention.tokens) == 1 and mention.label == "PERSON":
+            after = re.match(r"\s+([A-Z][a-z]+)\s+[A-Z]", text[mention.end : mention.end + 40])
+            if after and is_singular_role_word(after.group(1)):
                 continue
         out.append(mention)
     return out
@@ -271,6 +627,12 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
                 break
             taken.append((w_start, w_end, word))
             continue
+        # 'said race director Paul Nakamura': one lowercase noun before the role noun, after a speech verb,
+        # an article or the start of the line
+        if len(taken) == 1 and word.isalpha() and word.islower() and is_role_word(taken[0][2]):
+            prev = bare_word(words[i + 1][2]) if i + 1 < len(words) else ""
+            if not prev or prev in COMPOUND_ROLE_OPENERS:
+                taken.append((w_start, w_end, word))
         break
     # the title ends (reading backwards, begins) where a role word first appears: drop trailing names/links
     while taken and bare_word(taken[-1][2]) in ROLE_LINKS:
@@ -283,6 +645,7 @@ def title_before(text: str, start: int, person_spans: Intervals | None = None) -
     return SPACE_RE.sub(" ", role).strip() or None
 
 
+COMPOUND_ROLE_OPENERS = frozenset("said says told added the a an his her their its by with , \u201d".split())
 APPOSITIVE_END_RE = re.compile(r"[,;:()\u201c\u201d\"\u2014\n]|\.(?=\s|$)|\s\u2013\s")
 
 
@@ -321,7 +684,22 @@ def appositive_before(text: str, start: int) -> str | None:
     while words and bare_word(words[0]) in ROLE_OPENERS | {"the", "a", "an"}:
         words = words[1:]
     # keep only the role itself: a verb-led clause before it ("told reporters that the ...") is not a role
-    return " ".join(words) if words and all(_role_phrase_word(w) for w in words) else None
+    return " ".join(words) if words and _is_role_phrase(words) else None
+
+
+def _is_role_phrase(words: list[str]) -> bool:
+    """Title words, optionally opened by an owner ('Greyline’s', 'the club’s') and with one or two lowercase
+    nouns right before the role noun ('project director', 'race director')."""
+    for i, word in enumerate(words):
+        if _role_phrase_word(word):
+            continue
+        if i == 0 and re.search(r"[\u2019']s?$", word) and len(words) > 1:
+            continue  # the owner of the role
+        rest = words[i + 1 :]
+        if word.isalpha() and word.islower() and 0 < len(rest) <= 2 and is_role_word(words[-1]):
+            continue  # a compound noun before the role noun
+        return False
+    return bool(words)
 
 
 def _role_phrase_word(word: str) -> bool:
@@ -397,6 +775,23 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
     return found
 
 
+def _spread_ruled_labels(mentions: list[Mention]) -> None:
+    """A label a context rule gave one mention ('will face Skowhegan' -> a team) holds for the same name
+    elsewhere in the article, unless the name is part of a person's full name there."""
+    ruled: dict[str, str] = {}
+    for mention in mentions:
+        if mention.ruled:
+            ruled.setdefault(normalise_name(mention.text), mention.label)
+    if not ruled:
+        return
+    name_parts = {normalise_name(w) for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    for mention in mentions:
+        key = normalise_name(mention.text)
+        label = ruled.get(key)
+        if label and not mention.ruled and mention.label != label and not (label != "PERSON" and key in name_parts):
+            mention.label = label
+
+
 def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
     """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person;
     a one-word name tagged both PERSON and ORG goes with the majority (PERSON on a tie)."""
@@ -434,6 +829,7 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         groups[index].append(mention)
         mention.entity = index
 
+    _spread_ruled_labels(mentions)
     _relabel_people_named_as_orgs(mentions)
     # full person names first so that a surname mentioned before the full name still finds it; longest first,
     # so a shorter multi-word form that ends a longer one ("De Blasio" in "Bill de Blasio") joins it
@@ -492,13 +888,37 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
                     continue
         add(mention, _entity_key(mention))
 
+    # 'Greyline' after 'Greyline Partners': the first word of one organisation's name, not a person's, is it
+    by_first_word: dict[str, list[int]] = {}
+    for index, group in enumerate(groups):
+        first = group[0]
+        if first.label == "ORG" and len(first.tokens) > 1 and first.tokens[0][:1].isupper():
+            by_first_word.setdefault(normalise_name(first.tokens[0]), []).append(index)
+    person_words = {normalise_name(w) for m in mentions if m.label == "PERSON" and len(m.tokens) > 1 for w in m.tokens}
+    for index, group in enumerate(groups):
+        first = group[0] if group else None
+        if first is None or len(first.tokens) != 1 or first.label not in ("ORG", "PERSON"):
+            continue
+        key = normalise_name(first.text)
+        targets = by_first_word.get(key, [])
+        if len(targets) == 1 and targets[0] != index and key not in person_words and key not in NOT_TITLE_WORDS:
+            target = targets[0]
+            for mention in group:
+                mention.entity, mention.label = target, "ORG"
+            groups[target].extend(group)
+            groups[index] = []
+
     # acronyms of an organisation named in full elsewhere ("IOP" for "Institute of Politics")
     by_initials = {}
     for index, group in enumerate(groups):
+        if not group:
+            continue
         first = group[0]
         if first.label == "ORG" and len(first.tokens) > 1:
             by_initials.setdefault(_initials(canonical_place_or_org(first.text)), index)
     for index, group in enumerate(groups):
+        if not group:
+            continue
         first = group[0]
         if first.label == "ORG" and len(first.tokens) == 1 and first.text.isupper() and first.text in by_initials:
             target = by_initials[first.text]
@@ -535,7 +955,10 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         else:
             name = canonical_place_or_org(max((m.text for m in group), key=lambda t: (labels.count(label), len(t))))
             canonical = [canonical_place_or_org(m.text) for m in group]
-            name = max(sorted(set(canonical)), key=lambda n: (canonical.count(n), n in ALIASES.values(), len(n)))
+            name = max(
+                sorted(set(canonical)),
+                key=lambda n: (n in ALIASES.values(), len(n.split()) > 1, canonical.count(n), len(n)),
+            )
         surfaces: list[str] = []
         for m in group:
             if m.text not in surfaces:
@@ -562,4 +985,5 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
 
 def analyze_doc(doc: "Doc") -> EntityAnalysis:
     """Entities of one parsed text. A rule that fails raises: the analysis step records it on the article."""
-    return resolve_mentions(doc.text, doc_mentions(doc))
+    text = doc.text
+    return resolve_mentions(text, doc_mentions(doc, text))

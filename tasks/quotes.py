@@ -15,7 +15,7 @@ from typing import Literal
 
 from tasks.entities import EntityAnalysis, Mention
 from tasks.models import Quote
-from tasks.speakers import resolve_speaker
+from tasks.speakers import NAME_AS_MODIFIER_RE, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
 
 OPEN_MARKS = "\u201c\u201e\u00ab"  # “ „ «
@@ -320,6 +320,8 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
     after = ctx.masked[mention.end : mention.end + 3]
     if re.match(r"[\u2019']s\b", after) or re.match(r"[\u2019'](?=\s)", after):
         return False  # a possessor ("Trump's spokesman"), not the speaker
+    if mention.label == "PERSON" and NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end):
+        return False  # 'The Sanders campaign said': the campaign speaks, not Sanders
     return True
 
 
@@ -387,8 +389,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         persons = [m for m in found if m.label == "PERSON"]
         named = persons or [m for m in found if m.label in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         if named:
-            mention = named[0]
-            return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+            return _Speaker(*_person_after_title(ctx, named[0]), "entity", verb)
         pronoun = None
         for match in SUBJECT_PRONOUN_RE.finditer(ctx.masked, s, e):
             pronoun = match
@@ -438,18 +439,68 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
     return words[begin][0], words[-1][1]
 
 
+ABBREVIATION_DOT_RE = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Rev|St|Ft|Sgt|Capt|Maj|Adm|Prof|Jr|Sr|[A-Z])\."
+)
+HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+")
+
+
+RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+
+
+def _title_gap(words: list[str]) -> bool:
+    """Words between an owner and a person that make a title: 'spokesman', 'campaign manager', 'Board Chair'."""
+    if not 0 < len(words) <= 4:
+        return False
+    last = words[-1].lower().rstrip(".")
+    return (is_role_word(last) or last in RELATION_NOUNS) and all(
+        w[:1].isupper() or w[:1].islower() and w.isalpha() for w in words
+    )
+
+
+def _person_after_title(ctx: _Context, mention: Mention) -> tuple[str, int, int]:
+    """'Planning Board Chair Elena Vasquez', 'Cruz spokesman Rick Tyler': the organisation or person that opens
+    a title is not the speaker; the person the title ends on is. Returns (text, start, entity)."""
+    i = bisect.bisect_right(ctx.starts, mention.start)
+    if i < len(ctx.mentions):
+        nxt = ctx.mentions[i]
+        if nxt.label == "PERSON" and nxt.start > mention.end and _title_gap(ctx.masked[mention.end : nxt.start].split()):
+            return nxt.text, nxt.start, nxt.entity
+    return mention.text, mention.start, mention.entity
+
+
+def _titled_person_at(ctx: _Context, start: int, end: int) -> Mention | None:
+    """'said Sen. Jim Whelan', 'said retired Army Lt. Gen. Mick Bednarek': the person a title leads to."""
+    i = bisect.bisect_left(ctx.starts, start)
+    if i < len(ctx.mentions):
+        nxt = ctx.mentions[i]
+        if nxt.label == "PERSON" and nxt.start - start <= 60 and nxt.end <= end:
+            gap = ctx.masked[start : nxt.start].split()
+            if gap and len(gap) <= 5 and all(
+                (w[:1].isupper() and "," not in w) or is_role_word(w) or w.lower() in ("retired", "former", "then")
+                for w in gap
+            ) and any(is_role_word(w) for w in gap):
+                return nxt
+    return None
+
+
 def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Speaker | None:
     """The speaker right after an inverted verb: 'said Rosa Delgado', 'said the minister'."""
     rest = ctx.masked[pos:end]
     lead = len(rest) - len(rest.lstrip())
     start = pos + lead
-    mention = ctx.mention_at(start)
+    honorific = HONORIFIC_RE.match(ctx.masked, start, end)
+    if honorific and ctx.mention_at(honorific.end()) is not None:
+        start = honorific.end()  # 'said Mr. Reeves': the name after the honorific
+    mention = ctx.mention_at(start) or _titled_person_at(ctx, start, end)
     if mention is not None:
-        return _Speaker(mention.text, mention.start, mention.entity, "entity", verb)
+        return _Speaker(*_person_after_title(ctx, mention), "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)
-    match = re.match(r"[^,;.\u2014(\u201c\"]+", ctx.masked[start:end])
+    # abbreviation dots ('Sen.', 'Lt. Gen.', 'J.') do not end the phrase: hidden, same length
+    segment = ABBREVIATION_DOT_RE.sub(lambda m: m.group(1) + "\0", ctx.masked[start:end])
+    match = re.match(r"[^,;.\u2014(\u201c\"]+", segment)
     if match:
         words = []
         for word in _words(match.group())[:NOMINAL_MAX_WORDS]:
@@ -672,6 +723,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 recent_person=recent,
                 mention_entity=speaker.entity,
             )
+            if name is None and speaker.kind != "pronoun" and _names_someone(speaker.text):
+                # not an entity of the article ('said Hannity', 'one New Hampshire Democrat'): kept as
+                # written, without a label, rather than lost
+                name = speaker.text
         p_start = paragraphs[span.paragraph][0]
         quotes.append(
             Quote(
@@ -687,6 +742,20 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             )
         )
     return quotes
+
+
+def _names_someone(phrase: str) -> bool:
+    """A name ('Hannity', 'M. Dane Waters') or a description with a name in it ('one New Hampshire Democrat',
+    'The Sanders campaign'); not a title alone ('Sen'), a bare noun phrase ('the group') or a pronoun."""
+    words = phrase.split()
+    if not 0 < len(words) <= 8:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        return word[:1].isupper() and len(word) >= 3 and not is_role_word(word) and word.lower() not in DETERMINERS
+    return any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
+        words[0].lower() not in DETERMINERS
+    )
 
 
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:

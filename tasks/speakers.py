@@ -30,6 +30,39 @@ ROLE_SYNONYMS = {
 }
 
 
+ORG_LIKE_LABELS = frozenset({"ORG", "GPE", "NORP"})
+# Head nouns of a phrase that stands for an organisation ("an industry group", "the company").
+GROUP_NOUNS = frozenset(
+    "group organization organisation company firm agency coalition association union nonprofit charity "
+    "committee newspaper network".split()
+)
+# Nouns after a person's name that make the name a modifier: 'the Sanders campaign' is not Sanders.
+NAME_AS_MODIFIER_RE = re.compile(
+    r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
+    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b",
+    re.I,
+)
+
+
+def _person_named_in(phrase: str, persons: list[ArticleEntity]) -> ArticleEntity | None:
+    """The person a longer speaker phrase names, the last one in it; a name after 'for'/'of'/'at' is the
+    employer ('a spokeswoman for Trump'), not the speaker."""
+    best: tuple[int, ArticleEntity] | None = None
+    for entity in persons:
+        forms = {normalise_name(entity.name)} | {normalise_name(s) for s in entity.surfaces}
+        for form in forms:
+            if not form:
+                continue
+            for match in re.finditer(r"(?<![\w'])" + re.escape(form) + r"(?![\w'])", phrase):
+                if re.search(r"\b(?:for|of|at|to|with|by|from)\s+$", phrase[: match.start()]):
+                    continue
+                if re.match(r"'s?\b", phrase[match.end() :]) or NAME_AS_MODIFIER_RE.match(phrase, match.end()):
+                    continue  # a possessor ("trump's spokeswoman") or a modifier ("the sanders campaign")
+                if best is None or match.start() > best[0]:
+                    best = (match.start(), entity)
+    return best[1] if best else None
+
+
 def _person_role_matches(role_phrase: str, role: str) -> bool:
     words = [bare_word(w) for w in role_phrase.split() if bare_word(w) not in ("the", "a", "an", *ROLE_OPENERS)]
     nouns = [w for w in words if w in ROLE_NOUNS or w.rstrip("s") in ROLE_NOUNS]
@@ -82,10 +115,27 @@ def resolve_speaker(
         parts = normalise_name(entity.name).split()
         if low in parts[:1] + parts[-1:]:
             return entity.name, entity.label
-    # a name inside a longer phrase ("Kim Tae-hyo, his deputy")
-    for entity in sorted(entities, key=lambda e: -len(e.name)):
-        if entity.label == "PERSON" and re.search(r"\b" + re.escape(normalise_name(entity.name)) + r"\b", low):
+    # a name inside a longer phrase ("Kim Tae-hyo, his deputy", "a spokeswoman for Trump Hotels, Jennifer Smith")
+    inside = _person_named_in(low, persons)
+    if inside is not None:
+        return inside.name, inside.label
+    # an organisation named without its article or in part: "the Secret Service", "the Post"
+    bare = re.sub(r"^(?:the|a|an)\s+", "", low)
+    orgs = [e for e in entities if e.label in ORG_LIKE_LABELS]
+    for entity in orgs:
+        names = [normalise_name(entity.name)] + [normalise_name(s) for s in entity.surfaces]
+        if any(bare == n or (n.endswith(" " + bare) and bare[:1].isalpha() and phrase.split()[-1][:1].isupper()) for n in names):
             return entity.name, entity.label
+    # "the agency", "the board": the organisation whose name ends on that noun, nearest before the quote
+    head = bare.split()[-1] if bare else ""
+    if re.match(r"(?:the|a|an) ", low) and len(bare.split()) <= 3:
+        named = [e for e in orgs if e.label == "ORG" and normalise_name(e.name).split()[-1] == head]
+        fallback = named
+        if not named and head in GROUP_NOUNS:
+            named = [e for e in orgs if e.label == "ORG"]  # 'an industry group': the organisation just named
+        if named and (before := [e for e in named if e.first_start <= position] or fallback):
+            best = max(before, key=lambda e: e.first_start)
+            return best.name, best.label
     # a role phrase: the person holding that role, nearest mention first
     holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
     if holders:

@@ -32,6 +32,7 @@ ROLE_NOUNS = frozenset(
     strategist fellow member deputy diplomat king queen prince princess pope bishop archbishop emperor executive
     colonel lieutenant sergeant major captain admiral marshal commissioner coordinator scientist expert author
     historian partner owner speaker whip administrator superintendent sheriff prosecutor inspector investigator
+    engineer planner clerk councilor councillor alderman alderwoman trustee supervisor librarian
     consultant specialist activist organizer organiser coach player actor actress singer writer producer treasurer
     surgeon doctor physician pastor rabbi imam cleric teacher student lecturer scholar economist pollster
     negotiator regulator auditor attaché attache counsel counselor counsellor aide staffer principal
@@ -111,3 +112,49 @@ def is_singular_role_word(word: str) -> bool:
     low = word.lower().rstrip(".")
     return low in ROLE_NOUNS or low in TITLE_ABBREVIATIONS
 
+
+
+# Countries pycountry does not know by the name news uses (its names are the ISO ones: "Russian Federation",
+# "Türkiye"), and the home nations, which field their own teams.
+COUNTRY_NAMES_EXTRA = frozenset(
+    {
+        "russia", "turkey", "britain", "great britain", "england", "scotland", "wales", "northern ireland",
+        "macedonia", "yugoslavia", "holland", "ivory coast", "soviet union", "czechoslovakia", "burma",
+        "swaziland", "cape verde", "east timor",
+    }
+)
+
+
+@lru_cache(maxsize=8192)
+def is_country_name(name: str) -> bool:
+    """A country as news names it ('Russia', 'South Korea', 'Iran'): national teams are their country, while
+    a club named after a city is an organisation."""
+    import pycountry  # maintained ISO 3166 names; imported lazily (a few ms) since most texts never ask
+
+    key = alias_key(name)
+    if not key or key in COUNTRY_NAMES_EXTRA or ALIASES.get(key) in ("United States", "United Kingdom"):
+        return True
+    try:
+        country = pycountry.countries.lookup(key)
+    except LookupError:
+        country = None
+    if country is not None:
+        return True
+    for record in pycountry.historic_countries:
+        if normalise_name(record.name) == key:
+            return True
+    return _short_country_names().get(key, False)
+
+
+@lru_cache(maxsize=1)
+def _short_country_names() -> dict[str, bool]:
+    """'Korea, Republic of' -> also 'korea'; 'Korea, Democratic People's Republic of' -> also 'north korea'."""
+    import pycountry
+
+    out: dict[str, bool] = {}
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")):
+            if name:
+                out[normalise_name(name.split(",")[0])] = True
+    out["south korea"] = out["north korea"] = True
+    return out

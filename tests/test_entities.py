@@ -230,3 +230,128 @@ def test_a_surname_finds_a_full_name_with_a_generational_suffix(nlp):
     assert people["Harry F. Byrd Sr."].mention_count == 2, people
     assert people["Martin Luther King Jr."].mention_count == 2, people
     assert "Byrd" not in people and "King" not in people
+
+
+# ------------------------------------------------------------------ label repair rules (issue 16), small texts
+
+
+def labels_of(text: str, nlp) -> dict[str, str]:
+    (entities,) = entities_of([text], nlp)
+    return {e.name: e.label for e in entities}
+
+
+def test_scores_figures_and_tails_are_cut_out_of_names():
+    from tasks.entities import _name_pieces
+
+    def pieces(text: str, label: str) -> list[str]:
+        return [text[a:b] for a, b in _name_pieces(text, 0, len(text), label)]
+
+    assert pieces("Millwall 2 Burnley 1", "ORG") == ["Millwall", "Burnley"]
+    assert pieces("Westbrook 31-24", "LAW") == ["Westbrook"]
+    assert pieces("Robert Pires 46th", "PERSON") == ["Robert Pires"]
+    assert pieces("Faroe Islands - Jan Allan Mueller", "GPE") == ["Faroe Islands", "Jan Allan Mueller"]
+    assert pieces("Wharf Lane and", "FAC") == ["Wharf Lane"]
+    assert pieces("Sharqiyah province", "GPE") == ["Sharqiyah"]
+    assert pieces("Route 1", "FAC") == ["Route 1"]  # a number inside a road's name stays
+    assert pieces("Ludwig van Beethoven", "PERSON") == ["Ludwig van Beethoven"]
+
+
+def test_a_dateline_names_a_place(nlp):
+    labels = labels_of("KINGSBRIDGE 2026-03-02\nShares in the harbour firm rose on Monday.", nlp)
+    assert labels.get("Kingsbridge") == "GPE"
+    labels = labels_of("MARSH HOLLOW \u2014 The town council voted 5-2 on Monday to close the old mill.", nlp)
+    assert labels.get("Marsh Hollow") == "GPE"
+
+
+def test_names_in_a_results_table_are_teams_or_countries(nlp):
+    text = "Results of matches on Saturday:\nDivision two\nBlackpool 0 Wycombe 0\nPeterborough 2 Bristol Rovers 1\nRomania 3 Lithuania 0\n"
+    labels = labels_of(text, nlp)
+    assert labels.get("Blackpool") == "ORG" and labels.get("Wycombe") == "ORG"
+    assert labels.get("Bristol Rovers") == "ORG"
+    assert labels.get("Romania") == "GPE" and labels.get("Lithuania") == "GPE"
+
+
+def test_people_in_results_and_line_ups(nlp):
+    text = (
+        "Leading results:\n1. Oskari Vaara (Finland) 4:08.96\n2. Tamsin Arkwright (Britain) 4:09.25\n"
+        "Belgium - 1 - Filip Vandersteen, 2 - Bertrand Okonkwo, 3 - Dirk Maelstaf.\n"
+    )
+    labels = labels_of(text, nlp)
+    for name in ("Oskari Vaara", "Tamsin Arkwright", "Filip Vandersteen", "Bertrand Okonkwo", "Dirk Maelstaf"):
+        assert labels.get(name) == "PERSON", (name, labels)
+
+
+def test_kinship_age_and_titles_make_people(nlp):
+    text = (
+        "Among the first in line was Ines Varga, 9, who said she had waited all week. Her father, Tomas Varga, "
+        "said the family drove in from Milltown. City Engineer Marcus Bell said crews would start in April, "
+        "and Zoning Board Chair Elena Vasquez said the board would meet again."
+    )
+    (entities,) = entities_of([text], nlp)
+    people = {e.name: e for e in entities if e.label == "PERSON"}
+    assert {"Ines Varga", "Tomas Varga", "Marcus Bell", "Elena Vasquez"} <= set(people), people
+    assert people["Marcus Bell"].role == "City Engineer"
+    assert not any(e.name.startswith("City Engineer") for e in entities)
+
+
+def test_a_team_met_in_a_game_is_an_organisation(nlp):
+    text = (
+        "Harbor High scored late on Saturday. The Gulls will face Skowhegan in the "
+        "final. Coach Angela Brooks called Skowhegan the best team in the state."
+    )
+    labels = labels_of(text, nlp)
+    assert labels.get("Skowhegan") == "ORG", labels
+
+
+def test_name_shapes_decide_places_streets_and_events(nlp):
+    text = (
+        "Port Calder voted on Monday. The Harbor Marathon will avoid Cormorant Street this year, and ferries to "
+        "Gull Point will stop. Casco Bay Keepers, a nonprofit that monitors the harbor, objected."
+    )
+    labels = labels_of(text, nlp)
+    assert labels.get("Port Calder") in ("GPE", "LOC", "FAC")
+    assert labels.get("Harbor Marathon") == "EVENT"
+    assert labels.get("Cormorant Street") == "FAC"
+    assert [label for name, label in labels.items() if name.endswith("Bay Keepers")] == ["ORG"], labels
+
+
+def test_a_first_word_and_an_acronym_join_their_organisation(nlp):
+    text = (
+        "The plan was filed by Greyline Partners on Monday. Greyline said it would answer every question. "
+        "The Environmental Protection Agency (EPA) has not commented, and the EPA said it would review it."
+    )
+    (entities,) = entities_of([text], nlp)
+    orgs = {e.name: e for e in entities if e.label == "ORG"}
+    assert "Greyline Partners" in orgs and "Greyline" in orgs["Greyline Partners"].surfaces
+    assert not any(e.name == "Greyline" for e in entities)
+    assert "EPA" in orgs["Environmental Protection Agency"].surfaces
+
+
+def test_is_country_name():
+    from tasks.text_rules import is_country_name
+
+    assert all(is_country_name(n) for n in ("Russia", "South Korea", "Iran", "England", "ROMANIA", "U.S."))
+    assert not any(is_country_name(n) for n in ("Millwall", "Essex", "Portland", "Halifax"))
+
+
+def test_organisation_and_nominal_speakers_resolve():
+    entities = [
+        ArticleEntity("Donald Trump", "PERSON", 3, 0, 12, ("Donald Trump", "Trump"), None),
+        ArticleEntity("Washington Post", "ORG", 2, 20, 35, ("Washington Post", "Post"), None),
+        ArticleEntity("Secret Service", "ORG", 1, 40, 54, ("Secret Service",), None),
+        ArticleEntity("Northeast Seafood Coalition", "ORG", 1, 60, 87, ("Northeast Seafood Coalition",), None),
+        ArticleEntity("Jennifer Hale", "PERSON", 1, 100, 113, ("Jennifer Hale",), None),
+    ]
+    assert resolve_speaker("the Post", entities, position=90) == ("Washington Post", "ORG")
+    assert resolve_speaker("the Secret Service", entities, position=90) == ("Secret Service", "ORG")
+    assert resolve_speaker("an industry group", entities, position=90) == ("Northeast Seafood Coalition", "ORG")
+    phrase = "a spokeswoman for Trump Hotels, Jennifer Hale"
+    assert resolve_speaker(phrase, entities, position=120) == ("Jennifer Hale", "PERSON")
+
+
+def test_a_brand_in_capitals_then_lowercase_is_not_a_person():
+    from tasks.entities import _relabel
+
+    assert _relabel("CNNMoney", "PERSON") == "ORG"
+    assert _relabel("McDonald", "PERSON") == "PERSON"
+    assert _relabel("DeSantis", "PERSON") == "PERSON"

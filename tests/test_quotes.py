@@ -242,3 +242,38 @@ def test_name_and_colon_introduce_a_quote(nlp):
     text = "Washington Post columnist Philip Bump: “Two weeks ago, his strongest territory had been the South.”"
     quote = only(quotes_of(text, nlp), "Two weeks ago")
     assert quote.speaker == "Philip Bump"
+
+
+def test_speaker_after_honorific_title_or_organisation(nlp):
+    text = (
+        "\u201cWe will not sell the land,\u201d said Mr. Reeves, who owns the farm.\n\n"
+        "\u201cNobody has read the study yet,\u201d said Zoning Board Chair Elena Vasquez.\n\n"
+        "\u201cWe have the votes,\u201d said Sen. Ada Quill of Vermont."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "We will not sell").speaker_text == "Reeves"
+    assert only(quotes, "Nobody has read").speaker == "Elena Vasquez"
+    assert only(quotes, "We have the votes").speaker == "Ada Quill"
+
+
+def test_a_name_used_as_a_modifier_is_not_the_speaker(nlp):
+    text = (
+        "Bernard Sandoval spoke in Concord on Monday.\n\n"
+        "The Sandoval campaign said the rally drew 4,000 people. \u201cThe turnout speaks for itself,\u201d "
+        "the Sandoval campaign said.\n\n"
+        "Sandoval spokesman Rick Tyler said: \u201cWe are ready for the debate.\u201d"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "The turnout speaks").speaker != "Bernard Sandoval"
+    assert only(quotes, "We are ready").speaker == "Rick Tyler"
+
+
+def test_an_organisation_speaker_resolves_to_its_entity(nlp):
+    text = (
+        "The Northeast Seafood Coalition, an industry group, called the proposal \u201cdevastating\u201d and "
+        "\u201ca betrayal of the fleet.\u201d\n\n\u201cWe were not consulted,\u201d the coalition said."
+    )
+    quotes = quotes_of(text, nlp)
+    quote = only(quotes, "a betrayal of the fleet")
+    assert (quote.speaker, quote.speaker_label) == ("Northeast Seafood Coalition", "ORG")
+    assert only(quotes, "We were not consulted").speaker == "Northeast Seafood Coalition"

@@ -362,10 +362,11 @@ def margins(pages_by_url: dict[str, Page], signatures: dict[str, tuple[int, tupl
     strongest = {}
     for kind in ("event_report", "caption"):
         negatives = [u for u, p in pages_by_url.items() if p.kind == kind and u in signatures]
-        best = [max((measure(u, v) for v in signed if v != u and u in signed), default=(0.0, 0.0)) for u in negatives]
+        measured = [measure(u, v) for u in negatives if u in signed for v in signed if v != u]
         strongest[kind] = {
             "pages": len(negatives), "too_short_to_sign": sum(u not in signed for u in negatives),
-            "max_jaccard": max((b[0] for b in best), default=0.0), "max_containment": max((b[1] for b in best), default=0.0),
+            "max_jaccard": max((m[0] for m in measured), default=0.0),
+            "max_containment": max((m[1] for m in measured), default=0.0),
         }
     return {"thresholds": {"jaccard": MIN_JACCARD, "containment": MIN_CONTAINMENT},
             "weakest_true_copy": weakest, "strongest_hard_negative": strongest}

@@ -49,24 +49,23 @@ def update_stories(con: duckdb.DuckDBPyConnection, texts: Sequence[tuple[str, st
     for article_id, text, content_hash in texts:
         if article_id not in stored or stored[article_id] != content_hash:
             todo.setdefault(article_id, (text, content_hash))
-    unassigned = {
-        row[0]
-        for row in con.execute(
-            "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?)) AND story_id IS NULL", [ids]
-        ).fetchall()
-    }
+    current = dict(
+        con.execute("SELECT article_id, story_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
+    )
+    unassigned = {article_id for article_id, story in current.items() if story is None}
     if not todo and not unassigned:
-        refresh_story_rows(con, sorted(_story_ids_of(con, ids)))  # a reload can change dates and sources
+        refresh_story_rows(con, sorted(set(current.values())))  # a reload can change dates and sources
         return 0
     fingerprints = {article_id: fingerprint(text) for article_id, (text, _) in todo.items()}
     changed = sorted(fingerprints)
-    old_stories = _story_ids_of(con, changed)
-    _replace_fingerprints(con, {aid: (fingerprints[aid], todo[aid][1]) for aid in changed})
+    old_stories = {current[aid] for aid in changed if current.get(aid)}
+    _replace_fingerprints(con, {aid: (fingerprints[aid], todo[aid][1]) for aid in changed}, had_signature=set(stored))
     neighbours = _link_copies(con, fingerprints)
     touched = old_stories | _story_ids_of(con, sorted(neighbours))
     members = set(changed) | neighbours | unassigned | _members_of(con, touched)
-    _assign(con, members, touched)
-    refresh_story_rows(con, sorted(_story_ids_of(con, ids)))
+    assigned = _assign(con, members, touched)
+    unchanged = {current[aid] for aid in ids if aid not in assigned and current.get(aid)}
+    refresh_story_rows(con, sorted(set(assigned.values()) | unchanged))
     return len(changed)
 
 
@@ -116,14 +115,26 @@ def _members_of(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> set
     return {row[0] for row in rows}
 
 
-def _replace_fingerprints(con: duckdb.DuckDBPyConnection, items: dict[str, tuple[Fingerprint, str | None]]) -> None:
-    """New signatures and bands for these articles; their old bands and links go (the text changed)."""
-    ids = sorted(items)
+def _replace_fingerprints(
+    con: duckdb.DuckDBPyConnection, items: dict[str, tuple[Fingerprint, str | None]], had_signature: set[str]
+) -> None:
+    """New signatures and bands for these articles; the old bands and links of those re-signed go (their text
+    changed). New articles skip the deletes: each scans a table that grows with the database."""
+    ids = sorted(set(items) & had_signature)
+    if ids:
+        _delete_fingerprints(con, ids)
+    _insert_fingerprints(con, items)
+
+
+def _delete_fingerprints(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     con.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT unnest(?))", [ids])
     con.execute(
         "DELETE FROM story_links WHERE article_a IN (SELECT unnest(?)) OR article_b IN (SELECT unnest(?))", [ids, ids]
     )
+
+
+def _insert_fingerprints(con: duckdb.DuckDBPyConnection, items: dict[str, tuple[Fingerprint, str | None]]) -> None:
     signatures = pa.Table.from_pylist(
         [
             {"article_id": aid, "content_hash": content_hash, "shingles": fp.shingles,
@@ -187,8 +198,9 @@ def _link_copies(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, Fingerp
     return {other for pair in links for other in pair} - set(fingerprints)
 
 
-def _assign(con: duckdb.DuckDBPyConnection, members: set[str], old_story_ids: set[str]) -> None:
-    """Connected groups of links among `members` become stories; rewrite their ids and `stories` rows."""
+def _assign(con: duckdb.DuckDBPyConnection, members: set[str], old_story_ids: set[str]) -> dict[str, str]:
+    """Connected groups of links among `members` become stories: rewrite their ids, drop the `stories` rows of
+    ids that are gone; returns article id -> story id (the caller refreshes the `stories` rows)."""
     ids = sorted(members)
     parent = {aid: aid for aid in ids}
 
@@ -221,8 +233,10 @@ def _assign(con: duckdb.DuckDBPyConnection, members: set[str], old_story_ids: se
         )
     finally:
         con.unregister("incoming_story_ids")
-    con.execute("DELETE FROM stories WHERE story_id IN (SELECT unnest(?))", [sorted(old_story_ids | set(new_story_ids))])
-    refresh_story_rows(con, new_story_ids)
+    gone = sorted(old_story_ids - set(new_story_ids))
+    if gone:
+        con.execute("DELETE FROM stories WHERE story_id IN (SELECT unnest(?))", [gone])
+    return {aid: story_id(group) for group in groups.values() for aid in group}
 
 
 def refresh_story_rows(con: duckdb.DuckDBPyConnection, story_ids: Sequence[str]) -> None:

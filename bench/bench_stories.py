@@ -244,11 +244,13 @@ def build_pages(originals: list[Original], seed: int, copies: int) -> list[Page]
                               f"2024-03-{1 + index % 27:02d}T{10 + number:02d}:30:00+00:00", original.key, kind,
                               original.language))
     # Separately written reports of one event: an unserved PolNeAR article of the same day (another outlet's own
-    # report) carrying two of this one's quoted paragraphs. Gold: its own story.
+    # report) carrying two of this one's quoted paragraphs (else two other paragraphs), at most a quarter of its
+    # text. Gold: its own story.
     for number, (original, partner) in enumerate(event_partners(originals, rng)[:40]):
         paras = list(partner.paragraphs)
         budget = 0.25 * sum(len(p.split()) for p in paras)  # a report shares a quote or two, not most of its text
-        quoted = [p for p in original.paragraphs if ("\u201c" in p or '"' in p) and len(p.split()) <= budget / 2][:2]
+        fits = [p for p in original.paragraphs if len(p.split()) <= budget / 2]
+        quoted = ([p for p in fits if "\u201c" in p or '"' in p] or sorted(fits, key=len, reverse=True))[:2]
         for offset, para in enumerate(quoted):
             paras.insert(min(len(paras), 2 + 3 * offset), para)
         pages.append(Page(SITES[number % len(SITES)], f"e{number:04d}", partner.title, paras,

@@ -18,6 +18,7 @@ from tasks.settings import load_settings
 from warehouse.db import connect, writer_lock
 from warehouse.load import archived_articles, finish_run, load_batch, start_run
 from warehouse.search import refresh_after_load
+from warehouse.stories import backfill_stories, reset_stories
 
 
 @flow(name="reprocess", validate_parameters=True)
@@ -33,6 +34,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
         with connect(settings.db_path) as con:
             start_run(con, run_id, "reprocess", {"db_path": str(settings.db_path)})
             stored = archived_articles(con)
+            reset_stories(con)  # every signature is rebuilt from the new texts as they load
         logger.info("%d archived articles to reprocess", len(stored))
         counts = {"loaded": 0, "failed": 0, "skipped": 0, "duplicate": 0}
         claims = ArticleClaims()  # two stored URLs that now resolve to one article load it once
@@ -54,6 +56,8 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 counts["loaded"] += len(records)
                 summary.count_loaded(records)
                 logger.info("batch %d: %d articles reloaded", index + 1, len(records))
+            with connect(settings.db_path) as con:
+                backfill_stories(con)  # articles the archive could not give back keep their stored text
             refresh_after_load(settings.db_path)  # the search index matches the reloaded texts
             summary.status = "completed"
         except Exception as exc:

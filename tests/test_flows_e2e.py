@@ -18,12 +18,17 @@ from warehouse.db import EXAMPLES_FILE, writer_lock
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 runner = CliRunner()
-TABLES = ("articles", "article_versions", "quotes", "entities", "entity_mentions")
+TABLES = ("articles", "article_versions", "quotes", "entities", "entity_mentions", "stories")
 
 
 def table_counts(db: Path) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
         return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def story_ids(db: Path) -> dict[str, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("SELECT article_id, story_id FROM articles").fetchall())
 
 
 def last_run_outcomes(db: Path) -> dict[str, int]:
@@ -61,7 +66,10 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
             con.execute(statement).fetchall()
         assert con.execute("SELECT COUNT(*) FROM quotes_with_context").fetchall()[0][0] == first["quotes"]
 
+    first_stories = story_ids(db)
+    assert all(first_stories.values())  # every article is in a story (the sample site's are all distinct)
     invoke("demo")
+    assert story_ids(db) == first_stories
     assert table_counts(db) == first  # idempotent: same articles, versions, quotes and entities
     with duckdb.connect(str(db), read_only=True) as con:
         runs = con.execute("SELECT status, urls_total FROM runs").fetchall()
@@ -74,6 +82,7 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
     # reprocess rebuilds the same rows from the archive alone (the site server is gone now)
     invoke("reprocess", "--db", str(db))
     assert table_counts(db) == first
+    assert story_ids(db) == first_stories
 
     stats = invoke("stats", "--db", str(db))
     assert "articles" in stats and "Last 5 runs" in stats

@@ -26,3 +26,14 @@ GROUP BY outcome ORDER BY urls DESC;
 -- Articles whose text changed between fetches
 SELECT a.title, COUNT(*) AS versions FROM article_versions v JOIN articles a USING (article_id)
 GROUP BY a.title HAVING COUNT(*) > 1;
+
+-- Stories (copies of one article across sites counted once) per day
+SELECT day, stories, articles, syndicated_stories FROM stories_per_day ORDER BY day DESC LIMIT 14;
+
+-- Who is quoted in the most distinct stories
+SELECT speaker, stories, articles, quotes FROM top_speakers_by_story ORDER BY stories DESC LIMIT 10;
+
+-- The most widely carried stories, with their earliest-published copy
+SELECT s.title, s.members, s.sources, a.url AS original
+FROM stories s JOIN articles a ON a.article_id = s.representative_article_id
+ORDER BY s.members DESC, s.first_published LIMIT 10;

@@ -31,6 +31,7 @@ EXPORT_QUERIES: dict[str, str] = {
     "fetch_log": "SELECT f.*, CAST(COALESCE(f.fetched_at, r.started_at) AS DATE) AS day "
     "FROM fetch_log f LEFT JOIN runs r USING (run_id)",
     "runs": "SELECT r.*, CAST(r.started_at AS DATE) AS day FROM runs r",
+    "stories": "SELECT s.*, CAST(COALESCE(s.first_published, s.first_seen_at) AS DATE) AS day FROM stories s",
 }
 
 

@@ -20,6 +20,7 @@ from tasks.dates import local_day
 from tasks.duplicates import unique_articles
 from tasks.ids import entity_id
 from tasks.models import ArticleRecord, LogEntry
+from warehouse.stories import story_texts, update_stories
 
 
 LOG_SCHEMA = pa.schema(
@@ -177,6 +178,7 @@ def load_batch(
             f"INSERT INTO articles ({columns}) SELECT {columns} FROM staged_articles "
             f"ON CONFLICT (article_id) DO UPDATE SET {updates}"
         )
+        update_stories(con, story_texts(incoming_articles))
         con.execute("DELETE FROM quotes WHERE article_id IN (SELECT article_id FROM staged_articles)")
         con.execute("INSERT INTO quotes SELECT * FROM incoming_quotes")
         con.execute(

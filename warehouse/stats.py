@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-TABLES = ("articles", "article_versions", "quotes", "entities", "entity_mentions", "fetch_log", "runs")
+TABLES = ("articles", "article_versions", "quotes", "entities", "entity_mentions", "stories", "fetch_log", "runs")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import warehouse.load as load
 from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote
 from warehouse.db import connect
 
-# Set by the load itself, not carried by the record.
-LOAD_COLUMNS = {"articles": {"version", "first_seen_at", "run_id"}, "fetch_log": {"run_id"}}
+# Set by the load itself, not carried by the record (story_id by warehouse/stories.py inside the load transaction).
+LOAD_COLUMNS = {"articles": {"version", "first_seen_at", "run_id", "story_id"}, "fetch_log": {"run_id"}}
 # Document fields that are not article columns, and why.
 DOCUMENT_NOT_STORED = {
     "url": "the articles row keeps the canonical URL (ArticleRecord.url) and the fetched one",

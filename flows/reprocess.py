@@ -38,7 +38,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 pages = read_archive_task([(url, path, offset) for _, url, _, path, offset in batch])
                 contexts = {url: PageContext(source=source) for _, url, source, _, _ in batch}
                 known = {url: aid for aid, url, _, _, _ in batch}
-                records, log = analyze_task(pages, settings.spacy_model, contexts, {}, known, times)
+                records, log = analyze_task(pages, settings.nlp_models, contexts, {}, known, times)
                 for entry in log:
                     if entry.outcome != "loaded":
                         counts[entry.outcome if entry.outcome in counts else "failed"] += 1

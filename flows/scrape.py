@@ -57,6 +57,7 @@ class RunSummary:
     quotes: int = 0
     entities: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), first 50
+    analysis_notes: dict[str, int] = field(default_factory=dict)  # why analysis was left out -> articles
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     message: str | None = None
@@ -65,6 +66,9 @@ class RunSummary:
         self.articles += len(records)
         self.quotes += sum(len(record.analysis.quotes) for record in records)
         self.entities += sum(len(record.analysis.entities) for record in records)
+        for record in records:
+            if record.analysis.note:
+                self.analysis_notes[record.analysis.note] = self.analysis_notes.get(record.analysis.note, 0) + 1
 
     def markdown(self) -> str:
         lines = [
@@ -77,6 +81,9 @@ class RunSummary:
             "|---|---|",
             *(f"| {outcome} | {count} |" for outcome, count in sorted(self.counts.items())),
         ]
+        if self.analysis_notes:
+            lines += ["", "| analysis note | articles |", "|---|---|"]
+            lines += [f"| {note} | {count} |" for note, count in sorted(self.analysis_notes.items())]
         if self.stage_seconds:
             lines += ["", "| stage | CPU s |", "|---|---|"]
             lines += [f"| {stage} | {secs:.2f} |" for stage, secs in sorted(self.stage_seconds.items())]
@@ -226,7 +233,7 @@ def run_pages(
             next_settings, next_batch = plan[index + 1]
             pending = fetch_task.submit(next_batch, next_settings, subset(validators, next_batch), times)
         records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
-            quote(pages), settings.spacy_model, subset(contexts, batch), {}, subset(known_articles, batch), times
+            quote(pages), settings.nlp_models, subset(contexts, batch), {}, subset(known_articles, batch), times
         )
         progress.load(batch, *drop_seen_duplicates(records, log, progress.seen))
 
@@ -260,7 +267,7 @@ def run_pages_on_dask(
 
     def submit() -> None:
         future = analyze_remote_task.submit(
-            list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls),  # quote() breaks on Dask
+            list(pooled_pages), settings.nlp_models, subset(contexts, pooled_urls),  # quote() breaks on Dask
             subset(known_articles, pooled_urls),
         )
         running.append((list(pooled_urls), future))

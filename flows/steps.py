@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.analyze import PageContext, StageTimes, analyze_pages
 from tasks.archive import WarcArchive
 from tasks.discover import DiscoveryResult, discover_source
-from tasks.nlp import load_nlp
+from tasks.nlp import Pipelines
 from tasks.fetch import fetch_pages, fetch_resource, pages_from_archive
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings
@@ -59,7 +59,7 @@ def fetch_task(
 @task(name="analyze-batch", cache_policy=NO_CACHE)
 def analyze_task(
     pages: Sequence[FetchResult],
-    model: str,
+    models: Mapping[str, str],
     contexts: Mapping[str, PageContext],
     seen_article_ids: Mapping[str, str],
     known_articles: Mapping[str, str],
@@ -69,7 +69,7 @@ def analyze_task(
     process-wide, so they include the fetch thread working on the next batch at the same time."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, load_nlp(model), contexts, seen_article_ids, known_articles, times)
+        return analyze_pages(pages, Pipelines(dict(models)), contexts, seen_article_ids, known_articles, times)
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -77,14 +77,14 @@ def analyze_task(
 @task(name="analyze-batch-remote", cache_policy=NO_CACHE)
 def analyze_remote_task(
     pages: Sequence[FetchResult],
-    model: str,
+    models: Mapping[str, str],
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
     copy on another machine), and leaves duplicates across batches to the flow, which sees batches in order."""
     times = StageTimes()
-    records, log = analyze_pages(pages, load_nlp(model), contexts, {}, known_articles, times)
+    records, log = analyze_pages(pages, Pipelines(dict(models)), contexts, {}, known_articles, times)
     return records, log, dict(times.seconds)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from tasks.extract import extract_document
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
-from tasks.nlp import analyze_texts
+from tasks.language import detect_language
+from tasks.nlp import ModelNotInstalledError, Pipelines, analyze_language, as_pipelines
 from tasks.urls import UrlError, canonicalize
 
 
@@ -49,20 +50,41 @@ def canonical_url_of(document: Document, fetched_url: str) -> str:
 
 
 def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]:
-    """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception."""
+    """Language, quotes and entities of each document; texts of one language share one NLP pass. A failing text
+    gets `error`, not an exception.
+
+    `nlp` is a tasks.nlp.Pipelines (a model per language), a {language: model} mapping, or one English pipeline.
+    """
+    pipelines = as_pipelines(nlp)
+    readings = [detect_language(document.text, document.language) for document in documents]
+    languages = [pipelines.assume_language or reading.language for reading in readings]
+    by_language: dict[str | None, list[int]] = {}
+    for index, language in enumerate(languages):
+        by_language.setdefault(language, []).append(index)
+    analyses: list[Analysis | None] = [None] * len(documents)
+    for language, indexes in by_language.items():
+        for index, analysis in zip(indexes, _analyze_one_language([documents[i] for i in indexes], language, pipelines)):
+            reading = readings[index]
+            analyses[index] = replace(analysis, language=reading.language, declared_language=reading.declared)
+    return [analysis for analysis in analyses if analysis is not None]
+
+
+def _analyze_one_language(documents: list[Document], language: str | None, pipelines: Pipelines) -> list[Analysis]:
     texts = [document.text for document in documents]
     try:
-        results = analyze_texts(texts, nlp)
+        results, note = analyze_language(texts, language, pipelines)
         return [
-            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes))
+            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note)
             for document, (entities, quotes) in zip(documents, results, strict=True)
         ]
+    except ModelNotInstalledError:
+        raise  # a setting to fix, not a page to record
     except Exception:  # find the culprit(s): retry one at a time
         analyses = []
         for document in documents:
             try:
-                ((entities, quotes),) = analyze_texts([document.text], nlp)
-                analyses.append(Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes)))
+                ((entities, quotes),), note = analyze_language([document.text], language, pipelines)
+                analyses.append(Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note))
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the article still loads
                 analyses.append(Analysis(document=document, error=f"{type(exc).__name__}: {exc}"))
         return analyses
@@ -77,7 +99,8 @@ def page_report(analysis: Analysis) -> dict[str, object]:
         "authors": list(document.authors),
         "published": document.published,
         "modified": document.modified,
-        "language": document.language,
+        "language": analysis.language,
+        "declared_language": analysis.declared_language,
         "site_name": document.site_name,
         "summary_points": list(document.summary_points),
         "text": document.text,
@@ -92,6 +115,8 @@ def page_report(analysis: Analysis) -> dict[str, object]:
     }
     if analysis.error:
         report["analysis_error"] = analysis.error
+    if analysis.note:
+        report["analysis_note"] = analysis.note
     return report
 
 

@@ -36,6 +36,7 @@ LANGUAGE_NAMES = {
 # Deprecated ISO 639-1 codes still found in the wild.
 OLD_CODES = {"iw": "he", "in": "id", "ji": "yi"}
 
+NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 SAMPLE_WINDOW_CHARS = 1_000  # the detector reads three windows (start, middle, end) of this size
 MIN_TEXT_CHARS = 120  # below this the text is too short to outvote a declaration
 CONFIDENT = 0.90  # a detection this sure is taken over a disagreeing declaration
@@ -117,7 +118,7 @@ def detect_language(text: str, declared: object = None) -> LanguageReading:
     """
     hint = normalise_declared_language(declared)
     sample = _sample(text if isinstance(text, str) else "")
-    letters = sum(ch.isalpha() for ch in sample)
+    letters = len(NON_LETTERS_RE.sub("", sample))
     if letters == 0:
         return LanguageReading(hint, hint, 0.0)
     ranking = _merged(language_identifier().rank(sample))

@@ -104,7 +104,10 @@ def scrape(
     for path in [*urls, *([sources] if sources else [])]:
         if not path.is_file():
             fail(f"{path} is not a file")
-    check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
+    settings = check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
+    from tasks.nlp import Pipelines
+
+    Pipelines.from_settings(settings).check_installed()  # a missing model stops the run before it starts
     from flows.scrape import build_sources, dask_task_runner, prefect_api_for_workers, scheduler_problem
     from flows.scrape import scrape as scrape_flow
     from tasks.sources import SourcesError

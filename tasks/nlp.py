@@ -118,6 +118,24 @@ class Pipelines:
     def languages(self) -> list[str]:
         return sorted(self.models)
 
+    def check_installed(self) -> None:
+        """Raise ModelNotInstalledError naming every configured package that is not installed, before a run
+        starts (finding out at the first page of that language would fail the run half-way)."""
+        import importlib.util
+        from pathlib import Path
+
+        missing = [
+            f"{language}: {model!r}"
+            for language, model in sorted(self.models.items())
+            if isinstance(model, str) and not Path(model).exists() and importlib.util.find_spec(model) is None
+        ]
+        if missing:
+            raise ModelNotInstalledError(
+                f"spaCy model(s) not installed: {', '.join(missing)}. Install the package(s) into this environment "
+                f"(and on every Dask worker), or change the setting NEWSDESK_SPACY_MODEL (English) / "
+                f"spacy_models (other languages)."
+            )
+
     def for_language(self, language: str | None) -> "Language | None":
         """The pipeline for a language, loaded once per process; None when no model covers it."""
         model = self.models.get(language) if language else None

@@ -204,3 +204,14 @@ def test_extract_prints_the_language_the_quotes_and_no_junk_entities(tmp_path: P
     assert (report["language"], report["declared_language"]) == ("de", "en")
     assert [q["quote"][:20] for q in report["quotes"]] == ["Wir haben die Beschw", "Zwei Boote sind das,", "Ein zweites Boot all"]
     assert report["entities"] == [] and report["analysis_note"] == "no entity model for de"
+
+
+def test_scrape_with_a_model_that_is_not_installed_stops_before_the_run(tmp_path: Path) -> None:
+    (tmp_path / "newsdesk.toml").write_text('spacy_models = {de = "de_no_such_pipeline_xyz"}\n', encoding="utf-8")
+    done = subprocess.run(
+        [NEWSDESK, "scrape", "--url", "http://127.0.0.1:9/a.html", "--db", str(tmp_path / "n.duckdb")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ},
+    )
+    assert done.returncode != 0
+    assert "de_no_such_pipeline_xyz" in done.stderr and "spacy_models" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "n.duckdb").exists()

@@ -15,7 +15,7 @@ from typing import Any
 from tasks.extract import extract_document
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
-from tasks.language import detect_language
+from tasks.language import LanguageReading, detect_language, normalise_declared_language
 from tasks.nlp import ModelNotInstalledError, Pipelines, analyze_language, as_pipelines
 from tasks.urls import UrlError, canonicalize
 
@@ -56,17 +56,32 @@ def analyze_documents(documents: Sequence[Document], nlp: Any) -> list[Analysis]
     `nlp` is a tasks.nlp.Pipelines (a model per language), a {language: model} mapping, or one English pipeline.
     """
     pipelines = as_pipelines(nlp)
-    readings = [detect_language(document.text, document.language) for document in documents]
+    readings: list[LanguageReading] = []
+    detection_errors: dict[int, str] = {}
+    for index, document in enumerate(documents):
+        try:
+            readings.append(detect_language(document.text, document.language))
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the declaration stands in
+            declared = normalise_declared_language(document.language)
+            readings.append(LanguageReading(declared, declared, 0.0))
+            detection_errors[index] = f"language detection failed: {type(exc).__name__}: {exc}"
     languages = [pipelines.assume_language or reading.language for reading in readings]
     by_language: dict[str | None, list[int]] = {}
     for index, language in enumerate(languages):
         by_language.setdefault(language, []).append(index)
     analyses: list[Analysis | None] = [None] * len(documents)
     for language, indexes in by_language.items():
-        for index, analysis in zip(indexes, _analyze_one_language([documents[i] for i in indexes], language, pipelines)):
+        results = _analyze_one_language([documents[i] for i in indexes], language, pipelines)
+        for index, analysis in zip(indexes, results, strict=True):
             reading = readings[index]
-            analyses[index] = replace(analysis, language=reading.language, declared_language=reading.declared)
-    return [analysis for analysis in analyses if analysis is not None]
+            analysis = replace(analysis, language=reading.language, declared_language=reading.declared)
+            if index in detection_errors and analysis.error is None:
+                analysis = replace(analysis, error=detection_errors[index])
+            analyses[index] = analysis
+    done = [analysis for analysis in analyses if analysis is not None]
+    if len(done) != len(documents):
+        raise RuntimeError(f"analysis lost {len(documents) - len(done)} of {len(documents)} documents")
+    return done
 
 
 def _analyze_one_language(documents: list[Document], language: str | None, pipelines: Pipelines) -> list[Analysis]:

@@ -121,6 +121,13 @@ def detect_language(text: str, declared: object = None) -> LanguageReading:
     letters = len(NON_LETTERS_RE.sub("", sample))
     if letters == 0:
         return LanguageReading(hint, hint, 0.0)
+    if hint is not None and len(sample) > 3 * SAMPLE_WINDOW_CHARS // 2:
+        # most pages declare their language rightly: when the middle of the text plainly agrees, that settles it
+        # at a third of the cost of reading all three windows
+        middle = len(text) // 2 - SAMPLE_WINDOW_CHARS // 2
+        best, best_p = _merged(language_identifier().rank(text[middle : middle + SAMPLE_WINDOW_CHARS]))[0]
+        if best == hint and best_p >= CONFIDENT:
+            return LanguageReading(best, hint, best_p)
     ranking = _merged(language_identifier().rank(sample))
     best, best_p = ranking[0]
     if hint is None:

@@ -96,7 +96,7 @@ def run_pages(
         if index + 1 < len(plan):
             pending = fetch_next(index + 1)
         records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
-            quote(pages), settings.spacy_model, subset(contexts, batch), subset(known_articles, batch), times,
+            quote(pages), settings.nlp_models, subset(contexts, batch), subset(known_articles, batch), times,
             progress.claims, settings.nlp_max_chars,
         )
         progress.load(batch, records, log)
@@ -125,7 +125,7 @@ def run_pages_on_dask(
 
     def submit() -> None:
         future = analyze_remote_task.submit(
-            list(pooled_pages), settings.spacy_model, subset(contexts, pooled_urls),  # quote() breaks on Dask
+            list(pooled_pages), settings.nlp_models, subset(contexts, pooled_urls),  # quote() breaks on Dask
             subset(known_articles, pooled_urls), settings.nlp_max_chars,
         )
         running.append((list(pooled_urls), future))

@@ -60,6 +60,8 @@ def print_summary(summary: object) -> None:
     )
     if summary.counts:
         console.print("URLs by outcome: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())))
+    if summary.analysis_notes:
+        console.print("Analysis notes: " + ", ".join(f"{n} articles: {k}" for k, n in sorted(summary.analysis_notes.items())))
     for url, reason in summary.failures[:10]:
         console.print(f"  [yellow]failed[/] {url}: {reason}")
 
@@ -105,7 +107,10 @@ def scrape(
     for path in [*urls, *([sources] if sources else [])]:
         if not path.is_file():
             fail(f"{path} is not a file")
-    check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
+    settings = check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
+    from tasks.nlp import Pipelines
+
+    Pipelines.from_settings(settings).check_installed()  # a missing model stops the run before it starts
     from flows.runtime import dask_task_runner, prefect_api_for_workers, scheduler_problem
     from flows.scrape import build_sources
     from flows.scrape import scrape as scrape_flow
@@ -167,12 +172,13 @@ def extract(
 def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> Iterator[dict[str, object]]:
     """Read or fetch each input and report it; one input's failure is its own error object."""
     from tasks.analyze import analyze_documents, page_report
-    from tasks.nlp import load_nlp
+    from tasks.nlp import Pipelines
     from tasks.extract import extract_document, extract_text_page
     from tasks.charset import decode_html
     from tasks.fetch import fetch_pages
 
-    nlp = load_nlp(settings.spacy_model)
+    nlp = Pipelines.from_settings(settings)
+    nlp.for_language("en")  # a missing English model is one clear error before any input is read
     live = [item for item in inputs if item.startswith(("http://", "https://"))]
     fetched = dict(zip(live, asyncio.run(fetch_pages(live, settings)), strict=True)) if live else {}
     for item in inputs:

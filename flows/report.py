@@ -23,6 +23,7 @@ class RunSummary:
     quotes: int = 0
     entities: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), first 50
+    analysis_notes: dict[str, int] = field(default_factory=dict)  # why analysis was left out -> articles
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     message: str | None = None
@@ -31,6 +32,9 @@ class RunSummary:
         self.articles += len(records)
         self.quotes += sum(len(record.analysis.quotes) for record in records)
         self.entities += sum(len(record.analysis.entities) for record in records)
+        for record in records:
+            if record.analysis.note:
+                self.analysis_notes[record.analysis.note] = self.analysis_notes.get(record.analysis.note, 0) + 1
 
     def markdown(self) -> str:
         lines = [
@@ -43,6 +47,9 @@ class RunSummary:
             "|---|---|",
             *(f"| {outcome} | {count} |" for outcome, count in sorted(self.counts.items())),
         ]
+        if self.analysis_notes:
+            lines += ["", "| analysis note | articles |", "|---|---|"]
+            lines += [f"| {note} | {count} |" for note, count in sorted(self.analysis_notes.items())]
         if self.stage_seconds:
             lines += ["", "| stage | CPU s |", "|---|---|"]
             lines += [f"| {stage} | {secs:.2f} |" for stage, secs in sorted(self.stage_seconds.items())]

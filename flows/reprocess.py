@@ -44,7 +44,7 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 contexts = {url: PageContext(source=source) for _, url, source, _, _ in batch}
                 known = {url: aid for aid, url, _, _, _ in batch}
                 records, log = analyze_task(
-                    pages, settings.spacy_model, contexts, known, times, claims, settings.nlp_max_chars
+                    pages, settings.nlp_models, contexts, known, times, claims, settings.nlp_max_chars
                 )
                 for entry in log:
                     if entry.outcome != "loaded":

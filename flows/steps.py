@@ -19,7 +19,7 @@ from tasks.archive import WarcArchive, pages_from_archive
 from tasks.discover import DiscoveryResult, discover_source
 from tasks.duplicates import ArticleClaims
 from tasks.fetch import fetch_pages, fetch_resource
-from tasks.nlp import DEFAULT_NLP_MAX_CHARS, load_nlp
+from tasks.nlp import DEFAULT_NLP_MAX_CHARS, Pipelines
 from tasks.politeness import Politeness
 from tasks.models import ArticleRecord, FetchResult, LogEntry
 from tasks.settings import Settings
@@ -65,7 +65,7 @@ def fetch_task(
 @task(name="analyze-batch", cache_policy=NO_CACHE)
 def analyze_task(
     pages: Sequence[FetchResult],
-    model: str,
+    models: Mapping[str, str],
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
     times: StageTimes,
@@ -77,7 +77,7 @@ def analyze_task(
     run's: a story an earlier batch loaded is a duplicate here before any NLP is spent on it."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, load_nlp(model), contexts, known_articles, times, claims, nlp_max_chars)
+        return analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars)
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -85,7 +85,7 @@ def analyze_task(
 @task(name="analyze-batch-remote", cache_policy=NO_CACHE)
 def analyze_remote_task(
     pages: Sequence[FetchResult],
-    model: str,
+    models: Mapping[str, str],
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
     nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
@@ -94,7 +94,7 @@ def analyze_remote_task(
     copy on another machine), and leaves duplicates across batches to the flow, which settles them in batch order
     against the run's claims (ArticleClaims.settle)."""
     times = StageTimes()
-    records, log = analyze_pages(pages, load_nlp(model), contexts, known_articles, times, nlp_max_chars=nlp_max_chars)
+    records, log = analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, nlp_max_chars=nlp_max_chars)
     return records, log, dict(times.seconds)
 
 

@@ -20,7 +20,8 @@ from tasks.extract import extract_document
 from tasks.metadata import with_listing_dates
 from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntry
 from tasks.ids import article_id
-from tasks.nlp import DEFAULT_NLP_MAX_CHARS, analyze_texts, nlp_prefix
+from tasks.language import LanguageReading, detect_language, normalise_declared_language
+from tasks.nlp import DEFAULT_NLP_MAX_CHARS, ModelNotInstalledError, Pipelines, analyze_language, as_pipelines, nlp_prefix
 from tasks.urls import UrlError, canonicalize
 
 logger = logging.getLogger(__name__)
@@ -64,29 +65,72 @@ def error_text(exc: BaseException) -> str:
 def analyze_documents(
     documents: Sequence[Document], nlp: Any, max_chars: int = DEFAULT_NLP_MAX_CHARS
 ) -> list[Analysis]:
-    """Quotes and entities for each document's text in one pass; a failing text gets `error`, not an exception.
+    """Language, quotes and entities of each document; texts of one language share one NLP pass. A failing text
+    gets `error`, not an exception.
 
+    `nlp` is a tasks.nlp.Pipelines (a model per language), a {language: model} mapping, or one English pipeline.
     Only the first `max_chars` of a text are read (Settings.nlp_max_chars); an article cut short says so in `note`.
     """
+    pipelines = as_pipelines(nlp)
+    readings: list[LanguageReading] = []
+    detection_errors: dict[int, str] = {}
+    for index, document in enumerate(documents):
+        try:
+            readings.append(detect_language(document.text, document.language))
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the declaration stands in
+            declared = normalise_declared_language(document.language)
+            readings.append(LanguageReading(declared, declared, 0.0))
+            detection_errors[index] = f"language detection failed: {error_text(exc)}"
+    languages = [pipelines.assume_language or reading.language for reading in readings]
+    by_language: dict[str | None, list[int]] = {}
+    for index, language in enumerate(languages):
+        by_language.setdefault(language, []).append(index)
+    analyses: list[Analysis | None] = [None] * len(documents)
+    for language, indexes in by_language.items():
+        results = _analyze_one_language([documents[i] for i in indexes], language, pipelines, max_chars)
+        for index, analysis in zip(indexes, results, strict=True):
+            reading = readings[index]
+            analysis = replace(analysis, language=reading.language, declared_language=reading.declared)
+            if index in detection_errors and analysis.error is None:
+                analysis = replace(analysis, error=detection_errors[index])
+            analyses[index] = analysis
+    done = [analysis for analysis in analyses if analysis is not None]
+    if len(done) != len(documents):
+        raise RuntimeError(f"analysis lost {len(documents) - len(done)} of {len(documents)} documents")
+    return done
+
+
+def _analyze_one_language(
+    documents: list[Document], language: str | None, pipelines: Pipelines, max_chars: int
+) -> list[Analysis]:
     texts = [document.text for document in documents]
-    notes = [nlp_prefix(text, max_chars)[1] for text in texts]
+    cap_notes = [nlp_prefix(text, max_chars)[1] for text in texts]
     try:
-        results = analyze_texts(texts, nlp, max_chars=max_chars)
+        results, language_note = analyze_language(texts, language, pipelines, max_chars)
         return [
-            Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note)
-            for document, (entities, quotes), note in zip(documents, results, notes, strict=True)
+            Analysis(
+                document=document, entities=tuple(entities), quotes=tuple(quotes),
+                # the cap is worth a note only where a model read the text (no model: no entities at all)
+                note=language_note or cap_note,
+            )
+            for document, (entities, quotes), cap_note in zip(documents, results, cap_notes, strict=True)
         ]
+    except ModelNotInstalledError:
+        raise  # a setting to fix, not a page to record
     except Exception:  # find the culprit(s): retry one at a time
         analyses = []
-        for document, note in zip(documents, notes, strict=True):
+        for document, cap_note in zip(documents, cap_notes, strict=True):
             try:
-                ((entities, quotes),) = analyze_texts([document.text], nlp, max_chars=max_chars)
+                ((entities, quotes),), language_note = analyze_language([document.text], language, pipelines, max_chars)
                 analyses.append(
-                    Analysis(document=document, entities=tuple(entities), quotes=tuple(quotes), note=note)
+                    Analysis(
+                        document=document, entities=tuple(entities), quotes=tuple(quotes),
+                        note=language_note or cap_note,
+                    )
                 )
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the article still loads
                 logger.exception("NLP failed on %s; the article loads with analysis_error set", document.url)
-                analyses.append(Analysis(document=document, error=error_text(exc), note=note))
+                analyses.append(Analysis(document=document, error=error_text(exc), note=cap_note))
         return analyses
 
 
@@ -99,7 +143,8 @@ def page_report(analysis: Analysis) -> dict[str, object]:
         "authors": list(document.authors),
         "published": document.published,
         "modified": document.modified,
-        "language": document.language,
+        "language": analysis.language,
+        "declared_language": analysis.declared_language,
         "site_name": document.site_name,
         "summary_points": list(document.summary_points),
         "text": document.text,

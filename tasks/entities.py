@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 # Labels that are numbers or times, not things: not reported as entities.
 SKIPPED_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+# WikiNER-trained pipelines (fr_core_news_*, and most non-English spaCy models) say PER where OntoNotes says
+# PERSON: one label for people whatever the model, so views and speaker rules see them alike.
+LABEL_ALIASES = {"PER": "PERSON"}
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Lowercase words that may stand inside a role before a name ("national security adviser Jake Sullivan").
 ROLE_MODIFIERS = frozenset(
@@ -260,7 +263,7 @@ def doc_mentions(doc: "Doc", text: str | None = None) -> list[Mention]:
     text = doc.text if text is None else text
     mentions: list[Mention] = []
     for ent in doc.ents:
-        label = ent.label_
+        label = LABEL_ALIASES.get(ent.label_, ent.label_)
         if label in SKIPPED_LABELS:
             continue
         start, end = _strip_span(text, ent.start_char, ent.end_char, label)

@@ -100,7 +100,9 @@ class Analysis:
     quotes: tuple[Quote, ...] = ()
     entities: tuple[ArticleEntity, ...] = ()
     error: str | None = None  # set when a stage after extraction failed; the document is still loaded
-    note: str | None = None  # how the analysis read the text when not whole (articles.analysis_note)
+    language: str | None = None  # ISO 639-1 of the text (tasks/language.py), the declaration only as a hint
+    declared_language: str | None = None  # what the page declared, normalised to ISO 639-1
+    note: str | None = None  # why part of the analysis was left out ("no entity model for de", or the nlp_max_chars cut)
 
 
 @dataclass(frozen=True)

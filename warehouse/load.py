@@ -42,7 +42,8 @@ ARTICLE_SCHEMA = pa.schema(
         ("image", pa.string()), ("summary_points", pa.list_(pa.string())), ("text", pa.string()),
         ("word_count", pa.int32()), ("content_hash", pa.string()), ("fetched_at", pa.string()),
         ("warc_path", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64()),
-        ("analysis_error", pa.string()), ("published_local_date", pa.string()), ("analysis_note", pa.string()),
+        ("analysis_error", pa.string()), ("published_local_date", pa.string()), ("declared_language", pa.string()),
+        ("analysis_note", pa.string()),
     ]
 )
 QUOTE_SCHEMA = pa.schema(
@@ -82,13 +83,14 @@ def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, 
                 "article_id": record.article_id, "url": record.url, "fetched_url": record.fetched_url,
                 "source": record.source, "site_name": doc.site_name, "title": doc.title,
                 "authors": list(doc.authors), "published": doc.published, "modified": doc.modified,
-                "language": doc.language, "section": doc.section, "tags": list(doc.tags),
+                "language": record.analysis.language or doc.language, "section": doc.section, "tags": list(doc.tags),
                 "description": doc.description, "image": doc.image, "summary_points": list(doc.summary_points),
                 "text": doc.text, "word_count": len(doc.text.split()), "content_hash": content_hash(doc.title, doc.text),
                 "fetched_at": record.fetched_at, "warc_path": record.warc_path, "warc_offset": record.warc_offset,
                 "warc_length": record.warc_length, "analysis_error": record.analysis.error,
                 "published_local_date": local_day(doc.published),
                 "analysis_note": record.analysis.note,
+                "declared_language": record.analysis.declared_language,
             }
         )
         known_ids = set()

@@ -731,7 +731,7 @@ def _extract_document(html: str, url: str | None) -> Document:
     page = _Page(body) if body is not None else None
     head = tree.head
     head_nodes = head.css('meta, title, link[rel], script[type*="ld+json"], script:not([type])') if head is not None else []
-    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []), html)
+    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []))
     title = md["title"]
     paragraphs = _main_paragraphs(page, marked, md.get("ld_body")) if page else []
     summary, summary_headings = _summary_points(page) if page else ([], [])

@@ -17,14 +17,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml.etree import LxmlError
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tasks import metaselectors as sel
@@ -350,9 +349,6 @@ class _Sources:
     canonical_links: list[LexborNode]
     all_ld: list[dict]  # every JSON-LD object, whatever its type (a Recipe, a QAPage, a Product)
     ld_scripts: list[LexborNode]  # the JSON-LD scripts as written, for dates in JSON that does not parse
-    html: str | None = None  # the page as fetched, for htmldate when the rules find no date
-    # days the rules read in comments, sidebars, teaser lists, footers: another item's date, whoever finds it
-    elsewhere_days: set[str] = field(default_factory=set)
 
     def ld(self, *keys: str) -> Any:
         for o in self.ld_sources:
@@ -383,7 +379,7 @@ class _Sources:
         return body.text(deep=True, separator=" ") if body is not None else ""
 
 
-def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode], html: str | None = None) -> _Sources:
+def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
     meta_nodes, ld_scripts, canonical_links, untyped = [], [], [], []
     title_node = None
     for node in nodes:
@@ -420,16 +416,12 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode], h
         canonical_links=canonical_links,
         all_ld=objs,
         ld_scripts=ld_scripts,
-        html=html,
     )
 
 
-def extract_metadata(
-    tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode], html: str | None = None
-) -> dict[str, Any]:
-    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk);
-    `html`: the page as fetched (htmldate reads it when the rules find no publication date)."""
-    src = _sources(tree, url, nodes, html)
+def extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> dict[str, Any]:
+    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk)."""
+    src = _sources(tree, url, nodes)
     site = site_name(src)  # first: title cleaning needs it
     body = src.ld("articleBody")
     return {
@@ -516,44 +508,7 @@ def published(src: _Sources) -> str | None:
         or date_from_url(src.url)
         or date_in_text(src.doc_title, src.dayfirst)
         or _labelled_date(src)
-        or _htmldate_unless_elsewhere(src)
     )
-
-
-def _htmldate_unless_elsewhere(src: _Sources) -> str | None:
-    """htmldate's day, unless the rules saw that day only in a sidebar, teaser list or comment (htmldate does
-    not tell an article's date from the next story's)."""
-    found = date_by_htmldate(src.html, src.url)
-    return None if found and found[:10] in src.elsewhere_days else found
-
-
-# htmldate's bounds: nothing before the web's news archives, nothing after tomorrow (a page's own day can be
-# ahead of UTC); a date outside them is a copyright line, a form default or a typo, not the publication day
-_HTMLDATE_MIN = datetime(1995, 1, 1)
-
-
-def date_by_htmldate(html: str | None, url: str | None) -> str | None:
-    """htmldate's fast search, for pages the rules leave undated: its own date-class, text and attribute
-    patterns date 13 of the 31 dated such pages on web-dev + dates/dev (README, "Why htmldate as the last
-    resort"). Fast mode only: the extensive search dates 22 of them, but also puts a date (17 times a 1 January,
-    a copyright year) on 45 of the 46 pages whose gold has none, at ~8x the cost."""
-    if not html:
-        return None
-    from htmldate import find_date  # ~0.2 s import (dateparser), paid only once a page needs it
-
-    try:
-        # bytes, not str: a str that looks like a URL is downloaded by htmldate, and extraction does no I/O
-        found = find_date(
-            html.encode("utf-8", "replace"),
-            url=url,
-            original_date=True,
-            extensive_search=False,
-            min_date=_HTMLDATE_MIN,
-            max_date=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1),
-        )
-    except (ValueError, OverflowError, LxmlError):  # a date or markup htmldate cannot read: the page is undated
-        return None
-    return normalize_date(found)
 
 
 def _published_declared(src: _Sources) -> str | None:
@@ -565,7 +520,7 @@ def _published_declared(src: _Sources) -> str | None:
         or normalize_date(first_str(src.ld(*sel.CREATED_LD)))
         or normalize_date(_any_meta(src.metas))
         or _any_ld_published(src)
-        or _dom_date(src)
+        or _dom_date(src.tree, src.dayfirst)
     )
 
 
@@ -706,12 +661,11 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     return fallback
 
 
-def _dom_date(src: _Sources) -> str | None:
+def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
     """itemprop/RDFa datePublished first, then dateCreated, <abbr class=published title>, <time pubdate>, then
     the first <time datetime> outside comments and teasers (one css pass)."""
-    dayfirst = src.dayfirst
     ranked: list[tuple[int, int, LexborNode]] = []
-    for order, node in enumerate(src.tree.css(sel.DATE_SELECTOR)[:40]):
+    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:40]):
         if node.tag == "time" and "pubdate" not in node.attributes and not _attr(node, "itemprop"):
             ranked.append((2, order, node))
             continue
@@ -719,7 +673,6 @@ def _dom_date(src: _Sources) -> str | None:
         ranked.append((0 if prop.endswith("datePublished") else 1, order, node))
     for rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
         if rank == 2 and _elsewhere(node):
-            _note_elsewhere(src, _node_date(node, dayfirst))
             continue
         d = _node_date(node, dayfirst)
         if d:
@@ -756,11 +709,6 @@ def _elsewhere(node: LexborNode) -> bool:
     return False
 
 
-def _note_elsewhere(src: _Sources, day: str | None) -> None:
-    if day:
-        src.elsewhere_days.add(day[:10])
-
-
 def _published_shown(src: _Sources) -> str | None:
     """The date people read on the page: the first one written next to the headline, else one in an element
     whose class says date/meta/byline (a publication word before it wins, an update word loses)."""
@@ -779,10 +727,7 @@ def _published_shown(src: _Sources) -> str | None:
         if seen > 60:
             break
         d = date_in_text(text, dayfirst) or date_in_text(_attr(node, "title"), dayfirst)
-        if not d:
-            continue
-        if _elsewhere(node):
-            _note_elsewhere(src, d)
+        if not d or _elsewhere(node):
             continue
         rank = 0 if _PUBLISHED_WORDS.search(text) else 2 if _MODIFIED_WORDS.search(text) else 1
         if best is None or rank < best[0]:

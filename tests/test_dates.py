@@ -7,8 +7,7 @@ import pytest
 
 from tasks.dates import date_from_url, date_in_text, day_first, local_day, normalize_date
 from tasks.extract import extract_document
-from tasks import metadata
-from tasks.metadata import date_by_htmldate, with_listing_dates
+from tasks.metadata import with_listing_dates
 from tasks.models import Document
 
 
@@ -125,68 +124,3 @@ def test_listing_dates_fill_only_what_the_page_leaves_out() -> None:
     only_lastmod = with_listing_dates(bare, None, "2022-03-01")
     assert only_lastmod.published == "2022-03-01" and only_lastmod.modified == "2022-03-01"
     assert with_listing_dates(bare, "not a date", None) == bare
-
-
-# htmldate, the last resort when the rules find no publication date
-
-_SCRIPT_STATE_PAGE = (
-    "<html><head><title>Weinprobe</title>{meta}</head><body><h1>Eine Weinprobe an der Mosel</h1>"
-    "<p>Sechs Rieslinge stehen auf dem Tisch, vom trockenen Gutswein bis zur Auslese.</p>"
-    "<p>Die Familie bewirtschaftet seit vier Generationen sieben Hektar Reben an der Mittelmosel, fast alle auf "
-    "Schieferterrassen, die nur zu Fuß zu erreichen sind; die Lese dauert hier doppelt so lange wie im flachen "
-    "Rheinhessen, dafür reifen die Trauben an den warmen Steinen besonders langsam.</p>"
-    '<script>window.__STATE__ = {{"post": {{"published_at": "{when}"}}}};</script></body></html>'
-)
-
-
-def test_htmldate_dates_a_page_the_rules_leave_undated(monkeypatch: pytest.MonkeyPatch) -> None:
-    html = _SCRIPT_STATE_PAGE.format(meta="", when="2019-03-02T06:22:28+01:00")
-    assert extract_document(html, "https://blog.example/weinprobe").published == "2019-03-02"
-    monkeypatch.setattr(metadata, "date_by_htmldate", lambda html, url: None)
-    assert extract_document(html, "https://blog.example/weinprobe").published is None  # the rules alone: none
-
-
-def test_htmldate_does_not_take_a_day_the_rules_saw_in_a_sidebar() -> None:
-    assert date_by_htmldate(page(), "https://x.de/a") == "2019-01-01"  # the teaser's date, on its own
-    assert extract_document(page(), "https://x.de/a").published is None
-
-
-def test_the_rules_date_wins_over_htmldate() -> None:
-    meta = '<meta property="article:published_time" content="2021-05-04T10:00:00+02:00">'
-    html = _SCRIPT_STATE_PAGE.format(meta=meta, when="2019-03-02T06:22:28+01:00")
-    assert extract_document(html, "https://blog.example/weinprobe").published == "2021-05-04T10:00:00+02:00"
-
-
-@pytest.mark.parametrize("when", ["1990-06-01T10:00:00+01:00", "2099-06-01T10:00:00+01:00"])
-def test_htmldate_dates_outside_the_plausible_range_are_not_taken(when: str) -> None:
-    html = _SCRIPT_STATE_PAGE.format(meta="", when=when)
-    assert extract_document(html, "https://blog.example/weinprobe").published is None
-
-
-def test_htmldate_never_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page whose whole text looks like a URL is not fetched (htmldate downloads a str that looks like one)."""
-    import htmldate.utils
-
-    def no_download(url: str) -> None:
-        raise AssertionError(f"htmldate tried to download {url}")
-
-    monkeypatch.setattr(htmldate.utils, "fetch_url", no_download)
-    assert date_by_htmldate("https://news.example/2020/story", None) is None
-    assert extract_document("https://news.example/story", None).published is None
-
-
-def test_htmldate_failure_is_an_undated_page_but_a_bug_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    import htmldate
-
-    def unreadable(*args: object, **kwargs: object) -> None:
-        raise ValueError("day is out of range for month")
-
-    monkeypatch.setattr(htmldate, "find_date", unreadable)
-    assert date_by_htmldate("<html><body><p>31.02.2020</p></body></html>", None) is None
-
-    def bug(*args: object, **kwargs: object) -> None:
-        raise TypeError("find_date() got an unexpected keyword argument")
-
-    monkeypatch.setattr(htmldate, "find_date", bug)
-    with pytest.raises(TypeError):
-        date_by_htmldate("<html><body><p>text</p></body></html>", None)

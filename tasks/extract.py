@@ -24,30 +24,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from tasks.clean import clean_paragraphs, fold, normalize_text
 from tasks.metadata import extract_metadata
 from tasks.models import Document
+from tasks.nodes import attr, hints, squash
 
 __all__ = ["extract_document", "extract_text_page", "bench_extract"]
 
 # ---------------------------------------------------------------------------------------------------------
 # helpers
 
-_WS = re.compile(r"\s+")
-
-
-def _squash(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
-
-
-def _attr(node: LexborNode, name: str) -> str:
-    try:
-        v = node.attributes.get(name)
-    except Exception:
-        return ""
-    return v or ""
-
-
-def _hints(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
 def _word_count(s: str) -> int:
@@ -618,7 +601,7 @@ _COLLAPSIBLE_HINT = re.compile(r"accordion|collaps|expand|toggle|tab-?panel|tab-
 def _collapsed_prose(node: LexborNode) -> bool:
     """Whether a hidden element is collapsed article text: an accordion panel, a "read more" expander or a tab
     (its class says so) whose paragraphs carry real prose, which menus, modals and templates do not."""
-    if node.tag not in _COLLAPSIBLE_TAGS or not _COLLAPSIBLE_HINT.search(_hints(node)):
+    if node.tag not in _COLLAPSIBLE_TAGS or not _COLLAPSIBLE_HINT.search(hints(node)):
         return False  # most hidden elements are icons and menus: the tag rules them out before any attribute
     total = 0
     for para in node.css("p"):
@@ -701,11 +684,11 @@ def _summary_points(page: _Page) -> tuple[list[str], list[str]]:
             ancestor = els[ancestor].parent
         if block is None:
             continue
-        items = [_squash(normalize_text(item.text(separator=" "))) for item in el.node.css("li")]
+        items = [squash(normalize_text(item.text(separator=" "))) for item in el.node.css("li")]
         items = [item for item in items if 3 <= _word_count(item) <= 80]
         if 2 <= len(items) <= 8:
             headings = [
-                _squash(normalize_text(h.text(separator=" "))) for h in block.node.css("h1, h2, h3, h4, h5, h6")
+                squash(normalize_text(h.text(separator=" "))) for h in block.node.css("h1, h2, h3, h4, h5, h6")
             ]
             return items, headings
     return [], []

@@ -31,27 +31,10 @@ from tasks.clean import fold, normalize_text
 from tasks.dates import date_from_url, date_in_text, day_first, is_utc, normalize_date
 from tasks.jsonld import ARTICLE_TYPES, PAGE_TYPES, first_str, jsonld_objects, schema_types, str_list
 from tasks.models import Document
+from tasks.nodes import attr, hints, squash
 
 __all__ = ["extract_metadata", "clean_byline", "strip_site_suffix", "with_listing_dates"]
 
-_WS = re.compile(r"\s+")
-
-
-def _squash(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
-
-
-def _attr(node: LexborNode, name: str) -> str:
-    try:
-        v = node.attributes.get(name)
-    except Exception:
-        return ""
-    return v or ""
-
-
-def _hints(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -157,7 +140,7 @@ def clean_byline(raw: str) -> list[str]:
 def _plain_author(value: str) -> list[str]:
     """A declared author field (meta, JSON-LD) taken as written when it is short and not a URL or a date:
     organisations ("Contributors to Wikimedia projects") do not look like personal names."""
-    v = _squash(normalize_text(value)).strip(" ,;")
+    v = squash(normalize_text(value)).strip(" ,;")
     v = _BY_PREFIX.sub("", v).strip()
     if not v or len(v) > 80 or len(v.split()) > 8 or re.search(r"https?:|www\.|@|\d{4}", v):
         return []
@@ -274,7 +257,7 @@ def _part_the_headline_repeats(title: str, h1_texts: list[str]) -> str | None:
     (whatever the site calls itself, which the site-name rules cannot always tell)."""
     if not _TITLE_SEP.search(title):
         return None
-    headlines = {fold(_squash(h)) for h in h1_texts[:3]} - {""}
+    headlines = {fold(squash(h)) for h in h1_texts[:3]} - {""}
     if not headlines:
         return None
     spans = [m.span() for m in _TITLE_SEP.finditer(title)]
@@ -312,7 +295,7 @@ def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
         if _word_count(cur) < 3:
             cur = title[title.find(seps[0]) + len(seps[0]) :]  # "Site | Story"
     elif ": " in title:
-        headings = {_squash(h.text()) for h in tree.css("h1, h2")[:20]}
+        headings = {squash(h.text()) for h in tree.css("h1, h2")[:20]}
         if title not in headings:
             cur = title[title.rfind(": ") + 2 :]
             if _word_count(cur) < 3:
@@ -322,7 +305,7 @@ def _headline_from_title_tag(title: str, tree: LexborHTMLParser) -> str:
     elif len(title) > 150 or len(title) < 15:
         h1s = tree.css("h1")
         if len(h1s) == 1:
-            cur = _squash(h1s[0].text())
+            cur = squash(h1s[0].text())
     cur = cur.strip()
     n = _word_count(cur)
     if n <= 4 and (not had_hier or n != _word_count(re.sub(r"[|\-\\/>»–—·]+", "", orig)) - 1):
@@ -365,7 +348,7 @@ class _Sources:
     def dayfirst(self) -> bool:
         """Whether 03/04/2021 means the 3rd of April on this page (its language, else its host's country)."""
         html = self.tree.css_first("html")
-        lang = (_attr(html, "lang") if html else "") or self.meta(sel.LANGUAGE_META) or ""
+        lang = (attr(html, "lang") if html else "") or self.meta(sel.LANGUAGE_META) or ""
         return day_first(lang, urlsplit(self.url).hostname if self.url else None)
 
     @cached_property
@@ -387,14 +370,14 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         if tag == "meta":
             meta_nodes.append(node)
         elif tag == "script":
-            kind = _attr(node, "type").lower()
+            kind = attr(node, "type").lower()
             if "ld+json" in kind:
                 ld_scripts.append(node)
             elif not kind:
                 untyped.append(node)
         elif tag == "title":
             title_node = title_node or node
-        elif "canonical" in (_attr(node, "rel").lower().split()):
+        elif "canonical" in (attr(node, "rel").lower().split()):
             canonical_links.append(node)
     if not ld_scripts:  # some pages leave out the type of their JSON-LD script
         ld_scripts = [n for n in untyped if (n.text(deep=True) or "").lstrip()[:1] in ("{", "[") and
@@ -412,7 +395,7 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         ld_sources=articles + pages,
         ids=ids,
         has_article=bool(articles),
-        doc_title=_squash(title_node.text()) if title_node else "",
+        doc_title=squash(title_node.text()) if title_node else "",
         canonical_links=canonical_links,
         all_ld=objs,
         ld_scripts=ld_scripts,
@@ -465,9 +448,9 @@ def title(src: _Sources, site: str | None) -> str | None:
         found, from_title_tag = doc_title, True
     if not found:
         h1 = src.tree.css_first("h1")
-        found = _squash(h1.text()) if h1 else None
+        found = squash(h1.text()) if h1 else None
     if found:
-        found = normalize_text(_squash(found))
+        found = normalize_text(squash(found))
         if from_title_tag:
             found = _headline_from_title_tag(found, src.tree)
         section_name = first_str(src.ld("articleSection")) or src.meta(sel.SECTION_FOR_TITLE_META)
@@ -565,7 +548,7 @@ def modified(src: _Sources) -> str | None:
 
 def language(src: _Sources) -> str | None:
     html = src.tree.css_first("html")
-    lang = _attr(html, "lang") or _attr(html, "xml:lang") if html else ""
+    lang = attr(html, "lang") or attr(html, "xml:lang") if html else ""
     lang = lang or src.meta(sel.LANGUAGE_META) or first_str(src.ld("inLanguage")) or ""
     return lang.strip().replace("_", "-") or None
 
@@ -573,7 +556,7 @@ def language(src: _Sources) -> str | None:
 def canonical_url(src: _Sources) -> str | None:
     canon = None
     for link in src.canonical_links:
-        href = _attr(link, "href").strip()
+        href = attr(link, "href").strip()
         if href:
             canon = href
             break
@@ -625,7 +608,7 @@ def _in_comments_or_form(node: LexborNode) -> bool:
     for _ in range(10):
         if parent is None or parent.tag in ("body", "html", "article", "main"):
             return False
-        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(_hints(parent)):
+        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(hints(parent)):
             return True
         parent = parent.parent
     return False
@@ -641,11 +624,11 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     for node in body.css(sel.BYLINE_SELECTOR)[:40]:
         if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img", "label", "input"):
             continue
-        hints = _hints(node).lower()
-        if "author" in hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", hints):
+        node_hints = hints(node).lower()
+        if "author" in node_hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", node_hints):
             continue
         name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
-        raw = (name_node or node).text(deep=True, separator=" ") or _attr(node, "content")
+        raw = (name_node or node).text(deep=True, separator=" ") or attr(node, "content")
         text = re.sub(r"[ \t\r\f\v]+", " ", raw).strip()
         if not text or len(text) > 120:
             continue
@@ -666,10 +649,10 @@ def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
     the first <time datetime> outside comments and teasers (one css pass)."""
     ranked: list[tuple[int, int, LexborNode]] = []
     for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:40]):
-        if node.tag == "time" and "pubdate" not in node.attributes and not _attr(node, "itemprop"):
+        if node.tag == "time" and "pubdate" not in node.attributes and not attr(node, "itemprop"):
             ranked.append((2, order, node))
             continue
-        prop = _attr(node, "itemprop") or _attr(node, "property")
+        prop = attr(node, "itemprop") or attr(node, "property")
         ranked.append((0 if prop.endswith("datePublished") else 1, order, node))
     for rank, _order, node in sorted(ranked, key=lambda r: (r[0], r[1])):
         if rank == 2 and _elsewhere(node):
@@ -681,7 +664,7 @@ def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
 
 
 def _node_date(node: LexborNode, dayfirst: bool) -> str | None:
-    for value in (_attr(node, "datetime"), _attr(node, "content"), _attr(node, "title"), node.text(deep=True)):
+    for value in (attr(node, "datetime"), attr(node, "content"), attr(node, "title"), node.text(deep=True)):
         d = normalize_date(value) or date_in_text(value, dayfirst)
         if d:
             return d
@@ -702,8 +685,8 @@ def _elsewhere(node: LexborNode) -> bool:
             return False
         if parent.tag in ("aside", "footer", "nav"):
             return True
-        hints = _hints(parent)
-        if hints.strip() and any(_ELSEWHERE.match(token) for token in hints.lower().split()):
+        parent_hints = hints(parent)
+        if parent_hints.strip() and any(_ELSEWHERE.match(token) for token in parent_hints.lower().split()):
             return True
         parent = parent.parent
     return False
@@ -726,7 +709,7 @@ def _published_shown(src: _Sources) -> str | None:
         seen += 1
         if seen > 60:
             break
-        d = date_in_text(text, dayfirst) or date_in_text(_attr(node, "title"), dayfirst)
+        d = date_in_text(text, dayfirst) or date_in_text(attr(node, "title"), dayfirst)
         if not d or _elsewhere(node):
             continue
         rank = 0 if _PUBLISHED_WORDS.search(text) else 2 if _MODIFIED_WORDS.search(text) else 1
@@ -776,8 +759,8 @@ def _date_near_headline(src: _Sources) -> str | None:
     at = text.find(headline)
     if at < 0:
         return None
-    window = _squash(text[max(0, at - 1000) : at + len(headline) + 2000])
-    headline = _squash(headline)
+    window = squash(text[max(0, at - 1000) : at + len(headline) + 2000])
+    headline = squash(headline)
     at = window.find(headline)
     return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], src.dayfirst)
 

@@ -1,0 +1,29 @@
+"""Small readers of selectolax nodes shared by the body scorer (extract.py) and the metadata readers (metadata.py)."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+_WS = re.compile(r"\s+")
+
+
+def squash(s: str | None) -> str:
+    """Whitespace runs folded to one space, ends trimmed."""
+    return _WS.sub(" ", s or "").strip()
+
+
+def attr(node: LexborNode, name: str) -> str:
+    """An attribute's value, "" when absent (lexbor raises on some nodes of broken markup: those have none)."""
+    try:
+        v = node.attributes.get(name)
+    except Exception:  # noqa: BLE001 - a node whose attributes cannot be read has no usable attribute
+        return ""
+    return v or ""
+
+
+def hints(node: LexborNode) -> str:
+    """The class and id of a node, where pages name what a block is ("related", "article-body")."""
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"

@@ -171,7 +171,8 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
         cpu, wall = time.process_time(), time.perf_counter()
         summary = reprocess(db_path=args.db, data_dir=args.data_dir)
     else:
-        from flows.scrape import dask_task_runner, scrape
+        from flows.runtime import dask_task_runner
+        from flows.scrape import scrape
 
         flow = scrape
         if args.dask_workers:

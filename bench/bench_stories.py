@@ -405,7 +405,7 @@ def margins(pages_by_url: dict[str, Page], signatures: dict[str, tuple[int, tupl
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import one_core  # noqa: F401  (pinned to one CPU: CPU-time figures on a shared machine)
     import warehouse.load as load_module
-    from flows.scrape import batches
+    from flows.batches import batches
     from flows.site_server import SiteServer
     from tasks.analyze import PageContext, StageTimes, analyze_pages
     from tasks.fetch import fetch_pages
@@ -452,7 +452,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             stages["fetch"] += time.process_time() - started
             times = StageTimes()
             records, log = analyze_pages(fetched, nlp, {u: PageContext(source=pages_by_url[u].site) for u in batch},
-                                         {}, {}, times)
+                                         {}, times)
             for stage, seconds in times.seconds.items():
                 stages[stage] += seconds
             started = time.process_time()

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -41,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_pipeline import OFFLINE_ENV, free_port, process_tree_cpu, start_prefect_server  # noqa: E402
+from bench_pipeline import OFFLINE_ENV, free_port, peak_rss_mb, process_tree_cpu, start_prefect_server  # noqa: E402
 
 DATA = REPO.parent / "shared" / "bench" / "extraction"
 SETS = ("web-dev", "scrapinghub-dev", "mozilla")
@@ -154,10 +153,6 @@ def write_sources(path: Path, base_url: str) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- children
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_flow(args: argparse.Namespace) -> dict[str, Any]:

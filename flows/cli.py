@@ -222,7 +222,7 @@ def stats(
     runs: Annotated[int, typer.Option("--runs", min=1, help="how many recent runs to list")] = 5,
 ) -> None:
     """Counts per table, per source and per day, and the last runs with their outcomes."""
-    from warehouse.db import connect_readonly
+    from warehouse.db import SchemaVersionError, check_schema_is_known, connect_readonly
     from warehouse.stats import report
 
     settings = check_settings(db_path=db)
@@ -231,6 +231,10 @@ def stats(
     except FileNotFoundError as exc:
         fail(str(exc))
     with con:
+        try:
+            check_schema_is_known(con, settings.db_path)
+        except SchemaVersionError as exc:
+            fail(str(exc))
         sections = report(con, runs)
     out = Console()
     for section in sections:
@@ -342,12 +346,13 @@ def main() -> None:
     from tasks.discover import DiscoveryError
     from tasks.nlp import ModelNotInstalledError
     from tasks.sources import SourcesError
-    from warehouse.db import DatabaseBusyError
+    from warehouse.db import DatabaseBusyError, SchemaVersionError
 
     try:
         app()
     except (
-        SettingsError, SourcesError, DatabaseBusyError, DiscoveryError, ModelNotInstalledError, UrlError, ValueError
+        SettingsError, SourcesError, DatabaseBusyError, SchemaVersionError, DiscoveryError, ModelNotInstalledError,
+        UrlError, ValueError,
     ) as exc:
         console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)

@@ -153,6 +153,19 @@ def test_a_second_writer_stops_with_a_message(workdir: Path) -> None:
     assert "another newsdesk run" in str(result.exception) + result.output
 
 
+def test_scrape_and_reprocess_refuse_a_database_from_a_newer_schema(workdir: Path) -> None:
+    db = workdir / "newer.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+        con.execute("INSERT INTO schema_version VALUES (999, '999_from_the_future.sql', now())")
+    before = db.read_bytes()
+    for args in (["scrape", "--url", "http://127.0.0.1:9/x"], ["reprocess"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code != 0
+        assert "schema version 999" in str(result.exception) + result.output, (args, result.output)
+    assert db.read_bytes() == before
+
+
 def test_extract_prints_one_json_object_per_input(workdir: Path) -> None:
     with SiteServer() as site:
         page = sorted((SAMPLE_SITE / "news").rglob("*.html"))[0]

@@ -64,6 +64,12 @@ def print_summary(summary: object) -> None:
         console.print("Analysis notes: " + ", ".join(f"{n} articles: {k}" for k, n in sorted(summary.analysis_notes.items())))
     for url, reason in summary.failures[:10]:
         console.print(f"  [yellow]failed[/] {url}: {reason}")
+    not_shown = summary.counts.get("failed", 0) - min(len(summary.failures), 10)
+    if summary.failures and not_shown > 0:
+        console.print(
+            f"  ...and {not_shown} more failed: SELECT url, reason FROM fetch_log WHERE run_id = '{summary.run_id}' "
+            "AND outcome = 'failed'", markup=False, highlight=False,
+        )
 
 
 @app.command()

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import random
 import re
+import ssl
 import threading
 import time
 import zlib
@@ -443,6 +444,11 @@ class _PinnedNetwork(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+def _ssl_context() -> ssl.SSLContext:
+    """The certificate authorities and TLS defaults httpx would use (a test adds its own CA here)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _network() -> httpcore.AsyncNetworkBackend:
     """The machine's network, below the pinning (a test routes made-up public addresses to loopback here)."""
     return httpcore.AnyIOBackend()
@@ -664,7 +670,7 @@ def _client(settings: Settings, hosts: _HostCheck) -> httpx.AsyncClient:
     )
     transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(  # httpx has no option for the network backend; same settings
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import threading
 from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpcore
 import pytest
@@ -117,3 +121,93 @@ def test_with_private_hosts_allowed_the_connection_still_goes_to_the_one_lookup(
     assert [r.outcome for r in results] == ["loaded", "loaded"]
     assert {address for address, _ in network.connects} == {"127.0.0.1"}
     assert dns.lookups["lan.rebind.test"] == 1
+
+
+def _tls_files(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """A test CA and a server certificate for `name` signed by it (cert, key, CA cert)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "newsdesk test CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert_file, key_file, ca_file = folder / "server.pem", folder / "server.key", folder / "ca.pem"
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return cert_file, key_file, ca_file
+
+
+def test_tls_keeps_the_name_while_connecting_to_the_checked_address(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The certificate is for the name, not the address: the fetch succeeds only if SNI and the certificate
+    check use the URL's host while the socket goes to the pinned address."""
+    name = "secure.rebind.test"
+    cert_file, key_file, ca_file = _tls_files(tmp_path, name)
+    server_names: list[str | None] = []
+    hosts: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            hosts.append(self.headers.get("Host"))
+            body = PAGE.encode() if self.path == "/story" else b"not here"
+            self.send_response(200 if self.path == "/story" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: server_names.append(server_name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with Loopback({"/story": Reply(body=SECRET)}) as private:
+            port = private.port
+            dns = RebindingDns({name: [PUBLIC_A, "127.0.0.1"]})
+            network = LoopbackRoutedNetwork({PUBLIC_A: server.server_address[1]})
+            monkeypatch.setattr(socket, "getaddrinfo", dns)
+            monkeypatch.setattr(fetch_module, "_network", lambda: network)
+            monkeypatch.setattr(fetch_module, "_ssl_context", lambda: ssl.create_default_context(cafile=str(ca_file)))
+            (result,) = asyncio.run(fetch_pages([f"https://{name}:{port}/story"], settings()))
+            assert private.requests == []
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.outcome == "loaded", result.reason
+    assert "public site" in (result.text or "")
+    assert set(server_names) == {name} and set(hosts) == {f"{name}:{port}"}
+    assert {address for address, _ in network.connects} == {PUBLIC_A} and dns.lookups[name] == 1

@@ -254,14 +254,15 @@ def test_an_unknown_migration_is_refused_before_a_missing_one_is_applied(tmp_pat
             pass
 
 
-def test_report_search_and_stats_refuse_a_newer_schema_in_one_line(tmp_path: Path) -> None:
+def test_report_search_stats_and_export_refuse_a_newer_schema_in_one_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from flows.cli import app
 
     path = tmp_path / "newer.duckdb"
     before = future_database(path, 999, "999_from_the_future.sql")
-    for args in (["report", "--out", str(tmp_path / "r.html")], ["search", "pier"], ["stats"]):
+    for args in (["report", "--out", str(tmp_path / "r.html")], ["search", "pier"], ["stats"],
+                 ["export", "--out", str(tmp_path / "export")]):
         result = CliRunner().invoke(app, [*args, "--db", str(path)])
         assert result.exit_code == 2, (args, result.output, result.exception)
         assert "schema version 999" in result.output and "Traceback" not in result.output, result.output

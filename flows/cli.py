@@ -64,6 +64,12 @@ def print_summary(summary: object) -> None:
         console.print("Analysis notes: " + ", ".join(f"{n} articles: {k}" for k, n in sorted(summary.analysis_notes.items())))
     for url, reason in summary.failures[:10]:
         console.print(f"  [yellow]failed[/] {url}: {reason}")
+    not_shown = summary.counts.get("failed", 0) - min(len(summary.failures), 10)
+    if summary.failures and not_shown > 0:
+        console.print(
+            f"  ...and {not_shown} more failed: SELECT url, reason FROM fetch_log WHERE run_id = '{summary.run_id}' "
+            "AND outcome = 'failed'", markup=False, highlight=False,
+        )
 
 
 @app.command()
@@ -222,7 +228,7 @@ def stats(
     runs: Annotated[int, typer.Option("--runs", min=1, help="how many recent runs to list")] = 5,
 ) -> None:
     """Counts per table, per source and per day, and the last runs with their outcomes."""
-    from warehouse.db import connect_readonly
+    from warehouse.db import SchemaVersionError, check_schema_is_known, connect_readonly
     from warehouse.stats import report
 
     settings = check_settings(db_path=db)
@@ -231,6 +237,10 @@ def stats(
     except FileNotFoundError as exc:
         fail(str(exc))
     with con:
+        try:
+            check_schema_is_known(con, settings.db_path)
+        except SchemaVersionError as exc:
+            fail(str(exc))
         sections = report(con, runs)
     out = Console()
     for section in sections:
@@ -342,12 +352,13 @@ def main() -> None:
     from tasks.discover import DiscoveryError
     from tasks.nlp import ModelNotInstalledError
     from tasks.sources import SourcesError
-    from warehouse.db import DatabaseBusyError
+    from warehouse.db import DatabaseBusyError, SchemaVersionError
 
     try:
         app()
     except (
-        SettingsError, SourcesError, DatabaseBusyError, DiscoveryError, ModelNotInstalledError, UrlError, ValueError
+        SettingsError, SourcesError, DatabaseBusyError, SchemaVersionError, DiscoveryError, ModelNotInstalledError,
+        UrlError, ValueError,
     ) as exc:
         console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)

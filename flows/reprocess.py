@@ -46,13 +46,15 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 records, log = analyze_task(
                     pages, settings.nlp_models, contexts, known, times, claims, settings.nlp_max_chars
                 )
+                not_rebuilt = []  # damaged or missing archive records, pages that no longer extract
                 for entry in log:
                     if entry.outcome != "loaded":
                         counts[entry.outcome if entry.outcome in counts else "failed"] += 1
                         if entry.outcome != "duplicate":  # loaded once already, under its first URL
                             summary.failures.append((entry.url, entry.reason or entry.outcome))
-                with connect(settings.db_path) as con:
-                    load_batch(con, run_id, records, [])
+                            not_rebuilt.append(entry)
+                with connect(settings.db_path) as con:  # each one in fetch_log, however many: the summary keeps 50
+                    load_batch(con, run_id, records, not_rebuilt)
                 counts["loaded"] += len(records)
                 summary.count_loaded(records)
                 logger.info("batch %d: %d articles reloaded", index + 1, len(records))

@@ -10,6 +10,7 @@ import io
 import os
 import secrets
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -197,6 +198,38 @@ def _to_response(record: object, path: str, offset: int, length: int | None) -> 
     )
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+_MEMBER_CHUNK = 64 * 1024
+
+
+def _check_gzip_member(handle: io.BufferedReader, path: str, offset: int) -> None:
+    """Inflate the gzip member at `offset` to its end (output discarded) and check its CRC.
+
+    warcio hands back a truncated member's partial body without complaint, and reports a corrupt one as "unknown
+    archive format"; this says which of the two it is before warcio reads the record.
+    """
+    handle.seek(offset)
+    if handle.read(2) != _GZIP_MAGIC:
+        return  # an uncompressed record (or not a record at all): warcio's parse says what is wrong
+    handle.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    consumed = 0
+    while not inflater.eof:
+        data = handle.read(_MEMBER_CHUNK)
+        if not data:
+            raise ArchiveError(
+                f"{path} at offset {offset}: truncated gzip member (the file ends {consumed} bytes into the record)"
+            )
+        consumed += len(data)
+        try:
+            while data and not inflater.eof:
+                inflater.decompress(data, _MEMBER_CHUNK)
+                data = inflater.unconsumed_tail
+        except zlib.error as exc:
+            raise ArchiveError(f"{path} at offset {offset}: corrupt gzip member (zlib: {exc})") from exc
+    handle.seek(offset)
+
+
 def read_response(path: str | os.PathLike[str], offset: int) -> ArchivedResponse:
     """Read the response record starting at `offset`; ArchiveError says what is wrong if it cannot."""
     path = str(path)
@@ -205,7 +238,7 @@ def read_response(path: str | os.PathLike[str], offset: int) -> ArchivedResponse
             size = os.fstat(handle.fileno()).st_size
             if offset < 0 or offset >= size:
                 raise ArchiveError(f"{path}: offset {offset} is outside the file ({size} bytes)")
-            handle.seek(offset)
+            _check_gzip_member(handle, path, offset)
             iterator = ArchiveIterator(handle, check_digests="raise")
             record = next(iterator, None)
             if record is None:
@@ -218,7 +251,7 @@ def read_response(path: str | os.PathLike[str], offset: int) -> ArchivedResponse
     except ArchiveError:
         raise
     except FileNotFoundError as exc:
-        raise ArchiveError(f"WARC file not found: {path}") from exc
+        raise ArchiveError(f"WARC file not found: {path} (the record was at offset {offset})") from exc
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, KeyError, IndexError) as exc:
         raise ArchiveError(f"{path} at offset {offset}: damaged WARC record ({_short(exc)})") from exc
 
@@ -263,7 +296,7 @@ def pages_from_archive(entries: list[tuple[str, str, int]]) -> list[FetchResult]
             results.append(replace(base, reason=str(exc)))
             continue
         except Exception as exc:  # e.g. a path that is not a string
-            results.append(replace(base, reason=f"cannot read archive: {type(exc).__name__}: {exc}"))
+            results.append(replace(base, reason=f"cannot read {path} at offset {offset}: {type(exc).__name__}: {exc}"))
             continue
         header = {name.lower(): value for name, value in archived.headers}
         content_type = header.get("content-type")

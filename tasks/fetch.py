@@ -15,6 +15,7 @@ import asyncio
 import logging
 import random
 import re
+import ssl
 import threading
 import time
 import zlib
@@ -25,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -33,7 +35,7 @@ from tasks.charset import HTML_TYPES, codec_for, decode_html, header_charset, lo
 from tasks.models import FetchResult
 from tasks.politeness import HostGate, Politeness, RobotsRules
 from tasks.settings import Settings
-from tasks.urls import UrlError, check_host_allowed, host_of
+from tasks.urls import UrlError, checked_addresses, host_of
 
 log = logging.getLogger(__name__)
 
@@ -351,38 +353,105 @@ class _Transport:
         raise _Fail(f"{last.reason}{suffix}", last.status)
 
 
+def _connect_host(url: str) -> str:
+    """The host name as the connection layer sees it (IDNA, lower case, IPv6 without brackets)."""
+    try:
+        return httpx.URL(url).raw_host.decode("ascii").lower()
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        raise _Fail(f"cannot request this URL: {_exc_text(exc)}") from exc
+
+
 class _HostCheck:
-    """Private-address refusal before any request: one DNS lookup per host per fetch call, bounded in time."""
+    """One DNS lookup per host per fetch call, bounded in time: the private-address refusal before any request,
+    and the addresses every connection to that host then goes to (so a second lookup cannot rebind it)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pending: dict[str, asyncio.Future[str | None]] = {}  # hostname -> refusal reason or None
+        # hostname -> (refusal reason or None, the checked addresses)
+        self.pending: dict[str, asyncio.Future[tuple[str | None, tuple[str, ...]]]] = {}
         self.lookups = asyncio.Semaphore(DNS_LOOKUPS_IN_FLIGHT)
 
     async def check(self, url: str) -> None:
         """Refuse private addresses before any request; one DNS lookup per host per batch."""
-        if self.settings.allow_private_hosts:
-            return
-        host = (urlsplit(url).hostname or "").lower()
+        host = _connect_host(url)
         check = self.pending.get(host)
         if check is None:  # shared by every URL of this host that arrives while the lookup runs
-            check = self.pending[host] = asyncio.ensure_future(self._lookup(url))
-        refusal = await asyncio.shield(check)
+            check = self.pending[host] = asyncio.ensure_future(self._lookup(host))
+        refusal, _ = await asyncio.shield(check)
         if refusal is not None:
             raise _Fail(refusal)
 
-    async def _lookup(self, url: str) -> str | None:
+    def addresses(self, host: str) -> tuple[str, ...]:
+        """The addresses checked for `host`; a connection to a host that was not checked (or was refused) is a bug
+        and is refused rather than resolved again."""
+        check = self.pending.get(host.lower())
+        if check is None or not check.done() or check.result()[0] is not None or not check.result()[1]:
+            raise httpcore.ConnectError(f"host {host!r} was not checked before connecting (not connecting)")
+        return check.result()[1]
+
+    async def _lookup(self, host: str) -> tuple[str | None, tuple[str, ...]]:
         limit = self.settings.connect_timeout_seconds
         try:  # a stuck resolver must not outlive the deadlines (the thread is left to finish on its own)
             async with self.lookups:
-                await asyncio.wait_for(_in_daemon_thread(check_host_allowed, url, False), timeout=limit)
+                addresses = await asyncio.wait_for(
+                    _in_daemon_thread(checked_addresses, host, self.settings.allow_private_hosts), timeout=limit
+                )
         except TimeoutError:
-            return f"cannot resolve host {urlsplit(url).hostname!r}: DNS lookup took over {limit:g} s"
+            return f"cannot resolve host {host!r}: DNS lookup took over {limit:g} s", ()
         except UrlError as exc:
-            return str(exc)
+            return str(exc), ()
         except Exception as exc:  # the check is a safety gate: if it cannot run, do not fetch
-            return f"cannot check the host: {_exc_text(exc)}"
-        return None
+            return f"cannot check the host: {_exc_text(exc)}", ()
+        return None, tuple(addresses)  # type: ignore[arg-type]
+
+
+class _PinnedNetwork(httpcore.AsyncNetworkBackend):
+    """httpcore's network with name resolution taken out: a connection to a host goes to the addresses its
+    _HostCheck resolved and checked, never to a fresh lookup. The request keeps the name (Host header, TLS
+    server name and certificate check come from the URL, not from the address connected to)."""
+
+    def __init__(self, hosts: _HostCheck, inner: httpcore.AsyncNetworkBackend) -> None:
+        self.hosts = hosts
+        self.inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: object = None,
+    ) -> httpcore.AsyncNetworkStream:
+        failures = []
+        for address in self.hosts.addresses(host):
+            try:
+                return await self.inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,  # type: ignore[arg-type]
+                )
+            except httpcore.ConnectTimeout as exc:
+                raise httpcore.ConnectTimeout(f"{address} port {port}: {_exc_text(exc)}") from exc
+            except httpcore.ConnectError as exc:
+                failures.append(f"{address} port {port}: {_exc_text(exc)}")
+        raise httpcore.ConnectError("; ".join(failures))
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: object = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("newsdesk connects over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The certificate authorities and TLS defaults httpx would use (a test adds its own CA here)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def _network() -> httpcore.AsyncNetworkBackend:
+    """The machine's network, below the pinning (a test routes made-up public addresses to loopback here)."""
+    return httpcore.AnyIOBackend()
 
 
 class _RobotsRules:
@@ -447,12 +516,17 @@ class _Fetcher:
     FetchResult (archived when it is a page); polite through the run's Politeness."""
 
     def __init__(
-        self, settings: Settings, client: httpx.AsyncClient, archive: WarcArchive | None, politeness: Politeness
+        self,
+        settings: Settings,
+        client: httpx.AsyncClient,
+        archive: WarcArchive | None,
+        politeness: Politeness,
+        hosts: _HostCheck,
     ) -> None:
         self.settings = settings
         self.archive = archive
         self.transport = _Transport(settings, client, politeness)
-        self.hosts = _HostCheck(settings)
+        self.hosts = hosts  # the same object the client's connections take their addresses from
         self.robots = _RobotsRules(settings, self.transport, self.hosts)
 
     async def fetch_one(
@@ -589,18 +663,28 @@ class _Fetcher:
         return {"warc_path": path, "warc_offset": offset, "warc_length": length}
 
 
-def _client(settings: Settings) -> httpx.AsyncClient:
+def _client(settings: Settings, hosts: _HostCheck) -> httpx.AsyncClient:
     deadline = settings.request_deadline_seconds
+    limits = httpx.Limits(
+        max_connections=settings.total_concurrency, max_keepalive_connections=settings.total_concurrency
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.AsyncConnectionPool(  # httpx has no option for the network backend; same settings
+        ssl_context=_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_PinnedNetwork(hosts, _network()),
+    )
     return httpx.AsyncClient(
+        transport=transport,
         headers={
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
             "Accept-Encoding": "gzip, deflate",
         },
         timeout=httpx.Timeout(deadline, connect=min(settings.connect_timeout_seconds, deadline)),
-        limits=httpx.Limits(
-            max_connections=settings.total_concurrency, max_keepalive_connections=settings.total_concurrency
-        ),
+        limits=limits,
         follow_redirects=False,  # followed by hand: each hop gets the host and robots checks
         trust_env=False,  # no proxy or netrc from the environment: requests go where the URL says
     )
@@ -627,8 +711,9 @@ async def fetch_pages(
     """
     validators = validators or {}
     unique = list(dict.fromkeys(urls))
-    async with _client(settings) as client:
-        fetcher = _Fetcher(settings, client, archive, politeness or Politeness())
+    hosts = _HostCheck(settings)
+    async with _client(settings, hosts) as client:
+        fetcher = _Fetcher(settings, client, archive, politeness or Politeness(), hosts)
 
         async def one(url: str) -> FetchResult:
             result = await fetcher.fetch_one(url, "page", settings.max_body_bytes, validators.get(url))
@@ -653,5 +738,7 @@ async def fetch_resource(
     compressed (the caller decompresses with its own cap); a Content-Encoding: gzip transfer is decoded here.
     Concurrent calls share per-host limits and robots.txt only through one `politeness` passed to each.
     """
-    async with _client(settings) as client:
-        return await _Fetcher(settings, client, None, politeness or Politeness()).fetch_one(url, "resource", max_bytes)
+    hosts = _HostCheck(settings)
+    async with _client(settings, hosts) as client:
+        fetcher = _Fetcher(settings, client, None, politeness or Politeness(), hosts)
+        return await fetcher.fetch_one(url, "resource", max_bytes)

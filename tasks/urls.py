@@ -81,22 +81,38 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def check_host_allowed(url: str, allow_private_hosts: bool) -> None:
-    """Raise UrlError when the URL's host resolves to a non-public address and that is not allowed.
-
-    Resolving here (not only at connect time) is what stops a public-looking name that points at 127.0.0.1.
-    """
-    if allow_private_hosts:
-        return
-    host = urlsplit(url).hostname or ""
+def resolve(host: str) -> tuple[str, ...]:
+    """Every address the system resolver gives for `host` (an IP literal is its own answer), in its order."""
+    if _is_ip(host):
+        return (host,)
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise UrlError(f"cannot resolve host {host!r}: {exc}") from exc
-    for *_, sockaddr in infos:
-        address = str(sockaddr[0])
-        if not is_public_address(address):
-            raise UrlError(
-                f"host {host!r} resolves to non-public address {address}; "
-                "pass --allow-private-hosts (or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true) to fetch from it"
-            )
+    return tuple(dict.fromkeys(str(sockaddr[0]).split("%", 1)[0] for *_, sockaddr in infos))
+
+
+def checked_addresses(host: str, allow_private_hosts: bool) -> tuple[str, ...]:
+    """Resolve `host` once and return the addresses a fetch may connect to; UrlError when one is not public.
+
+    Fetches connect to exactly these addresses (tasks.fetch pins them), never to a second lookup's answer: a
+    host that answers a public address here and 127.0.0.1 a moment later (DNS rebinding) cannot get past.
+    """
+    addresses = resolve(host)
+    if not addresses:
+        raise UrlError(f"cannot resolve host {host!r}: no addresses")
+    if not allow_private_hosts:
+        for address in addresses:
+            if not is_public_address(address):
+                raise UrlError(
+                    f"host {host!r} resolves to non-public address {address}; "
+                    "pass --allow-private-hosts (or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true) to fetch from it"
+                )
+    return addresses
+
+
+def check_host_allowed(url: str, allow_private_hosts: bool) -> None:
+    """Raise UrlError when the URL's host resolves to a non-public address and that is not allowed."""
+    if allow_private_hosts:
+        return
+    checked_addresses(urlsplit(url).hostname or "", allow_private_hosts)

@@ -175,3 +175,31 @@ def test_non_ascii_url_and_header_values_are_archived(tmp_path: Path) -> None:
     stored = read_response(path, offset)
     assert stored.url == "https://bücher.example/straße?q=ü" and stored.body == b"<p>x</p>"
     assert [r.url for r in iter_responses(tmp_path)] == [stored.url]
+
+
+def test_a_damaged_archive_gives_back_every_other_page_and_names_each_damaged_record(tmp_path: Path) -> None:
+    """A corrupt gzip member in the middle, a truncated one at the end of the file, a file gone: each is a failure
+    naming its file and offset, and every other record still reads back whole."""
+    bodies = [f"<html><body><p>story {i} ".encode() + bytes(range(256)) * 8 + b"</p></body></html>" for i in range(5)]
+    with WarcArchive(tmp_path / "a") as archive:
+        first = [archive.write_response(f"https://example.org/{i}", 200, HTML_HEADERS, body, FETCHED_AT)
+                 for i, body in enumerate(bodies[:4])]
+    with WarcArchive(tmp_path / "b") as archive:
+        gone = archive.write_response("https://example.org/4", 200, HTML_HEADERS, bodies[4], FETCHED_AT)
+    Path(gone[0]).unlink()
+    path = first[0][0]
+    data = bytearray(Path(path).read_bytes())
+    _, corrupt_at, corrupt_length = first[1]
+    for spot in range(corrupt_at + corrupt_length // 2, corrupt_at + corrupt_length // 2 + 4):
+        data[spot] ^= 0x5A  # compressed bytes: the gzip member no longer inflates (or fails its CRC)
+    _, cut_at, cut_length = first[3]
+    Path(path).write_bytes(bytes(data[: cut_at + cut_length // 2]))  # the disk filled up mid-record
+
+    entries = [(f"https://example.org/{i}", p, offset) for i, (p, offset, _) in enumerate([*first, gone])]
+    results = pages_from_archive(entries)
+    assert [r.outcome for r in results] == ["loaded", "failed", "loaded", "failed", "failed"]
+    assert results[0].n_bytes == len(bodies[0]) and results[2].n_bytes == len(bodies[2])
+    assert f"{path} at offset {corrupt_at}: corrupt gzip member" in results[1].reason
+    assert f"{path} at offset {cut_at}: truncated gzip member" in results[3].reason  # not a short body, loaded
+    assert gone[0] in results[4].reason and f"offset {gone[1]}" in results[4].reason
+    assert [(r.warc_path, r.warc_offset) for r in results] == [(p, offset) for _, p, offset in entries]

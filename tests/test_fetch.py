@@ -582,12 +582,13 @@ def test_every_redirect_hop_is_checked_for_private_hosts(monkeypatch: pytest.Mon
     checked: list[str] = []
     with Loopback() as inner, Loopback() as outer:
 
-        def check(url: str, allow_private_hosts: bool) -> None:  # stands in for DNS: "localhost" is private
-            checked.append(url)
-            if "//localhost:" in url:
-                raise UrlError(f"{url} resolves to a private address")
+        def check(host: str, allow_private_hosts: bool) -> tuple[str, ...]:  # stands in for DNS and the guard
+            checked.append(host)
+            if host == "localhost":
+                raise UrlError(f"{host} resolves to a private address")
+            return ("127.0.0.1",)
 
-        monkeypatch.setattr(fetch_module, "check_host_allowed", check)
+        monkeypatch.setattr(fetch_module, "checked_addresses", check)
         secret = f"http://localhost:{inner.port}/secret"
         outer.route("/a", Reply(status=302, headers={"Location": secret}))
         outer.route("/b", Reply(body=PAGE))
@@ -595,7 +596,7 @@ def test_every_redirect_hop_is_checked_for_private_hosts(monkeypatch: pytest.Mon
         assert inner.requests == []
     assert results[0].outcome == "failed" and "private address" in results[0].reason
     assert results[1].outcome == "loaded"
-    assert len([url for url in checked if f":{outer.port}/" in url]) == 1  # one lookup per host per batch
+    assert checked.count("127.0.0.1") == 1  # one lookup per host per batch
 
 
 def test_concurrent_fetch_resource_calls_share_robots_and_host_limits() -> None:
@@ -659,7 +660,7 @@ def test_stuck_dns_lookup_ends_at_the_connect_timeout(monkeypatch: pytest.Monkey
     import tasks.fetch as fetch_module
 
     release = threading.Event()
-    monkeypatch.setattr(fetch_module, "check_host_allowed", lambda url, allow: release.wait(5))
+    monkeypatch.setattr(fetch_module, "checked_addresses", lambda host, allow: release.wait(5))
     try:
         started = time.monotonic()
         result = fetch_one("http://stuck.example/a", fast(allow_private_hosts=False, connect_timeout_seconds=0.3))

@@ -153,6 +153,19 @@ def test_a_second_writer_stops_with_a_message(workdir: Path) -> None:
     assert "another newsdesk run" in str(result.exception) + result.output
 
 
+def test_scrape_and_reprocess_refuse_a_database_from_a_newer_schema(workdir: Path) -> None:
+    db = workdir / "newer.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+        con.execute("INSERT INTO schema_version VALUES (999, '999_from_the_future.sql', now())")
+    before = db.read_bytes()
+    for args in (["scrape", "--url", "http://127.0.0.1:9/x"], ["reprocess"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code != 0
+        assert "schema version 999" in str(result.exception) + result.output, (args, result.output)
+    assert db.read_bytes() == before
+
+
 def test_extract_prints_one_json_object_per_input(workdir: Path) -> None:
     with SiteServer() as site:
         page = sorted((SAMPLE_SITE / "news").rglob("*.html"))[0]
@@ -167,3 +180,44 @@ def test_extract_prints_one_json_object_per_input(workdir: Path) -> None:
         assert key in good
     assert good["text"] and good["title"] and isinstance(good["authors"], list)
     assert "error" in bad and "404" in bad["error"]
+
+
+def test_reprocess_goes_past_every_damaged_archive_record_and_names_each(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSDESK_BATCH_SIZE", "3")  # one WARC file per batch: several files to damage
+    invoke("demo")
+    db = workdir / "data" / "newsdesk.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT article_id, warc_path, warc_offset, warc_length, content_hash FROM articles ORDER BY warc_path, warc_offset"
+        ).fetchall()
+    by_file: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_file.setdefault(row[1], []).append(row)
+    files = sorted(by_file, key=lambda path: -len(by_file[path]))
+    assert len(files) >= 2 and len(by_file[files[0]]) >= 2, by_file
+    damaged_file, gone_file = files[0], files[-1]
+    corrupt, cut = by_file[damaged_file][0], by_file[damaged_file][-1]
+    data = bytearray(Path(damaged_file).read_bytes())
+    middle = corrupt[2] + corrupt[3] // 2
+    data[middle : middle + 4] = bytes(b ^ 0x5A for b in data[middle : middle + 4])
+    Path(damaged_file).write_bytes(bytes(data[: cut[2] + cut[3] // 2]))  # the last article's member cut in half
+    Path(gone_file).unlink()
+    damaged = {(corrupt[1], corrupt[2]), (cut[1], cut[2]), *((r[1], r[2]) for r in by_file[gone_file])}
+
+    output = invoke("reprocess", "--db", str(db))
+    with duckdb.connect(str(db), read_only=True) as con:
+        run_id, status, loaded, failed = con.execute(
+            "SELECT run_id, status, loaded, failed FROM runs WHERE flow = 'reprocess'"
+        ).fetchone()
+        logged = con.execute(
+            "SELECT warc_path, warc_offset, reason FROM fetch_log WHERE run_id = ? AND outcome = 'failed'", [run_id]
+        ).fetchall()
+        after = con.execute("SELECT article_id, content_hash FROM articles").fetchall()
+    assert status == "completed" and failed == len(damaged) and loaded == len(rows) - len(damaged)
+    assert {(path, offset) for path, offset, _ in logged} == damaged
+    for path, offset, reason in logged:
+        assert path in reason and f"offset {offset}" in reason, reason
+        assert path in output.replace("\n", "") or len(damaged) > 10
+    assert sorted(after) == sorted((r[0], r[4]) for r in rows)  # damaged ones keep their stored text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import subprocess
 import sys
@@ -12,7 +13,9 @@ import duckdb
 import pytest
 
 from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote
-from warehouse.db import DatabaseBusyError, connect, connect_readonly, migrate, migration_files, writer_lock
+from warehouse.db import (
+    DatabaseBusyError, SchemaVersionError, connect, connect_readonly, migrate, migration_files, writer_lock,
+)
 from warehouse.load import finish_run, load_batch, outcome_counts, previous_validators, start_run
 
 
@@ -205,3 +208,62 @@ def test_published_local_date_is_the_day_the_page_states(tmp_path: Path) -> None
         published_day = con.execute("SELECT DISTINCT published_day FROM quotes_with_context "
                                     "WHERE article_id = 'late'").fetchone()[0]
         assert str(published_day) == "2023-11-08"
+
+
+def future_database(path: Path, version: int, name: str, drop: tuple[int, ...] = ()) -> str:
+    """A database as a newer newsdesk would leave it: every migration of ours (but `drop`), plus one we lack."""
+    with connect(path) as con:
+        load_batch(con, "run1", [record()], [log_entry()])
+        for missing in drop:
+            con.execute("DELETE FROM schema_version WHERE version = ?", [missing])
+        con.execute(f"CREATE TABLE from_version_{version} (x INTEGER)")
+        con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_database_from_a_newer_schema_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "newer.duckdb"
+    newest_known, newest_name, _ = migration_files()[-1]
+    before = future_database(path, 999, "999_from_the_future.sql")
+    for _ in range(2):
+        with pytest.raises(SchemaVersionError) as refused:
+            with connect(path):
+                pass
+        message = str(refused.value)
+        assert "schema version 999" in message and f"up to {newest_known} ({newest_name})" in message
+        assert str(path) in message
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_an_unknown_migration_is_refused_before_a_missing_one_is_applied(tmp_path: Path) -> None:
+    """A sibling build's migration under a number we have (or lack): neither ours nor theirs is applied over it."""
+    path = tmp_path / "sibling.duckdb"
+    newest_known = migration_files()[-1][0]
+    before = future_database(path, newest_known + 1, f"{newest_known + 1:03d}_other_branch.sql", drop=(newest_known,))
+    with pytest.raises(SchemaVersionError, match=f"{newest_known + 1:03d}_other_branch.sql"):
+        with connect(path):
+            pass
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert newest_known not in {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+    renamed = tmp_path / "renamed.duckdb"
+    with connect(renamed) as con:
+        con.execute("UPDATE schema_version SET name = '001_something_else.sql' WHERE version = 1")
+    with pytest.raises(SchemaVersionError, match="001_something_else.sql"):
+        with connect(renamed):
+            pass
+
+
+def test_report_search_stats_and_export_refuse_a_newer_schema_in_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    path = tmp_path / "newer.duckdb"
+    before = future_database(path, 999, "999_from_the_future.sql")
+    for args in (["report", "--out", str(tmp_path / "r.html")], ["search", "pier"], ["stats"],
+                 ["export", "--out", str(tmp_path / "export")]):
+        result = CliRunner().invoke(app, [*args, "--db", str(path)])
+        assert result.exit_code == 2, (args, result.output, result.exception)
+        assert "schema version 999" in result.output and "Traceback" not in result.output, result.output
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

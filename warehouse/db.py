@@ -33,6 +33,11 @@ class DatabaseBusyError(RuntimeError):
     """Another newsdesk run is writing to the same database file."""
 
 
+class SchemaVersionError(RuntimeError):
+    """The database holds migrations this code does not have (made by a newer or a different newsdesk): writing to
+    it, or reading it with older views in mind, could damage or misread it, so it is refused as it is."""
+
+
 def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
@@ -94,7 +99,7 @@ def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[
             time.sleep(0.1)
     try:
         con.execute("SET TimeZone = 'UTC'")
-        migrate(con)
+        migrate(con, db_path)
         yield con
     finally:
         con.close()
@@ -128,8 +133,34 @@ def migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+def check_schema_is_known(con: duckdb.DuckDBPyConnection, db_path: Path | str) -> None:
+    """Refuse a database whose schema_version lists a migration this code does not have (by number or by name).
+
+    Checked before anything is applied: a later migration file may assume tables this code has never seen, and
+    migrating around an unknown one would leave a schema that neither version of newsdesk knows.
+    """
+    has_versions = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'"
+    ).fetchone()[0]
+    if not has_versions:
+        return
+    known = {version: name for version, name, _ in migration_files()}
+    recorded = con.execute("SELECT version, name FROM schema_version ORDER BY version").fetchall()
+    unknown = [(version, name) for version, name in recorded if known.get(version) != name]
+    if not unknown:
+        return
+    newest_known = max(known)
+    raise SchemaVersionError(
+        f"{db_path} has schema version {max(version for version, _ in recorded)} and migrations this newsdesk does "
+        f"not have ({', '.join(f'{version:03d} {name}' for version, name in unknown)}); this newsdesk knows schema "
+        f"versions up to {newest_known} ({known[newest_known]}). The database was left as it is: use the newsdesk "
+        "that wrote it, or another --db."
+    )
+
+
+def migrate(con: duckdb.DuckDBPyConnection, db_path: Path | str = "the database") -> list[str]:
     """Apply the migrations not yet recorded in schema_version, each in its own transaction."""
+    check_schema_is_known(con, db_path)
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version "
         "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"

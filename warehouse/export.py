@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import connect_readonly
+from warehouse.db import SchemaVersionError, check_schema_is_known, connect_readonly
 
 ARTICLE_DAY = "CAST(COALESCE(a.published, a.first_seen_at, a.fetched_at) AS DATE)"
 
@@ -61,6 +61,10 @@ def export_parquet(db_path: Path, out_dir: Path, tables: Sequence[str] | None = 
         raise ExportError(str(exc)) from exc
     exported = []
     with con:
+        try:
+            check_schema_is_known(con, db_path)  # a newer schema's tables may not mean what these queries assume
+        except SchemaVersionError as exc:
+            raise ExportError(str(exc)) from exc
         con.execute("SET TimeZone = 'UTC'")
         for name in names:
             target = out_dir / name

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import DatabaseBusyError, connect, connect_readonly, migration_files, writer_lock
+from warehouse.db import (
+    DatabaseBusyError, SchemaVersionError, check_schema_is_known, connect, connect_readonly, migration_files,
+    writer_lock,
+)
 from warehouse.search import index_exists, index_is_current, rebuild_index
 
 
@@ -34,10 +37,13 @@ def open_for_analysis(db_path: Path, need_index: bool = False, reindex: bool = F
     try:
         with connect_readonly(db_path, retry_seconds=30) as con:
             is_newsdesk, current = schema_state(con)
+            check_schema_is_known(con, db_path)
             indexed = index_exists(con)
             fresh = indexed and current and index_is_current(con)
     except duckdb.Error as exc:
         raise NotReadableError(f"cannot read {db_path} as a DuckDB database: {type(exc).__name__}: {exc}") from exc
+    except SchemaVersionError as exc:
+        raise NotReadableError(str(exc)) from exc
     if not is_newsdesk:
         raise NotReadableError(f"{db_path} is not a newsdesk database (it has no schema_version table)")
     if not current or (need_index and (reindex or not fresh)):

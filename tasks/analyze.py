@@ -210,7 +210,17 @@ def analyze_pages(
     for page in pages:
         context = contexts.get(page.url, PageContext())
         if page.outcome != "loaded" or page.text is None:
-            log.append(log_entry_for(page, context, article_id=known_articles.get(page.url)))
+            known = known_articles.get(page.url)
+            # an unchanged page holds its article too: its twin loading now would take the article over
+            earlier = claims.claim(known, page.url) if page.outcome == "unchanged" and known else None
+            if earlier is not None:
+                log.append(
+                    log_entry_for(
+                        page, context, outcome="duplicate", article_id=known, reason=duplicate_reason(earlier, earlier)
+                    )
+                )
+                continue
+            log.append(log_entry_for(page, context, article_id=known))
             continue
         try:
             document = extract_document(page.text, page.final_url or page.url)

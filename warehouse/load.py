@@ -287,6 +287,26 @@ def known_article_for_url(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -
     return dict(rows)
 
 
+def previous_owners(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, str]:
+    """Article id -> the URL among `urls` that stored it (its latest row loaded or unchanged, the latest such URL
+    when several did), so a rerun keeps each article with the URL it came from (tasks/duplicates.py)."""
+    if not urls:
+        return {}
+    rows = con.execute(
+        """
+        WITH latest AS (
+            SELECT f.url, f.article_id, f.outcome, f.fetched_at FROM fetch_log f
+            WHERE f.url IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND f.article_id IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC NULLS LAST, f.run_id DESC) = 1
+        )
+        SELECT article_id, url FROM latest WHERE outcome IN ('loaded', 'unchanged')
+        QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+        """,
+        [list(urls)],
+    ).fetchall()
+    return dict(rows)
+
+
 def archived_articles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None, str, int]]:
     """(article_id, fetched_url, source, warc_path, warc_offset) of every article with an archived response."""
     return [

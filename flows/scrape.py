@@ -20,7 +20,7 @@ from flows.batches import run_pages
 from flows.report import RunSummary, publish
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
-from tasks.discover import parse_url_list, rejection_outcome
+from tasks.discover import discovery_log, parse_url_list
 from tasks.politeness import Politeness
 from tasks.models import DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
@@ -67,29 +67,15 @@ def discover_all(
     found: list[DiscoveredUrl] = list(url_list)
     for source in sources:
         result = discover_task(source, source_settings(settings, source), politeness)
-        failed_resources = dict(result.failures)
-        for url in [*source.feeds, *source.sitemaps]:
-            kind = "feed" if url in source.feeds else "sitemap"
-            reason = failed_resources.pop(url, None)
-            log.append(
-                LogEntry(url=url, kind=kind, outcome="failed" if reason else "loaded", source=source.name, reason=reason)
-            )
-        log.extend(
-            LogEntry(url=url, kind="sitemap", outcome="failed", source=source.name, reason=reason)
-            for url, reason in failed_resources.items()
-        )
-        log.extend(
-            LogEntry(url=url, kind="sitemap", outcome="skipped", source=source.name, reason=reason)
-            for url, reason in result.skipped
-        )
-        kept = {item.url for item in result.urls}
-        log.extend(  # a URL found twice is one URL: its second sighting needs no row of its own
-            LogEntry(url=url, kind="article", outcome=rejection_outcome(reason), source=source.name, reason=reason)
-            for url, reason in result.rejected
-            if url not in kept
-        )
+        rows = discovery_log(source, result)
+        log.extend(rows)
         found.extend(result.urls)
-        logger.info("discovered %d URLs from source %r (%d rejected)", len(result.urls), source.name, len(result.rejected))
+        not_fetched = sum(1 for row in rows if row.kind == "article")
+        logger.info(
+            "discovered %d URLs from source %r; %d more not fetched (each a fetch_log row with its reason), "
+            "%d repeats of a URL already found", len(result.urls), source.name, not_fetched,
+            len(result.rejected) - not_fetched,
+        )
     unique: dict[str, DiscoveredUrl] = {}
     for item in found:
         unique.setdefault(item.url, item)

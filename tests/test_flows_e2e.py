@@ -41,6 +41,21 @@ def last_run_outcomes(db: Path) -> dict[str, int]:
     return dict(rows)
 
 
+def url_outcomes(db: Path) -> dict[str, tuple[str, str]]:
+    """Path of each URL of the latest run (the port changes between demo runs) -> (kind, outcome)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        rows = con.execute("SELECT url, kind, outcome FROM fetch_log WHERE run_id = ?", [run_id]).fetchall()
+    return {url.split("/", 3)[-1]: (kind, outcome) for url, kind, outcome in rows}
+
+
+def article_urls(db: Path) -> dict[str, str]:
+    """article_id -> path of its fetched_url."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT article_id, fetched_url FROM articles").fetchall()
+    return {aid: url.split("/", 3)[-1] for aid, url in rows}
+
+
 def invoke(*args: str) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -68,7 +83,20 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
 
     first_stories = story_ids(db)
     assert all(first_stories.values())  # every article is in a story (the sample site's are all distinct)
+    first_log, first_articles = url_outcomes(db), article_urls(db)
+    # every discovery resource and URL has its row: the index's child sitemaps, the feed's utm copy
+    assert first_log["sitemap-news.xml"] == ("sitemap", "loaded"), first_log
+    assert first_log["sitemap-pages.xml.gz"] == ("sitemap", "loaded"), first_log
+    assert [key for key, row in first_log.items() if "utm_source" in key and row == ("article", "duplicate")]
     invoke("demo")
+    # the same inputs twice give the same outcomes: nothing new loads, a duplicate stays one, articles keep
+    # the URL they were stored from
+    second_log = url_outcomes(db)
+    assert {k: o for k, (_, o) in second_log.items() if o == "duplicate"} == {
+        k: o for k, (_, o) in first_log.items() if o == "duplicate"
+    }
+    assert not [k for k, (_, o) in second_log.items() if o == "loaded" and first_log[k][1] != "loaded"]
+    assert article_urls(db) == first_articles
     assert story_ids(db) == first_stories
     assert table_counts(db) == first  # idempotent: same articles, versions, quotes and entities
     with duckdb.connect(str(db), read_only=True) as con:

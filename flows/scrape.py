@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 
 from flows.artifacts import publish_key_figures
 from flows.batches import run_pages
-from flows.report import RunSummary, publish
+from flows.report import NothingLoadedError, RunSummary, publish, run_verdict
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
 from tasks.discover import discovery_log, parse_url_list
@@ -26,7 +26,7 @@ from tasks.models import DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
 from tasks.sources import Source, cli_source, load_sources, source_settings
 from warehouse.db import connect, writer_lock
-from warehouse.load import failed_urls, finish_run, load_batch, outcome_counts, start_run
+from warehouse.load import failed_resources, failed_urls, finish_run, load_batch, outcome_counts, start_run
 from warehouse.search import refresh_after_load
 
 
@@ -88,6 +88,7 @@ def discover_all(
         )
         for item in over
     )
+    log = list({entry.url: entry for entry in reversed(log)}.values())[::-1]  # one row a URL: the first
     logged = {entry.url for entry in log if entry.kind == "article"}
     return [item for item in kept[: settings.max_urls_per_run] if item.url not in logged], log
 
@@ -137,7 +138,12 @@ def scrape(
             logger.info("%d article URLs to fetch", len(discovered))
             run_pages(run_id, discovered, sources, settings, summary, times, politeness, analyze_batch_size)
             refresh_after_load(settings.db_path)  # the search index matches what this run loaded
-            summary.status = "completed"
+            with connect(settings.db_path) as con:
+                nothing_loaded, verdict = run_verdict(outcome_counts(con, run_id), failed_resources(con, run_id))
+            summary.status = "failed" if nothing_loaded else "completed"
+            summary.message = verdict
+            if verdict:
+                logger.warning("%s", verdict)
         except Exception as exc:
             summary.status = "failed"
             summary.message = f"{type(exc).__name__}: {exc}"
@@ -155,4 +161,6 @@ def scrape(
         "run %s %s in %.1f s: %s", run_id, summary.status, summary.seconds,
         ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())),
     )
+    if summary.status == "failed":
+        raise NothingLoadedError(summary.message or "nothing could be loaded", summary)
     return summary

@@ -56,6 +56,13 @@ def article_urls(db: Path) -> dict[str, str]:
     return {aid: url.split("/", 3)[-1] for aid, url in rows}
 
 
+def invoke_failing(*args: str) -> str:
+    """A run in which nothing could be loaded: exit code 1, with its report."""
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
 def invoke(*args: str) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -74,6 +81,7 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
     assert outcomes.get("skipped", 0) >= 1, outcomes  # about.html, by the demo's deny pattern
     assert outcomes.get("loaded", 0) == first["articles"], outcomes
     assert "Top speakers" in output and "SELECT" in output
+    assert "completed:" in output and "failed or were refused" in output  # some failed: a warning, exit 0
     with duckdb.connect(str(db), read_only=True) as con:  # every example query in the warehouse runs
         statements = [q for q in EXAMPLES_FILE.read_text(encoding="utf-8").split(";") if "SELECT" in q]
         assert len(statements) >= 5
@@ -148,11 +156,13 @@ def test_scrape_accounts_for_every_url(workdir: Path) -> None:
             encoding="utf-8",
         )
         db = workdir / "run.duckdb"
-        invoke(
+        output = invoke_failing(
             "scrape", "--urls", str(listing), "--feed", f"{site.base_url}/missing-feed.xml",
             "--db", str(db), "--allow-private-hosts",
         )
+    assert "nothing could be loaded" in output
     with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
         rows = dict(con.execute("SELECT url, outcome FROM fetch_log").fetchall())
         reasons = dict(con.execute("SELECT url, reason FROM fetch_log").fetchall())
     assert rows[f"{site.base_url}/news/does-not-exist.html"] == "failed"
@@ -166,7 +176,7 @@ def test_scrape_accounts_for_every_url(workdir: Path) -> None:
 def test_private_hosts_are_refused_by_default(workdir: Path) -> None:
     with SiteServer() as site:
         db = workdir / "run.duckdb"
-        invoke("scrape", "--url", f"{site.base_url}/index.html", "--db", str(db))
+        invoke_failing("scrape", "--url", f"{site.base_url}/index.html", "--db", str(db))
         assert site.requests == []  # nothing was sent
     with duckdb.connect(str(db), read_only=True) as con:
         outcome, reason = con.execute("SELECT outcome, reason FROM fetch_log WHERE kind = 'article'").fetchone()

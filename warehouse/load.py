@@ -245,6 +245,14 @@ def outcome_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     return {outcome: int(count) for outcome, count in rows}
 
 
+def failed_resources(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Feeds, sitemaps and URL lists of one run that failed (a run with only these failing found nothing)."""
+    row = con.execute(
+        "SELECT COUNT(*) FROM fetch_log WHERE run_id = ? AND kind <> 'article' AND outcome = 'failed'", [run_id]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def failed_urls(con: duckdb.DuckDBPyConnection, run_id: str, limit: int) -> list[tuple[str, str]]:
     """(url, reason) of a run's failed URLs, for its report."""
     rows = con.execute(

@@ -28,7 +28,7 @@ from tasks.models import ArticleRecord, DiscoveredUrl, LogEntry
 from tasks.settings import Settings
 from tasks.sources import Source, source_settings
 from warehouse.db import connect
-from warehouse.load import known_article_for_url, load_batch, previous_validators
+from warehouse.load import known_article_for_url, load_batch, previous_owners, previous_validators
 
 Plan = list[tuple[Settings, list[str]]]  # (the source's settings, its batch of URLs), in run order
 
@@ -71,8 +71,9 @@ def run_pages(
         all_urls = [item.url for item in discovered]
         validators = previous_validators(con, all_urls)
         known_articles = known_article_for_url(con, all_urls)
+        owners = previous_owners(con, all_urls)
     plan = plan_batches(discovered, sources, settings)
-    progress = BatchProgress(run_id, settings, summary, times, total=len(discovered))
+    progress = BatchProgress(run_id, settings, summary, times, total=len(discovered), owners=owners)
     workers = dask_worker_threads()
     if workers:
         analyze_size = analyze_batch_size or max(settings.batch_size, DASK_ANALYZE_BATCH)
@@ -124,9 +125,10 @@ def run_pages_on_dask(
     pooled_pages: list[Any] = []
 
     def submit() -> None:
+        known = subset(known_articles, pooled_urls)
         future = analyze_remote_task.submit(
             list(pooled_pages), settings.nlp_models, subset(contexts, pooled_urls),  # quote() breaks on Dask
-            subset(known_articles, pooled_urls), settings.nlp_max_chars,
+            known, settings.nlp_max_chars, progress.claims.owners_of(known.values()),
         )
         running.append((list(pooled_urls), future))
         pooled_urls.clear()
@@ -148,10 +150,13 @@ def run_pages_on_dask(
 class BatchProgress:
     """The flow-side end of each batch: the run's article claims, the single-writer load, counts and logging."""
 
-    def __init__(self, run_id: str, settings: Settings, summary: RunSummary, times: StageTimes, total: int) -> None:
+    def __init__(
+        self, run_id: str, settings: Settings, summary: RunSummary, times: StageTimes, total: int,
+        owners: Mapping[str, str] | None = None,
+    ) -> None:
         self.run_id, self.settings, self.summary, self.times = run_id, settings, summary, times
         self.total = total
-        self.claims = ArticleClaims()  # article id -> the URL that claimed it in this run
+        self.claims = ArticleClaims(owners)  # article id -> the URL that holds it in this run (or stored it before)
         self.done = 0
         self.index = 0
 

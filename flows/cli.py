@@ -8,7 +8,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from datetime import date
 from pathlib import Path
@@ -70,6 +70,22 @@ def print_summary(summary: object) -> None:
             f"  ...and {not_shown} more failed: SELECT url, reason FROM fetch_log WHERE run_id = '{summary.run_id}' "
             "AND outcome = 'failed'", markup=False, highlight=False,
         )
+    if summary.message:
+        console.print(f"[{'red' if summary.status == 'failed' else 'yellow'}]{summary.status}:[/] {summary.message}")
+
+
+def run_or_exit_1(run: Callable[[], object]) -> object:
+    """Run a scrape flow; one in which nothing could be loaded prints its report and exits 1 (documented rule)."""
+    from flows.report import NothingLoadedError
+
+    try:
+        return run()
+    except NothingLoadedError as exc:
+        if exc.summary is not None:
+            print_summary(exc.summary)
+        else:
+            console.print(f"[red]failed:[/] {exc}")
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -133,12 +149,12 @@ def scrape(
     if on_dask:
         scrape_flow = scrape_flow.with_options(task_runner=dask_task_runner(dask_address, dask_local))
     with prefect_api_for_workers() if on_dask else contextlib.nullcontext():
-        summary = scrape_flow(
+        summary = run_or_exit_1(lambda: scrape_flow(
             feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],
             sources_file=str(sources) if sources else None, db_path=str(db) if db else None,
             data_dir=str(data_dir) if data_dir else None, allow_private_hosts=allow_private_hosts,
             max_urls=max_urls, batch_size=batch_size, analyze_batch_size=analyze_batch_size,
-        )
+        ))
     print_summary(summary)
 
 
@@ -301,10 +317,10 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
         sources_file = settings.data_dir / "demo-sources.yaml"
         sources_file.parent.mkdir(parents=True, exist_ok=True)
         sources_file.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
-        summary = scrape_flow(
+        summary = run_or_exit_1(lambda: scrape_flow(
             sources_file=str(sources_file), db_path=str(settings.db_path), data_dir=str(settings.data_dir),
             allow_private_hosts=True,
-        )
+        ))
     print_summary(summary)
     with connect_readonly(settings.db_path) as con:
         counts = table_counts(con)

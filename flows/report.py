@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prefect.artifacts import create_markdown_artifact
 
 from tasks.models import ArticleRecord
+
+
+SUCCESS_OUTCOMES = ("loaded", "unchanged", "duplicate")  # the site answered and the article is in the warehouse
+REFUSED_OUTCOMES = ("failed", "robots")  # the site could not be read
+
+
+class NothingLoadedError(RuntimeError):
+    """A run in which no article could be read: raised at the end of the flow so the run ends Failed (red in the
+    Prefect UI, exit code 1 on the CLI) after its rows and report are written."""
+
+    def __init__(self, message: str, summary: RunSummary | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.summary))
+
+
+def run_verdict(counts: Mapping[str, int], failed_resources: int) -> tuple[bool, str | None]:
+    """(failed, message) of a finished run, from its article outcome counts and failed feed/sitemap/list rows.
+
+    Failed: nothing ended loaded, unchanged or duplicate, and something failed or robots.txt refused it (an
+    unreachable host, a feed gone, every page refused). Completed with a warning: some URLs failed, or nothing
+    was found at all. Only URLs the run's own patterns or limits left out never make a run fail.
+    """
+    succeeded = sum(counts.get(outcome, 0) for outcome in SUCCESS_OUTCOMES)
+    refused = sum(counts.get(outcome, 0) for outcome in REFUSED_OUTCOMES)
+    if succeeded == 0 and (refused or failed_resources):
+        return True, (
+            f"nothing could be loaded: {refused} article URL(s) failed or were refused by robots.txt, "
+            f"{failed_resources} feed/sitemap/list(s) failed (see fetch_log for this run)"
+        )
+    if refused or failed_resources:
+        return False, f"{refused} article URL(s) and {failed_resources} feed/sitemap/list(s) failed or were refused"
+    if succeeded == 0:
+        return False, "no article URLs found"
+    return False, None
 
 
 @dataclass

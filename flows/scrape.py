@@ -17,16 +17,16 @@ from prefect.runtime import flow_run
 
 from flows.artifacts import publish_key_figures
 from flows.batches import run_pages
-from flows.report import RunSummary, publish
+from flows.report import NothingLoadedError, RunSummary, publish, run_verdict
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
-from tasks.discover import parse_url_list, rejection_outcome
+from tasks.discover import discovery_log, parse_url_list
 from tasks.politeness import Politeness
 from tasks.models import DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
 from tasks.sources import Source, cli_source, load_sources, source_settings
 from warehouse.db import connect, writer_lock
-from warehouse.load import failed_urls, finish_run, load_batch, outcome_counts, start_run
+from warehouse.load import failed_resources, failed_urls, finish_run, load_batch, outcome_counts, start_run
 from warehouse.search import refresh_after_load
 
 
@@ -67,29 +67,15 @@ def discover_all(
     found: list[DiscoveredUrl] = list(url_list)
     for source in sources:
         result = discover_task(source, source_settings(settings, source), politeness)
-        failed_resources = dict(result.failures)
-        for url in [*source.feeds, *source.sitemaps]:
-            kind = "feed" if url in source.feeds else "sitemap"
-            reason = failed_resources.pop(url, None)
-            log.append(
-                LogEntry(url=url, kind=kind, outcome="failed" if reason else "loaded", source=source.name, reason=reason)
-            )
-        log.extend(
-            LogEntry(url=url, kind="sitemap", outcome="failed", source=source.name, reason=reason)
-            for url, reason in failed_resources.items()
-        )
-        log.extend(
-            LogEntry(url=url, kind="sitemap", outcome="skipped", source=source.name, reason=reason)
-            for url, reason in result.skipped
-        )
-        kept = {item.url for item in result.urls}
-        log.extend(  # a URL found twice is one URL: its second sighting needs no row of its own
-            LogEntry(url=url, kind="article", outcome=rejection_outcome(reason), source=source.name, reason=reason)
-            for url, reason in result.rejected
-            if url not in kept
-        )
+        rows = discovery_log(source, result)
+        log.extend(rows)
         found.extend(result.urls)
-        logger.info("discovered %d URLs from source %r (%d rejected)", len(result.urls), source.name, len(result.rejected))
+        not_fetched = sum(1 for row in rows if row.kind == "article")
+        logger.info(
+            "discovered %d URLs from source %r; %d more not fetched (each a fetch_log row with its reason), "
+            "%d repeats of a URL already found", len(result.urls), source.name, not_fetched,
+            len(result.rejected) - not_fetched,
+        )
     unique: dict[str, DiscoveredUrl] = {}
     for item in found:
         unique.setdefault(item.url, item)
@@ -102,6 +88,7 @@ def discover_all(
         )
         for item in over
     )
+    log = list({entry.url: entry for entry in reversed(log)}.values())[::-1]  # one row a URL: the first
     logged = {entry.url for entry in log if entry.kind == "article"}
     return [item for item in kept[: settings.max_urls_per_run] if item.url not in logged], log
 
@@ -151,7 +138,12 @@ def scrape(
             logger.info("%d article URLs to fetch", len(discovered))
             run_pages(run_id, discovered, sources, settings, summary, times, politeness, analyze_batch_size)
             refresh_after_load(settings.db_path)  # the search index matches what this run loaded
-            summary.status = "completed"
+            with connect(settings.db_path) as con:
+                nothing_loaded, verdict = run_verdict(outcome_counts(con, run_id), failed_resources(con, run_id))
+            summary.status = "failed" if nothing_loaded else "completed"
+            summary.message = verdict
+            if verdict:
+                logger.warning("%s", verdict)
         except Exception as exc:
             summary.status = "failed"
             summary.message = f"{type(exc).__name__}: {exc}"
@@ -169,4 +161,6 @@ def scrape(
         "run %s %s in %.1f s: %s", run_id, summary.status, summary.seconds,
         ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())),
     )
+    if summary.status == "failed":
+        raise NothingLoadedError(summary.message or "nothing could be loaded", summary)
     return summary

@@ -89,12 +89,15 @@ def analyze_remote_task(
     contexts: Mapping[str, PageContext],
     known_articles: Mapping[str, str],
     nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
+    previous_owners: Mapping[str, str] | None = None,
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
     copy on another machine), and leaves duplicates across batches to the flow, which settles them in batch order
-    against the run's claims (ArticleClaims.settle)."""
+    against the run's claims (ArticleClaims.settle). `previous_owners` are the run's claims on the batch's known
+    articles, so an owner later in the batch than its twin still keeps its article."""
     times = StageTimes()
-    records, log = analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, nlp_max_chars=nlp_max_chars)
+    claims = ArticleClaims(previous_owners)
+    records, log = analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars)
     return records, log, dict(times.seconds)
 
 

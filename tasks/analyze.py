@@ -9,6 +9,7 @@ the batch goes on.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,9 @@ from tasks.models import Analysis, ArticleRecord, Document, FetchResult, LogEntr
 from tasks.ids import article_id
 from tasks.language import LanguageReading, detect_language, normalise_declared_language
 from tasks.nlp import DEFAULT_NLP_MAX_CHARS, ModelNotInstalledError, Pipelines, analyze_language, as_pipelines, nlp_prefix
-from tasks.urls import UrlError, canonicalize
+from urllib.parse import urlsplit
+
+from tasks.urls import UrlError, canonicalize, registrable_domain
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +50,69 @@ class PageContext:
     lastmod: str | None = None  # sitemap <lastmod>: a weak hint
 
 
+INDEX_FILES = ("index.html", "index.htm", "index.php", "index.shtml", "default.aspx", "home", "home.html")
+
+
+def canonical_choice(
+    document: Document, fetched_url: str, syndication_domains: frozenset[str] = frozenset()
+) -> tuple[str, str | None]:
+    """(the article's URL, why the page's rel=canonical was not used, or None when it was or there was none).
+
+    rel=canonical names the article only when it is plausible for one: a valid http(s) URL on the same
+    registrable domain as the fetched page (or one of `syndication_domains`), and not the site's home page or a
+    section front above the page (some sites declare their home page as every article's canonical, which would
+    collapse the whole site into one article). Otherwise the fetched URL is the article's URL.
+    """
+    fetched = _canonical_or_none(fetched_url) or fetched_url
+    declared = document.canonical_url
+    if not declared:
+        return fetched, None
+    canonical = _canonical_or_none(declared)
+    if canonical is None:
+        return fetched, f"rel=canonical {declared!r} is not an http(s) URL; stored under the fetched URL"
+    if canonical == fetched:
+        return canonical, None
+    domain = registrable_domain(canonical)
+    fetched_domain = registrable_domain(fetched)
+    # a page fetched by IP address (a local copy, the demo site) has no domain to compare with
+    if domain != fetched_domain and domain not in syndication_domains and not _is_ip_host(fetched_domain):
+        return fetched, f"rel=canonical {canonical} is on another site ({domain}); stored under the fetched URL"
+    if _is_front_of(canonical, fetched):
+        return fetched, f"rel=canonical {canonical} is the site's home page or a section front; stored under the fetched URL"
+    return canonical, None
+
+
 def canonical_url_of(document: Document, fetched_url: str) -> str:
-    """The page's own rel=canonical when it is a valid http(s) URL, else the URL it was fetched from."""
-    for candidate in (document.canonical_url, fetched_url):
-        if candidate:
-            try:
-                return canonicalize(candidate)
-            except UrlError:
-                continue
-    return fetched_url
+    """The article's URL: its rel=canonical when plausible for an article (canonical_choice), else the fetched URL."""
+    return canonical_choice(document, fetched_url)[0]
+
+
+def _is_ip_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _canonical_or_none(url: str) -> str | None:
+    try:
+        return canonicalize(url)
+    except UrlError:
+        return None
+
+
+def _is_front_of(canonical: str, fetched: str) -> bool:
+    """True when `canonical` is the home page or a folder above `fetched` (a section front), not an article."""
+    front, page = urlsplit(canonical), urlsplit(fetched)
+    if front.query and front.query != page.query:
+        return False  # /?p=123: an article addressed by its query
+    path = front.path
+    last = path.rsplit("/", 1)[-1]
+    if last.lower() in INDEX_FILES:
+        path = path[: -len(last)]
+    folder = path.rstrip("/") + "/"
+    return folder == "/" or page.path.startswith(folder) and page.path.rstrip("/") != path.rstrip("/")
 
 
 def error_text(exc: BaseException) -> str:
@@ -205,12 +262,22 @@ def analyze_pages(
     times = times or StageTimes()
     claims = claims if claims is not None else ArticleClaims()
     log: list[LogEntry] = []
-    candidates: list[tuple[FetchResult, Document, str, str]] = []
+    candidates: list[tuple[FetchResult, Document, str, str, str | None]] = []
     started = time.process_time()
     for page in pages:
         context = contexts.get(page.url, PageContext())
         if page.outcome != "loaded" or page.text is None:
-            log.append(log_entry_for(page, context, article_id=known_articles.get(page.url)))
+            known = known_articles.get(page.url)
+            # an unchanged page holds its article too: its twin loading now would take the article over
+            earlier = claims.claim(known, page.url) if page.outcome == "unchanged" and known else None
+            if earlier is not None:
+                log.append(
+                    log_entry_for(
+                        page, context, outcome="duplicate", article_id=known, reason=duplicate_reason(earlier, earlier)
+                    )
+                )
+                continue
+            log.append(log_entry_for(page, context, article_id=known))
             continue
         try:
             document = extract_document(page.text, page.final_url or page.url)
@@ -224,7 +291,9 @@ def analyze_pages(
                 log_entry_for(page, context, outcome="skipped", reason="no article text found (not an article page?)")
             )
             continue
-        canonical = canonical_url_of(document, page.final_url or page.url)
+        canonical, canonical_note = canonical_choice(document, page.final_url or page.url)
+        if canonical_note:
+            logger.info("%s: %s", page.url, canonical_note)
         aid = article_id(canonical)
         earlier = claims.claim(aid, page.url)
         if earlier is not None:
@@ -234,15 +303,15 @@ def analyze_pages(
                 )
             )
             continue
-        candidates.append((page, document, canonical, aid))
+        candidates.append((page, document, canonical, aid, canonical_note))
     times.add("extract", time.process_time() - started)
 
     started = time.process_time()
-    analyses = analyze_documents([document for _, document, _, _ in candidates], nlp, nlp_max_chars)
+    analyses = analyze_documents([document for _, document, _, _, _ in candidates], nlp, nlp_max_chars)
     times.add("nlp", time.process_time() - started)
 
     records = []
-    for (page, _, canonical, aid), analysis in zip(candidates, analyses, strict=True):
+    for (page, _, canonical, aid, canonical_note), analysis in zip(candidates, analyses, strict=True):
         context = contexts.get(page.url, PageContext())
         records.append(
             ArticleRecord(
@@ -257,5 +326,5 @@ def analyze_pages(
                 warc_length=page.warc_length,
             )
         )
-        log.append(log_entry_for(page, context, outcome="loaded", article_id=aid))
+        log.append(log_entry_for(page, context, outcome="loaded", article_id=aid, reason=canonical_note))
     return records, log

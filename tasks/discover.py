@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
 from tasks.dates import normalize_date
-from tasks.models import DiscoveredUrl, FetchResult, Outcome
+from tasks.models import DiscoveredUrl, FetchResult, LogEntry, Outcome
 from tasks.urls import canonicalize
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class DiscoveryResult:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (feed/sitemap URL, reason) not usable
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (feed/sitemap URL, reason) not visited on purpose
     lastmod: dict[str, str] = field(default_factory=dict)  # canonical URL -> sitemap <lastmod>
+    read: dict[str, str | None] = field(default_factory=dict)  # feed/sitemap read -> the index that listed it
 
 
 def rejection_outcome(reason: str) -> Outcome:
@@ -100,6 +101,15 @@ def _canonical_or_reason(raw: str, base: str | None = None) -> tuple[str | None,
         return canonicalize(text), None
     except ValueError as exc:  # UrlError, or a parse error urllib raises before canonicalize can word it
         return None, f"{REASON_INVALID}: {exc}"
+
+
+def _listed_as(raw: str, base: str, canonical: str) -> str | None:
+    """The link as listed (made absolute), when canonicalising changed it: a tracking copy gets its own log row."""
+    try:
+        listed = urljoin(base, raw.strip())
+    except ValueError:
+        return None
+    return listed if listed != canonical else None
 
 
 def _clean_text(value: Any) -> str | None:
@@ -211,7 +221,7 @@ def _parse_feed_detailed(
         published = _entry_date(entry, "published") or _entry_date(entry, "updated")
         urls.append(
             DiscoveredUrl(url=url, source=source, found_in=feed_url, title=_clean_text(entry.get("title")),
-                          published=published)
+                          published=published, listed_as=_listed_as(link, feed_url, url))
         )
     if not urls and not invalid and not parsed.get("version"):
         problem = parsed.get("bozo_exception")
@@ -304,7 +314,10 @@ def _read_url_element(element: Element, page: SitemapPage, sitemap_url: str, sou
     lastmod = normalize_date(_child_text(element, "lastmod"))
     if lastmod:
         page.lastmod.setdefault(url, lastmod)
-    page.urls.append(DiscoveredUrl(url=url, source=source, found_in=sitemap_url, title=title, published=published))
+    page.urls.append(
+        DiscoveredUrl(url=url, source=source, found_in=sitemap_url, title=title, published=published,
+                      listed_as=_listed_as(loc or "", sitemap_url, url))
+    )
 
 
 def _parse_text_sitemap(body: bytes, sitemap_url: str, source: str) -> SitemapPage:
@@ -351,10 +364,20 @@ def filter_urls(
     kept: list[DiscoveredUrl] = []
     rejected: list[tuple[str, str]] = []
     first_seen: dict[str, DiscoveredUrl] = {}
+    spelled: set[str] = set()
     for item in urls:
         earlier = first_seen.get(item.url)
         if earlier is not None:
-            rejected.append((item.url, f"{REASON_DUPLICATE}: same canonical URL as one found in {earlier.found_in}"))
+            # The URL is fetched (and logged) once, under its canonical form. Every other spelling it was listed
+            # under (a tracking-parameter copy), whichever came first, is a duplicate row under that spelling;
+            # the same spelling twice is one URL and gets no second row.
+            spellings = [spelling for spelling in (earlier.listed_as, item.listed_as) if spelling]
+            for spelling in dict.fromkeys(spellings or [item.url]):
+                if spelling not in spelled:
+                    spelled.add(spelling)
+                    rejected.append(
+                        (spelling, f"{REASON_DUPLICATE}: same canonical URL as {item.url} (found in {earlier.found_in} and {item.found_in})")
+                    )
             continue
         first_seen[item.url] = item
         denied_by = next((rx.pattern for rx in deny_res if rx.search(item.url)), None)
@@ -452,11 +475,13 @@ async def discover_source(
         except DiscoveryError as exc:
             result.failures.append((feed, str(exc)))
             continue
+        result.read.setdefault(feed, None)
         found.extend(urls)
         count(urls)
         result.rejected.extend(invalid)
 
     visited: set[str] = set()
+    parents: dict[str, str] = {}  # child sitemap -> the index that listed it first
     level = _unique_resources(source.sitemaps, result)
     depth = 0
     while level:
@@ -480,6 +505,7 @@ async def discover_source(
                 except DiscoveryError as exc:
                     result.failures.append((sitemap, str(exc)))
                     continue
+                result.read.setdefault(sitemap, parents.get(sitemap))
                 if page.error:
                     result.failures.append((sitemap, page.error))
                 found.extend(page.urls)
@@ -494,6 +520,7 @@ async def discover_source(
                         )
                     else:
                         children.append(child)
+                    parents.setdefault(child, sitemap)
         level = list(dict.fromkeys(children))
         depth += 1
 
@@ -511,6 +538,32 @@ async def discover_source(
         for item in kept
     ]
     return result
+
+
+def discovery_log(source: Source, result: DiscoveryResult) -> list[LogEntry]:
+    """One fetch_log row per feed, sitemap (child sitemaps of an index too) and rejected URL of a source's walk.
+
+    A resource that failed is `failed`, one not read on purpose `skipped`, one read `loaded`; a URL found twice
+    under the same spelling is one URL and gets no second row (fetch_log has one row per URL a run).
+    """
+    kinds = {url: "feed" for raw in source.feeds for url in (raw, _canonical_or_reason(raw)[0]) if url}
+    rows: dict[str, LogEntry] = {}
+    for url, reason in result.failures:  # a sitemap cut short was read, but its failure is the news
+        rows.setdefault(url, LogEntry(url=url, kind=kinds.get(url, "sitemap"), outcome="failed", source=source.name,
+                                      reason=reason))
+    for url, parent in result.read.items():  # read, perhaps also skipped later as a repeat
+        kind = kinds.get(url, "sitemap")
+        rows.setdefault(url, LogEntry(url=url, kind=kind, outcome="loaded", source=source.name, found_in=parent))
+    for url, reason in result.skipped:
+        rows.setdefault(url, LogEntry(url=url, kind=kinds.get(url, "sitemap"), outcome="skipped", source=source.name,
+                                      reason=reason))
+    kept = {item.url for item in result.urls}
+    for url, reason in result.rejected:
+        if url not in kept:
+            rows.setdefault(
+                url, LogEntry(url=url, kind="article", outcome=rejection_outcome(reason), source=source.name, reason=reason)
+            )
+    return list(rows.values())
 
 
 def _unique_resources(resources: Sequence[str], result: DiscoveryResult) -> list[str]:

@@ -4,11 +4,15 @@ for the same article (rel=canonical, a mirror, a tracking variant) is logged as 
 One ArticleClaims lives for a whole run. The analysis step claims article ids as it extracts pages (so a duplicate
 costs no NLP); results analysed where the run's claims were not at hand (a Dask worker) are settled against
 them afterwards, in batch order, with `settle`.
+
+Across runs the owner stays the owner: an article a previous run stored from URL X is seeded as X's claim when X is
+in this run too, so a twin that was `duplicate` before stays `duplicate` (also when X comes back 304 or later in
+the batch order) and the article's fetched_url and run_id do not switch to the twin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from tasks.models import ArticleRecord, LogEntry
@@ -25,17 +29,23 @@ class ArticleClaims:
     the run.
     """
 
-    def __init__(self) -> None:
-        self._first_url: dict[str, str] = {}
+    def __init__(self, previous_owners: Mapping[str, str] | None = None) -> None:
+        """`previous_owners`: article id -> the URL that stored it in an earlier run (only URLs of this run)."""
+        self._first_url: dict[str, str] = dict(previous_owners or {})
+
+    def owners_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """The claims on these article ids, for an analysis step that runs elsewhere (a Dask worker)."""
+        return {aid: self._first_url[aid] for aid in article_ids if aid in self._first_url}
 
     def __len__(self) -> int:
         return len(self._first_url)
 
     def claim(self, article_id: str, url: str) -> str | None:
-        """Claim `article_id` for `url`; the URL that claimed it earlier when it is already taken, else None."""
+        """Claim `article_id` for `url`; the other URL that holds it when it is already taken, else None."""
         earlier = self._first_url.get(article_id)
-        if earlier is None:
+        if earlier is None or earlier == url:
             self._first_url[article_id] = url
+            return None
         return earlier
 
     def settle(self, records: list[ArticleRecord], log: list[LogEntry]) -> tuple[list[ArticleRecord], list[LogEntry]]:

@@ -19,6 +19,7 @@ class DiscoveredUrl:
     title: str | None = None  # from the feed / news sitemap, when given
     published: str | None = None  # ISO 8601 from the feed / news sitemap, when given
     lastmod: str | None = None  # ISO 8601 sitemap <lastmod>: when the page last changed (a weak date hint)
+    listed_as: str | None = None  # the absolute URL as the feed/sitemap wrote it, when its canonical form differs
 
 
 @dataclass(frozen=True)

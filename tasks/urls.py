@@ -7,6 +7,8 @@ import ipaddress
 import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tld import get_fld
+
 # Query parameters that only track where a click came from; dropping them makes one story one URL.
 TRACKING_PARAMS = frozenset(
     {
@@ -63,6 +65,16 @@ def host_of(url: str) -> str:
     """scheme://host[:port], the unit politeness and robots.txt apply to."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def registrable_domain(url: str) -> str:
+    """The domain a site registered (bbc.co.uk for news.bbc.co.uk), by the Public Suffix List bundled with `tld`
+    (no download); an IP address, or a host under a suffix the list lacks, falls back to its last two labels."""
+    host = (urlsplit(url).hostname or "").lower()
+    if _is_ip(host):
+        return host
+    found = get_fld(f"http://{host}", fail_silently=True)
+    return found if isinstance(found, str) else ".".join(host.split(".")[-2:])
 
 
 def _is_ip(host: str) -> bool:

@@ -41,6 +41,28 @@ def last_run_outcomes(db: Path) -> dict[str, int]:
     return dict(rows)
 
 
+def url_outcomes(db: Path) -> dict[str, tuple[str, str]]:
+    """Path of each URL of the latest run (the port changes between demo runs) -> (kind, outcome)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        rows = con.execute("SELECT url, kind, outcome FROM fetch_log WHERE run_id = ?", [run_id]).fetchall()
+    return {url.split("/", 3)[-1]: (kind, outcome) for url, kind, outcome in rows}
+
+
+def article_urls(db: Path) -> dict[str, str]:
+    """article_id -> path of its fetched_url."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT article_id, fetched_url FROM articles").fetchall()
+    return {aid: url.split("/", 3)[-1] for aid, url in rows}
+
+
+def invoke_failing(*args: str) -> str:
+    """A run in which nothing could be loaded: exit code 1, with its report."""
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
 def invoke(*args: str) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -59,6 +81,7 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
     assert outcomes.get("skipped", 0) >= 1, outcomes  # about.html, by the demo's deny pattern
     assert outcomes.get("loaded", 0) == first["articles"], outcomes
     assert "Top speakers" in output and "SELECT" in output
+    assert "completed:" in output and "failed or were refused" in output  # some failed: a warning, exit 0
     with duckdb.connect(str(db), read_only=True) as con:  # every example query in the warehouse runs
         statements = [q for q in EXAMPLES_FILE.read_text(encoding="utf-8").split(";") if "SELECT" in q]
         assert len(statements) >= 5
@@ -68,7 +91,20 @@ def test_demo_loads_the_sample_site_and_twice_gives_the_same_rows(workdir: Path)
 
     first_stories = story_ids(db)
     assert all(first_stories.values())  # every article is in a story (the sample site's are all distinct)
+    first_log, first_articles = url_outcomes(db), article_urls(db)
+    # every discovery resource and URL has its row: the index's child sitemaps, the feed's utm copy
+    assert first_log["sitemap-news.xml"] == ("sitemap", "loaded"), first_log
+    assert first_log["sitemap-pages.xml.gz"] == ("sitemap", "loaded"), first_log
+    assert [key for key, row in first_log.items() if "utm_source" in key and row == ("article", "duplicate")]
     invoke("demo")
+    # the same inputs twice give the same outcomes: nothing new loads, a duplicate stays one, articles keep
+    # the URL they were stored from
+    second_log = url_outcomes(db)
+    assert {k: o for k, (_, o) in second_log.items() if o == "duplicate"} == {
+        k: o for k, (_, o) in first_log.items() if o == "duplicate"
+    }
+    assert not [k for k, (_, o) in second_log.items() if o == "loaded" and first_log[k][1] != "loaded"]
+    assert article_urls(db) == first_articles
     assert story_ids(db) == first_stories
     assert table_counts(db) == first  # idempotent: same articles, versions, quotes and entities
     with duckdb.connect(str(db), read_only=True) as con:
@@ -120,11 +156,13 @@ def test_scrape_accounts_for_every_url(workdir: Path) -> None:
             encoding="utf-8",
         )
         db = workdir / "run.duckdb"
-        invoke(
+        output = invoke_failing(
             "scrape", "--urls", str(listing), "--feed", f"{site.base_url}/missing-feed.xml",
             "--db", str(db), "--allow-private-hosts",
         )
+    assert "nothing could be loaded" in output
     with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
         rows = dict(con.execute("SELECT url, outcome FROM fetch_log").fetchall())
         reasons = dict(con.execute("SELECT url, reason FROM fetch_log").fetchall())
     assert rows[f"{site.base_url}/news/does-not-exist.html"] == "failed"
@@ -138,7 +176,7 @@ def test_scrape_accounts_for_every_url(workdir: Path) -> None:
 def test_private_hosts_are_refused_by_default(workdir: Path) -> None:
     with SiteServer() as site:
         db = workdir / "run.duckdb"
-        invoke("scrape", "--url", f"{site.base_url}/index.html", "--db", str(db))
+        invoke_failing("scrape", "--url", f"{site.base_url}/index.html", "--db", str(db))
         assert site.requests == []  # nothing was sent
     with duckdb.connect(str(db), read_only=True) as con:
         outcome, reason = con.execute("SELECT outcome, reason FROM fetch_log WHERE kind = 'article'").fetchone()

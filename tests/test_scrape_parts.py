@@ -57,3 +57,16 @@ def test_the_run_report_lists_counts_stages_and_failures() -> None:
     assert "| fetch | 0.25 |" in report
     assert "| https://example.org/gone | HTTP 404 / Not Found |" in report  # a pipe in a reason cannot break the table
     assert "3 articles, 5 quotes, 7 entity mentions" in report
+
+
+def test_a_run_in_which_nothing_could_be_loaded_is_a_failure() -> None:
+    from flows.report import run_verdict
+
+    assert run_verdict({"failed": 3}, 0)[0] is True  # every article URL failed (a host that does not resolve)
+    assert run_verdict({"robots": 2, "skipped": 1}, 0)[0] is True  # every page refused
+    assert run_verdict({}, 1)[0] is True  # the only feed failed: nothing to fetch
+    assert run_verdict({"failed": 3, "unchanged": 1}, 0) == (False, run_verdict({"failed": 3, "unchanged": 1}, 0)[1])
+    some_failed = run_verdict({"loaded": 5, "failed": 1}, 0)
+    assert some_failed[0] is False and "1 article URL(s)" in (some_failed[1] or "")
+    assert run_verdict({"skipped": 4}, 0)[0] is False  # left out by the run's own patterns: not the site's failure
+    assert run_verdict({"loaded": 2, "duplicate": 1}, 0) == (False, None)

@@ -245,6 +245,14 @@ def outcome_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     return {outcome: int(count) for outcome, count in rows}
 
 
+def failed_resources(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Feeds, sitemaps and URL lists of one run that failed (a run with only these failing found nothing)."""
+    row = con.execute(
+        "SELECT COUNT(*) FROM fetch_log WHERE run_id = ? AND kind <> 'article' AND outcome = 'failed'", [run_id]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def failed_urls(con: duckdb.DuckDBPyConnection, run_id: str, limit: int) -> list[tuple[str, str]]:
     """(url, reason) of a run's failed URLs, for its report."""
     rows = con.execute(
@@ -281,6 +289,26 @@ def known_article_for_url(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -
         SELECT f.url, f.article_id FROM fetch_log f
         WHERE f.url IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND f.article_id IS NOT NULL
         QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC) = 1
+        """,
+        [list(urls)],
+    ).fetchall()
+    return dict(rows)
+
+
+def previous_owners(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, str]:
+    """Article id -> the URL among `urls` that stored it (its latest row loaded or unchanged, the latest such URL
+    when several did), so a rerun keeps each article with the URL it came from (tasks/duplicates.py)."""
+    if not urls:
+        return {}
+    rows = con.execute(
+        """
+        WITH latest AS (
+            SELECT f.url, f.article_id, f.outcome, f.fetched_at FROM fetch_log f
+            WHERE f.url IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND f.article_id IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC NULLS LAST, f.run_id DESC) = 1
+        )
+        SELECT article_id, url FROM latest WHERE outcome IN ('loaded', 'unchanged')
+        QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
         """,
         [list(urls)],
     ).fetchall()

@@ -800,21 +800,34 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 # not an entity of the article ('said Hannity', 'one New Hampshire Democrat'): kept as
                 # written, without a label, rather than lost
                 name = speaker.text
-        p_start = paragraphs[span.paragraph][0]
         quotes.append(
-            Quote(
-                ordinal=ordinal,
-                text=text[span.start : span.end],
-                start=span.start,
-                end=span.end,
-                speaker_text=speaker_text,
-                speaker=name,
-                speaker_label=label,
-                verb=verb,
-                kind=_kind(text, span, p_start),
-            )
+            _quote(text, span, paragraphs, ordinal, speaker_text=speaker_text, speaker=name, label=label, verb=verb)
         )
     return quotes
+
+
+def _quote(
+    text: str,
+    span: _Span,
+    paragraphs: list[tuple[int, int]],
+    ordinal: int,
+    speaker_text: str | None = None,
+    speaker: str | None = None,
+    label: str | None = None,
+    verb: str | None = None,
+) -> Quote:
+    """The Quote row of one span: its text, offsets and kind, with whatever attribution was found."""
+    return Quote(
+        ordinal=ordinal,
+        text=text[span.start : span.end],
+        start=span.start,
+        end=span.end,
+        speaker_text=speaker_text,
+        speaker=speaker,
+        speaker_label=label,
+        verb=verb,
+        kind=_kind(text, span, paragraphs[span.paragraph][0]),
+    )
 
 
 def _names_someone(phrase: str) -> bool:
@@ -835,20 +848,7 @@ def quotes_without_speakers(text: str) -> list[Quote]:
     """Quotes of a text in a language the attribution rules do not read: spans and kinds, no speaker (a missing
     speaker is better than a wrong one)."""
     paragraphs = _paragraphs(text)
-    return [
-        Quote(
-            ordinal=ordinal,
-            text=text[span.start : span.end],
-            start=span.start,
-            end=span.end,
-            speaker_text=None,
-            speaker=None,
-            speaker_label=None,
-            verb=None,
-            kind=_kind(text, span, paragraphs[span.paragraph][0]),
-        )
-        for ordinal, span in enumerate(find_quote_spans(text))
-    ]
+    return [_quote(text, span, paragraphs, ordinal) for ordinal, span in enumerate(find_quote_spans(text))]
 
 
 def quotes_for_analysis(analysis: EntityAnalysis) -> list[Quote]:

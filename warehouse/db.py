@@ -158,6 +158,19 @@ def check_schema_is_known(con: duckdb.DuckDBPyConnection, db_path: Path | str) -
     )
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK and re-raise: a batch, a migration or an index rebuild lands whole or not at
+    all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def migrate(con: duckdb.DuckDBPyConnection, db_path: Path | str = "the database") -> list[str]:
     """Apply the migrations not yet recorded in schema_version, each in its own transaction."""
     check_schema_is_known(con, db_path)
@@ -170,13 +183,8 @@ def migrate(con: duckdb.DuckDBPyConnection, db_path: Path | str = "the database"
     for version, name, sql in migration_files():
         if version in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done.append(name)
     return done

@@ -20,6 +20,7 @@ from tasks.dates import local_day
 from tasks.duplicates import unique_articles
 from tasks.ids import entity_id
 from tasks.models import ArticleRecord, LogEntry
+from warehouse.db import transaction
 from warehouse.stories import story_texts, update_stories
 
 
@@ -141,71 +142,67 @@ def load_batch(
     """
     incoming_articles, incoming_quotes, incoming_mentions = article_rows(records)
     incoming_log = log_rows(log)
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.register("incoming_articles", incoming_articles)
-        con.register("incoming_quotes", incoming_quotes)
-        con.register("incoming_mentions", incoming_mentions)
-        con.register("incoming_log", incoming_log)
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE staged_articles AS
-            SELECT i.* REPLACE (
-                       TRY_CAST(i.published AS TIMESTAMPTZ) AS published,
-                       TRY_CAST(i.published_local_date AS DATE) AS published_local_date,
-                       TRY_CAST(i.modified AS TIMESTAMPTZ) AS modified,
-                       TRY_CAST(i.fetched_at AS TIMESTAMPTZ) AS fetched_at),
-                   CASE WHEN a.article_id IS NULL THEN 1
-                        WHEN a.content_hash = i.content_hash THEN a.version
-                        ELSE a.version + 1 END AS version,
-                   COALESCE(a.first_seen_at, TRY_CAST(i.fetched_at AS TIMESTAMPTZ), now()) AS first_seen_at,
-                   CAST(? AS VARCHAR) AS run_id,
-                   (a.article_id IS NULL OR a.content_hash <> i.content_hash) AS changed
-            FROM incoming_articles i LEFT JOIN articles a USING (article_id)
-            """,
-            [run_id],
-        )
-        con.execute(
-            """
-            INSERT INTO article_versions
-            SELECT article_id, version, title, text, content_hash, fetched_at, run_id,
-                   warc_path, warc_offset, warc_length
-            FROM staged_articles WHERE changed
-            ON CONFLICT (article_id, version) DO NOTHING
-            """
-        )
-        columns = ", ".join(_ARTICLE_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_COLUMNS if c not in {"article_id"})
-        con.execute(
-            f"INSERT INTO articles ({columns}) SELECT {columns} FROM staged_articles "
-            f"ON CONFLICT (article_id) DO UPDATE SET {updates}"
-        )
-        update_stories(con, story_texts(incoming_articles))
-        con.execute("DELETE FROM quotes WHERE article_id IN (SELECT article_id FROM staged_articles)")
-        con.execute("INSERT INTO quotes SELECT * FROM incoming_quotes")
-        con.execute(
-            """
-            INSERT INTO entities
-            SELECT entity_id, any_value(label), any_value(name), now() FROM incoming_mentions GROUP BY entity_id
-            ON CONFLICT (entity_id) DO NOTHING
-            """
-        )
-        con.execute("DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM staged_articles)")
-        con.execute("INSERT INTO entity_mentions SELECT * FROM incoming_mentions")
-        log_columns = ", ".join(f.name for f in LOG_SCHEMA)
-        con.execute(
-            f"""
-            INSERT OR REPLACE INTO fetch_log (run_id, {log_columns})
-            SELECT CAST(? AS VARCHAR), * REPLACE (TRY_CAST(fetched_at AS TIMESTAMPTZ) AS fetched_at)
-            FROM incoming_log
-            """,
-            [run_id],
-        )
-        con.execute("DROP TABLE staged_articles")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.register("incoming_articles", incoming_articles)
+            con.register("incoming_quotes", incoming_quotes)
+            con.register("incoming_mentions", incoming_mentions)
+            con.register("incoming_log", incoming_log)
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE staged_articles AS
+                SELECT i.* REPLACE (
+                           TRY_CAST(i.published AS TIMESTAMPTZ) AS published,
+                           TRY_CAST(i.published_local_date AS DATE) AS published_local_date,
+                           TRY_CAST(i.modified AS TIMESTAMPTZ) AS modified,
+                           TRY_CAST(i.fetched_at AS TIMESTAMPTZ) AS fetched_at),
+                       CASE WHEN a.article_id IS NULL THEN 1
+                            WHEN a.content_hash = i.content_hash THEN a.version
+                            ELSE a.version + 1 END AS version,
+                       COALESCE(a.first_seen_at, TRY_CAST(i.fetched_at AS TIMESTAMPTZ), now()) AS first_seen_at,
+                       CAST(? AS VARCHAR) AS run_id,
+                       (a.article_id IS NULL OR a.content_hash <> i.content_hash) AS changed
+                FROM incoming_articles i LEFT JOIN articles a USING (article_id)
+                """,
+                [run_id],
+            )
+            con.execute(
+                """
+                INSERT INTO article_versions
+                SELECT article_id, version, title, text, content_hash, fetched_at, run_id,
+                       warc_path, warc_offset, warc_length
+                FROM staged_articles WHERE changed
+                ON CONFLICT (article_id, version) DO NOTHING
+                """
+            )
+            columns = ", ".join(_ARTICLE_COLUMNS)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_COLUMNS if c not in {"article_id"})
+            con.execute(
+                f"INSERT INTO articles ({columns}) SELECT {columns} FROM staged_articles "
+                f"ON CONFLICT (article_id) DO UPDATE SET {updates}"
+            )
+            update_stories(con, story_texts(incoming_articles))
+            con.execute("DELETE FROM quotes WHERE article_id IN (SELECT article_id FROM staged_articles)")
+            con.execute("INSERT INTO quotes SELECT * FROM incoming_quotes")
+            con.execute(
+                """
+                INSERT INTO entities
+                SELECT entity_id, any_value(label), any_value(name), now() FROM incoming_mentions GROUP BY entity_id
+                ON CONFLICT (entity_id) DO NOTHING
+                """
+            )
+            con.execute("DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM staged_articles)")
+            con.execute("INSERT INTO entity_mentions SELECT * FROM incoming_mentions")
+            log_columns = ", ".join(f.name for f in LOG_SCHEMA)
+            con.execute(
+                f"""
+                INSERT OR REPLACE INTO fetch_log (run_id, {log_columns})
+                SELECT CAST(? AS VARCHAR), * REPLACE (TRY_CAST(fetched_at AS TIMESTAMPTZ) AS fetched_at)
+                FROM incoming_log
+                """,
+                [run_id],
+            )
+            con.execute("DROP TABLE staged_articles")
     finally:
         for name in ("incoming_articles", "incoming_quotes", "incoming_mentions", "incoming_log"):
             con.unregister(name)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import connect, transaction
+
 TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body
 SNIPPET_WORDS = 30
 _WORD = re.compile(r"[^\W\d_]+")
@@ -79,25 +81,18 @@ def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)build the BM25 index over title and text in one transaction; returns the articles indexed."""
     load_fts(con)
     count, fingerprint = con.execute(_FINGERPRINT_SQL).fetchone()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', "
             "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
         )
         con.execute("DELETE FROM search_index")
         con.execute("INSERT INTO search_index VALUES (now(), ?, ?)", [count, fingerprint])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return int(count)
 
 
 def refresh_after_load(db_path: Path) -> int:
     """Called by a run (inside its writer lock) once its loads are done: the index then matches the tables."""
-    from warehouse.db import connect
-
     with connect(db_path) as con:
         return rebuild_index(con) if not index_is_current(con) else 0
 

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from tasks.stories import Fingerprint, containment, estimated_jaccard, fingerprint, same_story, story_id
+from warehouse.db import transaction
 
 _SIGNATURE_SCHEMA = pa.schema(
     [("article_id", pa.string()), ("content_hash", pa.string()), ("shingles", pa.int32()),
@@ -87,13 +88,8 @@ def backfill_stories(con: duckdb.DuckDBPyConnection, chunk: int = 1000) -> int:
         ).fetchall()
         if not rows:
             return done
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             update_stories(con, rows)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done += len(rows)
 
 

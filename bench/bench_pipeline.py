@@ -276,6 +276,14 @@ def start_prefect_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"the Prefect server did not start; see {home / 'server.log'}")
 
 
+def stop_prefect_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def run_child(mode: str, extra: list[str], env: dict[str, str]) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, __file__, "--child", mode, *extra], env=env, capture_output=True, text=True, cwd=REPO
@@ -361,11 +369,7 @@ def main() -> None:
             "extract", ["--site", str(site_root), "--paths", str(scratch / "paths.json")], env
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_prefect_server(server)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
     report = markdown(results)

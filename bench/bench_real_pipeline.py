@@ -40,7 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_pipeline import OFFLINE_ENV, free_port, peak_rss_mb, process_tree_cpu, start_prefect_server  # noqa: E402
+from bench_pipeline import (  # noqa: E402
+    OFFLINE_ENV, free_port, peak_rss_mb, process_tree_cpu, start_prefect_server, stop_prefect_server,
+)
 
 DATA = REPO.parent / "shared" / "bench" / "extraction"
 SETS = ("web-dev", "scrapinghub-dev", "mozilla")
@@ -453,11 +455,7 @@ def main() -> None:
                 results["dask_row_counts"] = {name: [len(default_rows[name]), len(dask_rows[name])]
                                               for name in default_rows}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_prefect_server(server)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
     print(report(results))

@@ -46,7 +46,7 @@ def main() -> None:
     import warehouse.load as load_module
     from tasks.models import Analysis, ArticleRecord, Document
     from warehouse.db import connect
-    from warehouse.stories import update_stories
+    from bench_stories import time_story_step
 
     rng = np.random.default_rng(args.seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
@@ -61,16 +61,7 @@ def main() -> None:
                       for start in range(0, count, 60)]
         return "\n\n".join(paragraphs)
 
-    story_cpu = [0.0]
-
-    def timed_update(con: Any, texts: Any) -> int:
-        started = time.process_time()
-        try:
-            return update_stories(con, texts)
-        finally:
-            story_cpu[0] += time.process_time() - started
-
-    load_module.update_stories = timed_update
+    story_cpu = time_story_step(load_module)
     scratch = Path(tempfile.mkdtemp(prefix="bench-stories-scale-"))
     db = scratch / "scale.duckdb"
     recent: list[tuple[str, str]] = []  # (article_id, text) of recent originals, to copy from

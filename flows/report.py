@@ -1,13 +1,18 @@
-"""The run report: what a scrape or reprocess run did, returned to the CLI and left as a Markdown artifact."""
+"""The run report: what a scrape or reprocess run did, returned to the CLI and left as Prefect artifacts (the
+run's Markdown, and the report's key figures as a table, so a scheduled run can be read in the Prefect UI)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from prefect.artifacts import create_markdown_artifact
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from tasks.models import ArticleRecord
+from warehouse.db import connect
+from warehouse.report import key_figures
 
 
 SUCCESS_OUTCOMES = ("loaded", "unchanged", "duplicate")  # the site answered and the article is in the warehouse
@@ -103,3 +108,14 @@ def publish(summary: RunSummary) -> None:
     create_markdown_artifact(
         summary.markdown(), key=f"{summary.flow}-report", description=f"newsdesk {summary.flow} run"
     )
+
+
+def publish_key_figures(db_path: Path, run_id: str) -> None:
+    """Called at the end of a run inside its writer lock. A failure here is logged, not raised: the run's rows
+    are already recorded, and the artifact only mirrors them."""
+    try:
+        with connect(db_path) as con:
+            rows = key_figures(con, run_id, str(db_path))
+        create_table_artifact(rows, key="newsdesk-key-figures", description=f"newsdesk key figures of {db_path}")
+    except Exception as exc:  # noqa: BLE001 - recorded in the run's log with its type
+        get_run_logger().warning("key figures artifact not published: %s: %s", type(exc).__name__, exc)

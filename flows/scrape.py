@@ -15,9 +15,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from flows.artifacts import publish_key_figures
 from flows.batches import run_pages
-from flows.report import NothingLoadedError, RunSummary, publish, run_verdict
+from flows.report import NothingLoadedError, RunSummary, publish, publish_key_figures, run_verdict
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
 from tasks.discover import discovery_log, parse_url_list

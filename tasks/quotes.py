@@ -270,6 +270,8 @@ def find_quote_spans(text: str) -> list[_Span]:
                         chain += 1
                 open_at, open_mark = pos, ch
                 continue
+            if open_at is None:
+                continue  # a closing mark with nothing open: a carried quote's paragraph that begins by closing
             spans.append(_Span(open_at, pos, open_at + 1, pos, index, chain))
             open_at, open_mark = None, ""
         carried = False

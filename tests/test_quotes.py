@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import re
@@ -184,6 +184,7 @@ QUOTE_ALPHABET = "ab C.,:;\n\"“”„«»―—-'’()<>=said he Smith"
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(list(QUOTE_ALPHABET) + ["said", " Smith", "\n\n", "“", "”"]), max_size=120).map("".join))
+@example('"\n\n»')  # a quote carried into a paragraph whose first mark closes it, with nothing open there
 def test_quote_rules_never_raise_and_offsets_hold(text):
     entity = ArticleEntity("John Smith", "PERSON", 1, 0, 0, ("Smith",))
     analysis = EntityAnalysis(text=text, entities=[entity], mentions=mentions_of_surfaces(text, entity))

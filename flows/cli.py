@@ -1,4 +1,4 @@
-"""The `newsdesk` command: demo, scrape, extract, reprocess, stats, export, settings."""
+"""The `newsdesk` command: demo, scrape, extract, reprocess, stats, export, search, report, serve-sample, settings."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 
-DEMO_SOURCES = Path(__file__).parent / "demo_sources.yaml"
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: data/newsdesk.duckdb]")]
 DataDirOption = Annotated[
     Optional[Path], typer.Option("--data-dir", help="folder for the WARC archive [default: data]")
@@ -307,16 +306,14 @@ def export(
 def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Serve the bundled sample news site on 127.0.0.1, scrape it over HTTP into DuckDB, and print a summary."""
     from flows.scrape import scrape as scrape_flow
-    from flows.site_server import SiteServer
+    from flows.site_server import SiteServer, write_sample_sources
     from warehouse.db import connect_readonly
     from warehouse.stats import table_counts, top_speakers
 
     settings = check_settings(db_path=db, data_dir=data_dir)
     with SiteServer() as site:
         console.print(f"Serving the sample site at {site.base_url}")
-        sources_file = settings.data_dir / "demo-sources.yaml"
-        sources_file.parent.mkdir(parents=True, exist_ok=True)
-        sources_file.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
+        sources_file = write_sample_sources(site.base_url, settings.data_dir / "demo-sources.yaml")
         summary = run_or_exit_1(lambda: scrape_flow(
             sources_file=str(sources_file), db_path=str(settings.db_path), data_dir=str(settings.data_dir),
             allow_private_hosts=True,
@@ -340,6 +337,35 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
         out.print(f"  {query}", highlight=False)
     out.print(f"Search it: [bold]newsdesk search WORDS --db {settings.db_path}[/]; see it: "
               f"[bold]newsdesk report --db {settings.db_path}[/] (writes {settings.data_dir / 'report.html'})")
+
+
+@app.command("serve-sample")
+def serve_sample(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port on 127.0.0.1")] = 8765,
+    sources_out: Annotated[
+        Path, typer.Option("--sources-out", help="where to write the sources file for the served site")
+    ] = Path("data/sample-sources.yaml"),
+) -> None:
+    """Serve the bundled sample news site on 127.0.0.1 until stopped, and write a sources file pointing at it
+    (the deployment recipe in the README scrapes it)."""
+    import time
+
+    from flows.site_server import SiteServer, write_sample_sources
+
+    try:
+        site = SiteServer(port=port)
+    except OSError as exc:
+        fail(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; pick another --port")
+        return
+    with site:
+        write_sample_sources(site.base_url, sources_out)
+        console.print(f"Serving the sample site at {site.base_url}; its sources file is {sources_out}. "
+                      "Ctrl-C or kill stops it.", highlight=False)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 @app.command("settings")

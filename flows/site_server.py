@@ -16,6 +16,7 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 SAMPLE_SITE = Path(__file__).parent / "sample_site"
+SAMPLE_SOURCES = Path(__file__).parent / "demo_sources.yaml"  # the sample site's sources, with __BASE_URL__
 PLACEHOLDER = b"__BASE_URL__"
 TEXT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
@@ -94,3 +95,11 @@ def _not_modified_since(header: str | None, mtime: int) -> bool:
         return mtime <= int(parsedate_to_datetime(header).timestamp())
     except (TypeError, ValueError):
         return False
+
+
+def write_sample_sources(base_url: str, path: Path) -> Path:
+    """Write the sample site's sources file with `base_url` in place of `__BASE_URL__` (the demo, serve-sample)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SAMPLE_SOURCES.read_text(encoding="utf-8").replace(PLACEHOLDER.decode(), base_url),
+                    encoding="utf-8")
+    return path

@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import DEMO_SOURCES, app
-from flows.site_server import SiteServer
+from flows.cli import app
+from flows.site_server import SiteServer, write_sample_sources
 
 pytestmark = pytest.mark.slow
 NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
@@ -55,7 +55,7 @@ def test_killed_while_fetching_then_the_next_run_finishes_the_work(workdir: Path
     db = workdir / "killed.duckdb"
     with SiteServer() as site:
         sources = workdir / "sources.yaml"
-        sources.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
+        write_sample_sources(site.base_url, sources)
         sources.write_text(sources.read_text().replace("min_delay_seconds: 0 ", "min_delay_seconds: 0.4 "))
         env = {**os.environ, "NEWSDESK_BATCH_SIZE": "3", "NEWSDESK_PER_HOST_CONCURRENCY": "1"}
         env.pop("PREFECT_API_URL", None)  # its own temporary Prefect server, killed with it
@@ -83,7 +83,7 @@ def test_killed_while_fetching_then_the_next_run_finishes_the_work(workdir: Path
 
     clean = workdir / "clean.duckdb"
     with SiteServer() as site:
-        sources.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
+        write_sample_sources(site.base_url, sources)
         CliRunner().invoke(app, ["scrape", "--sources", str(sources), "--db", str(clean), "--allow-private-hosts"],
                            catch_exceptions=False)
     full = count(clean, "SELECT COUNT(*) FROM articles")

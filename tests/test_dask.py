@@ -15,8 +15,6 @@ from flows.runtime import scheduler_problem
 from tasks.duplicates import ArticleClaims
 from tasks.models import Analysis, ArticleRecord, Document, LogEntry
 
-DEMO_SOURCES = Path(__file__).resolve().parents[1] / "flows" / "demo_sources.yaml"
-
 # Columns that do not depend on when or by which run a row was written.
 STABLE_QUERIES = {
     "articles": "SELECT article_id, url, fetched_url, source, title, authors, published, text, word_count, "
@@ -87,11 +85,11 @@ def newsdesk(workdir: Path, *args: str) -> str:
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
 def test_local_dask_cluster_loads_the_same_rows_as_the_default_runner(workdir: Path) -> None:
-    from flows.site_server import SiteServer
+    from flows.site_server import SiteServer, write_sample_sources
 
     with SiteServer() as site:
         sources = workdir / "sources.yaml"
-        sources.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url))
+        write_sample_sources(site.base_url, sources)
         common = ("scrape", "--sources", str(sources), "--allow-private-hosts", "--batch-size", "3")
         newsdesk(workdir, *common, "--db", "default.duckdb", "--data-dir", "d1")
         output = newsdesk(

@@ -114,6 +114,8 @@ def scrape(
         db_path=db_path, data_dir=data_dir, allow_private_hosts=allow_private_hosts,
         min_delay_seconds=min_delay_seconds, max_urls_per_run=max_urls, batch_size=batch_size,
     )
+    if settings.user_agent_warning:
+        logger.warning("%s", settings.user_agent_warning)
     sources = build_sources(feeds or [], sitemaps or [], urls or [], sources_file)
     url_list, list_log = read_url_files(url_files or [])
     if not sources and not url_list and not list_log:

@@ -14,6 +14,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_CONFIG_FILE = "newsdesk.toml"
+# newsdesk has no public home page to point site operators at, so the default says who is missing: whoever runs
+# a crawl sets their own (a scrape of public sites logs a warning while this default is in use).
+DEFAULT_USER_AGENT = "newsdesk/0.1 (news research crawler; operator contact not set)"
 
 
 class SettingsError(ValueError):
@@ -29,8 +32,9 @@ class Settings(BaseSettings):
 
     # Politeness and HTTP
     user_agent: str = Field(
-        "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk; news research crawler)",
-        description="User-Agent sent with every request and matched against robots.txt",
+        DEFAULT_USER_AGENT,
+        description="User-Agent sent with every request and matched against robots.txt; name yourself and a "
+        "contact, e.g. 'mybot/1.0 (+https://example.org/bot; me@example.org)'",
     )
     per_host_concurrency: int = Field(2, ge=1, le=64, description="requests in flight per host")
     min_delay_seconds: float = Field(1.0, ge=0, description="minimum gap between requests to one host")
@@ -104,6 +108,17 @@ class Settings(BaseSettings):
     def nlp_models(self) -> dict[str, str]:
         """spaCy package per language: English from `spacy_model`, the others from `spacy_models`."""
         return {"en": self.spacy_model, **self.spacy_models}
+
+    @property
+    def user_agent_warning(self) -> str | None:
+        """What to tell the operator of a scrape of public sites that still sends the default user agent."""
+        if self.user_agent != DEFAULT_USER_AGENT or self.allow_private_hosts:
+            return None
+        return (
+            f"user_agent is newsdesk's default ({DEFAULT_USER_AGENT!r}), which tells site operators nothing about "
+            "who is crawling: set user_agent in newsdesk.toml or NEWSDESK_USER_AGENT to your bot's name and a "
+            "contact, e.g. 'mybot/1.0 (+https://example.org/bot; me@example.org)'"
+        )
 
     @property
     def warc_dir(self) -> Path:

@@ -35,6 +35,14 @@ def test_config_file_from_environment(workdir: Path, monkeypatch: pytest.MonkeyP
         load_settings()
 
 
+def test_the_default_user_agent_names_no_one_and_a_scrape_of_public_sites_says_so(workdir: Path) -> None:
+    warning = load_settings().user_agent_warning
+    assert warning is not None and "NEWSDESK_USER_AGENT" in warning and "user_agent" in warning
+    assert "contact not set" in load_settings().user_agent
+    assert load_settings(user_agent="acme-news-bot/2.0 (+https://acme.example/bot)").user_agent_warning is None
+    assert load_settings(allow_private_hosts=True).user_agent_warning is None  # the demo and loopback tests
+
+
 @pytest.mark.parametrize(
     ("toml", "key"),
     [

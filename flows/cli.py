@@ -130,6 +130,7 @@ def scrape(
             fail(f"{path} is not a file")
     settings = check_settings(db_path=db, data_dir=data_dir, batch_size=batch_size)
     from tasks.nlp import Pipelines
+    from warehouse.db import create_if_missing
 
     Pipelines.from_settings(settings).check_installed()  # a missing model stops the run before it starts
     from flows.runtime import dask_task_runner, prefect_api_for_workers, scheduler_problem
@@ -147,6 +148,7 @@ def scrape(
         fail(problem)
     if on_dask:
         scrape_flow = scrape_flow.with_options(task_runner=dask_task_runner(dask_address, dask_local))
+    create_if_missing(settings.db_path)  # readers find a database from here on, not "does not exist"
     with prefect_api_for_workers() if on_dask else contextlib.nullcontext():
         summary = run_or_exit_1(lambda: scrape_flow(
             feeds=feed, sitemaps=sitemap, urls=url, url_files=[str(p) for p in urls],

@@ -14,7 +14,8 @@ import pytest
 
 from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote
 from warehouse.db import (
-    DatabaseBusyError, SchemaVersionError, connect, connect_readonly, migrate, migration_files, writer_lock,
+    DatabaseBusyError, SchemaVersionError, connect, connect_readonly, create_if_missing, migrate, migration_files,
+    writer_lock,
 )
 from warehouse.load import finish_run, load_batch, outcome_counts, previous_validators, start_run
 
@@ -157,6 +158,17 @@ def test_readers_get_in_between_load_transactions(tmp_path: Path) -> None:
 def test_readonly_on_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="newsdesk scrape"):
         connect_readonly(tmp_path / "missing.duckdb")
+
+
+def test_create_if_missing_gives_readers_the_schema_and_leaves_a_held_database_to_its_run(tmp_path: Path) -> None:
+    db_path = tmp_path / "new.duckdb"
+    with writer_lock(db_path):  # another run holds the lock: that run creates the file, this one keeps out
+        create_if_missing(db_path)
+    assert not db_path.exists()
+    create_if_missing(db_path)
+    with connect_readonly(str(db_path)) as reader:
+        assert reader.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
+    create_if_missing(db_path)  # an existing file is left as it is
 
 
 def test_the_writer_waits_for_an_open_reader(tmp_path: Path) -> None:

@@ -105,8 +105,20 @@ def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[
         con.close()
 
 
-def connect_readonly(db_path: Path, retry_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that retries while a run's load transaction holds the file."""
+def create_if_missing(db_path: Path) -> None:
+    """Create a missing database file with its schema now, before Prefect and the run start (~20-30 s), so
+    that readers meanwhile find an empty database instead of "database does not exist". When another run holds
+    the lock, that run creates it."""
+    if db_path.exists():
+        return
+    with contextlib.suppress(DatabaseBusyError), writer_lock(db_path, 0), connect(db_path):
+        pass
+
+
+def connect_readonly(db_path: Path | str, retry_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that retries while a run's load transaction holds the file (what a notebook should
+    use while runs may be writing: a plain read-only connect is refused when it lands on a load)."""
+    db_path = Path(db_path)
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `newsdesk scrape` or `newsdesk demo` first")
     deadline = time.monotonic() + retry_seconds

@@ -146,13 +146,16 @@ def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[
 
 
 def connect_readonly(db_path: Path, retry_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that retries while a run's load transaction holds the file."""
+    """A read-only connection that retries while a run's load transaction holds the file; in UTC like the writer,
+    so a report or an export gives the same days on a machine in any zone."""
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `newsdesk scrape` or `newsdesk demo` first")
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+            con = duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+            con.execute("SET TimeZone = 'UTC'")  # days from instants are UTC days, whatever the machine's zone
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:  # only a writer's lock passes
                 raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def zone_switching_to_summer_time_in(seconds: float) -> tuple[str, datetime]:
 
 
 @pytest.fixture()
-def machine_zone() -> Iterator[callable]:
+def machine_zone() -> Iterator[Callable[[str], None]]:
     """Set the process's time zone (TZ and tzset, as a machine configured so would start); restored after."""
     before = os.environ.get("TZ")
 
@@ -160,7 +160,7 @@ def assert_within(instants: list[datetime], start: datetime, end: datetime) -> N
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server", "workdir")
 def test_a_run_across_a_dst_change_and_runs_in_other_zones_store_the_same_utc_instants(
-    tmp_path: Path, machine_zone: callable
+    tmp_path: Path, machine_zone: Callable[[str], None]
 ) -> None:
     machine_zone("UTC")
     reference = stored_dates(scrape_sample_site(tmp_path / "utc", delay=0.5))

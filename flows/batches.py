@@ -22,6 +22,7 @@ from flows.report import RunSummary
 from flows.runtime import DASK_ANALYZE_BATCH, dask_worker_threads
 from flows.steps import analyze_remote_task, analyze_task, fetch_task
 from tasks.analyze import PageContext, StageTimes
+from tasks.disk import DiskFullError
 from tasks.duplicates import ArticleClaims
 from tasks.politeness import Politeness
 from tasks.models import ArticleRecord, DiscoveredUrl, LogEntry
@@ -183,10 +184,15 @@ class BatchProgress:
 
 
 def load_with_fallback(db_path: Path, run_id: str, records: list[ArticleRecord], log: list[LogEntry]) -> None:
-    """Load a batch; if its transaction fails, record each of its URLs as failed so none goes unaccounted."""
+    """Load a batch; if its transaction fails, record each of its URLs as failed so none goes unaccounted.
+
+    A full disk is not this batch's fault (recording the failures would not fit either): it stops the run, and
+    the next run, with space freed, loads these URLs again."""
     try:
         with connect(db_path) as con:
             load_batch(con, run_id, records, log)
+    except DiskFullError:
+        raise
     except Exception as exc:
         get_run_logger().exception("loading a batch of %d pages failed", len(log))
         failed = [

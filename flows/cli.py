@@ -74,11 +74,19 @@ def print_summary(summary: object) -> None:
 
 
 def run_or_exit_1(run: Callable[[], object]) -> object:
-    """Run a scrape flow; one in which nothing could be loaded prints its report and exits 1 (documented rule)."""
+    """Run a scrape or reprocess flow; one in which nothing could be loaded prints its report and exits 1
+    (documented rule), and so does one stopped by a full disk, in one line naming the path."""
     from flows.report import NothingLoadedError
+    from tasks.disk import DiskFullError
 
     try:
         return run()
+    except DiskFullError as exc:
+        console.print(
+            f"[red]failed:[/] {exc}. Whole batches are loaded and the archive holds whole records only: free "
+            "space there and run again to finish the work.", highlight=False,
+        )
+        raise typer.Exit(1) from None
     except NothingLoadedError as exc:
         if exc.summary is not None:
             print_summary(exc.summary)
@@ -236,7 +244,7 @@ def reprocess(db: DbOption = None, data_dir: DataDirOption = None) -> None:
         fail(f"no database at {settings.db_path}: run `newsdesk scrape` or `newsdesk demo` first")
     from flows.reprocess import reprocess as reprocess_flow
 
-    print_summary(reprocess_flow(db_path=str(settings.db_path), data_dir=str(settings.data_dir)))
+    print_summary(run_or_exit_1(lambda: reprocess_flow(db_path=str(settings.db_path), data_dir=str(settings.data_dir))))
 
 
 @app.command()

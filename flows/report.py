@@ -3,15 +3,16 @@ run's Markdown, and the report's key figures as a table, so a scheduled run can 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from tasks.disk import DiskFullError
 from tasks.models import ArticleRecord
-from warehouse.db import connect
+from warehouse.db import SpaceReserve, connect
 from warehouse.report import key_figures
 
 
@@ -77,6 +78,30 @@ class RunSummary:
         for record in records:
             if record.analysis.note:
                 self.analysis_notes[record.analysis.note] = self.analysis_notes.get(record.analysis.note, 0) + 1
+
+    def stopped_by(self, exc: BaseException) -> None:
+        """The run failed on `exc`: a full disk is its own message ("disk full: <path>"), anything else names its
+        type."""
+        self.status = "failed"
+        self.message = str(exc) if isinstance(exc, DiskFullError) else f"{type(exc).__name__}: {exc}"
+
+    def write_end(self, write: Callable[[], None], reserve: SpaceReserve) -> DiskFullError | None:
+        """Write the run's end with `write`; on a full disk give the run's reserved space back and try once more.
+        Returns the error when even that did not fit: the run is failed all the same, and the next run marks its
+        row `interrupted`."""
+        for last_try in (False, True):
+            try:
+                write()
+                return None
+            except DiskFullError as exc:
+                self.status = "failed"
+                self.message = self.message or str(exc)
+                if last_try or not reserve.release():
+                    note = f"its end could not be written to the database ({exc}); the next run marks it interrupted"
+                    self.message = f"{self.message}; {note}"
+                    get_run_logger().error("run %s: %s", self.run_id, note)
+                    return exc
+        return None
 
     def markdown(self) -> str:
         lines = [

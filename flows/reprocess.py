@@ -13,9 +13,10 @@ from flows.batches import batches
 from flows.report import RunSummary, publish
 from flows.steps import analyze_task, read_archive_task
 from tasks.analyze import PageContext, StageTimes
+from tasks.disk import DiskFullError
 from tasks.duplicates import ArticleClaims
 from tasks.settings import load_settings
-from warehouse.db import connect, writer_lock
+from warehouse.db import SpaceReserve, connect, writer_lock
 from warehouse.load import archived_articles, finish_run, load_batch, start_run
 from warehouse.search import refresh_after_load
 from warehouse.stories import backfill_stories, reset_stories
@@ -30,7 +31,8 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
     summary = RunSummary(run_id=run_id, flow="reprocess", db_path=str(settings.db_path))
     times = StageTimes()
     started = time.perf_counter()
-    with writer_lock(settings.db_path, settings.lock_timeout_seconds):
+    unrecorded: DiskFullError | None = None
+    with writer_lock(settings.db_path, settings.lock_timeout_seconds), SpaceReserve(settings.db_path) as reserve:
         with connect(settings.db_path) as con:
             start_run(con, run_id, "reprocess", {"db_path": str(settings.db_path)})
             stored = archived_articles(con)
@@ -63,15 +65,20 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
             refresh_after_load(settings.db_path)  # the search index matches the reloaded texts
             summary.status = "completed"
         except Exception as exc:
-            summary.status = "failed"
-            summary.message = f"{type(exc).__name__}: {exc}"
+            summary.stopped_by(exc)
             raise
         finally:
             summary.counts = counts
             summary.seconds = time.perf_counter() - started
             summary.stage_seconds = dict(times.seconds)
             summary.failures = summary.failures[:50]
-            with connect(settings.db_path) as con:
-                finish_run(con, run_id, summary.status, counts, summary.message)
+
+            def write_end() -> None:
+                with connect(settings.db_path) as con:
+                    finish_run(con, run_id, summary.status, counts, summary.message)
+
+            unrecorded = summary.write_end(write_end, reserve)
             publish(summary)
+    if unrecorded is not None:  # (when the run itself had stopped on an error, that error is raised instead)
+        raise unrecorded
     return summary

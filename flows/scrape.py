@@ -20,11 +20,12 @@ from flows.report import NothingLoadedError, RunSummary, publish, publish_key_fi
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
 from tasks.discover import discovery_log, parse_url_list
+from tasks.disk import DiskFullError
 from tasks.politeness import Politeness
 from tasks.models import DiscoveredUrl, LogEntry
 from tasks.settings import Settings, load_settings
 from tasks.sources import Source, cli_source, load_sources, source_settings
-from warehouse.db import connect, writer_lock
+from warehouse.db import SpaceReserve, connect, writer_lock
 from warehouse.load import failed_resources, failed_urls, finish_run, load_batch, outcome_counts, start_run
 from warehouse.search import refresh_after_load
 
@@ -129,7 +130,8 @@ def scrape(
         "feeds": feeds, "sitemaps": sitemaps, "urls": urls, "url_files": url_files, "sources_file": sources_file,
         "db_path": str(settings.db_path), "data_dir": str(settings.data_dir),
     }
-    with writer_lock(settings.db_path, settings.lock_timeout_seconds):
+    unrecorded: DiskFullError | None = None
+    with writer_lock(settings.db_path, settings.lock_timeout_seconds), SpaceReserve(settings.db_path) as reserve:
         with connect(settings.db_path) as con:
             start_run(con, run_id, "scrape", parameters)
         try:
@@ -146,18 +148,23 @@ def scrape(
             if verdict:
                 logger.warning("%s", verdict)
         except Exception as exc:
-            summary.status = "failed"
-            summary.message = f"{type(exc).__name__}: {exc}"
+            summary.stopped_by(exc)
             raise
         finally:
             summary.seconds = time.perf_counter() - started
             summary.stage_seconds = dict(times.seconds)
-            with connect(settings.db_path) as con:
-                summary.counts = outcome_counts(con, run_id)
-                summary.failures = failed_urls(con, run_id, limit=50)
-                finish_run(con, run_id, summary.status, summary.counts, summary.message)
+
+            def write_end() -> None:
+                with connect(settings.db_path) as con:
+                    summary.counts = outcome_counts(con, run_id)
+                    summary.failures = failed_urls(con, run_id, limit=50)
+                    finish_run(con, run_id, summary.status, summary.counts, summary.message)
+
+            unrecorded = summary.write_end(write_end, reserve)
             publish(summary)
             publish_key_figures(settings.db_path, run_id)
+    if unrecorded is not None:  # (when the run itself had stopped on an error, that error is raised instead)
+        raise unrecorded
     logger.info(
         "run %s %s in %.1f s: %s", run_id, summary.status, summary.seconds,
         ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())),

@@ -10,13 +10,16 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
 from tasks.analyze import PageContext, StageTimes, analyze_pages
 from tasks.archive import WarcArchive, pages_from_archive
 from tasks.discover import DiscoveryResult, discover_source
+from tasks.disk import DiskFullError
 from tasks.duplicates import ArticleClaims
 from tasks.fetch import fetch_pages, fetch_resource
 from tasks.nlp import DEFAULT_NLP_MAX_CHARS, Pipelines
@@ -40,7 +43,21 @@ def discover_task(source: Source, settings: Settings, politeness: Politeness | N
     )
 
 
-@task(name="fetch-batch", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+def retry_unless_disk_full(task: object, task_run: object, state: State[Any]) -> bool:
+    """A failed fetch batch is retried (a network hiccup), but not on a full disk: it would only fail again."""
+    try:
+        state.result()
+    except DiskFullError:
+        return False
+    except BaseException:  # noqa: BLE001 - any other failure goes to the retry policy
+        return True
+    return True
+
+
+@task(
+    name="fetch-batch", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_unless_disk_full,
+    cache_policy=NO_CACHE,
+)
 def fetch_task(
     urls: list[str],
     settings: Settings,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tasks.dates import published_after_fetch
 from tasks.duplicates import ArticleClaims, duplicate_reason
 from tasks.extract import extract_document
 from tasks.metadata import with_listing_dates
@@ -244,6 +245,24 @@ def log_entry_for(page: FetchResult, context: PageContext, **changes: Any) -> Lo
     return replace(entry, **changes) if changes else entry
 
 
+def published_not_after_fetch(
+    document: Document, context: PageContext, fetched_at: str | None
+) -> tuple[Document, str | None]:
+    """The page's dates, filled from its feed or sitemap entry, with a published date more than a day after the
+    fetch dropped (a listing's date then takes its place when it is plausible); returns why one was dropped.
+
+    Dropped rather than kept: a future date would put the article on a day not yet come in every per-day view,
+    report and story; the note (articles.analysis_note) keeps the value."""
+    note = published_after_fetch(document.published, fetched_at)
+    if note:
+        document = replace(document, published=None)
+    document = with_listing_dates(document, context.published, context.lastmod)
+    listing_note = published_after_fetch(document.published, fetched_at)
+    if listing_note:
+        document = replace(document, published=None)
+    return document, note or listing_note
+
+
 def analyze_pages(
     pages: Sequence[FetchResult],
     nlp: Any,
@@ -263,6 +282,7 @@ def analyze_pages(
     claims = claims if claims is not None else ArticleClaims()
     log: list[LogEntry] = []
     candidates: list[tuple[FetchResult, Document, str, str, str | None]] = []
+    date_notes: dict[str, str | None] = {}  # article id -> why its published date was dropped
     started = time.process_time()
     for page in pages:
         context = contexts.get(page.url, PageContext())
@@ -285,7 +305,7 @@ def analyze_pages(
             logger.exception("extraction error on %s", page.url)
             log.append(log_entry_for(page, context, outcome="failed", reason=f"extraction error: {error_text(exc)}"))
             continue
-        document = with_listing_dates(document, context.published, context.lastmod)
+        document, date_note = published_not_after_fetch(document, context, page.fetched_at)
         if not document.text.strip():
             log.append(
                 log_entry_for(page, context, outcome="skipped", reason="no article text found (not an article page?)")
@@ -304,6 +324,7 @@ def analyze_pages(
             )
             continue
         candidates.append((page, document, canonical, aid, canonical_note))
+        date_notes[aid] = date_note
     times.add("extract", time.process_time() - started)
 
     started = time.process_time()
@@ -313,6 +334,8 @@ def analyze_pages(
     records = []
     for (page, _, canonical, aid, canonical_note), analysis in zip(candidates, analyses, strict=True):
         context = contexts.get(page.url, PageContext())
+        if date_notes.get(aid):
+            analysis = replace(analysis, note="; ".join(filter(None, [date_notes[aid], analysis.note])))
         records.append(
             ArticleRecord(
                 article_id=aid,

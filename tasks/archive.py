@@ -23,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tasks.charset import HTML_TYPES, decode_html, mime_type
+from tasks.disk import DiskFullError, disk_full_path
 from tasks.models import FetchResult
 
 # Headers that describe the transfer, not the stored body: dropping them keeps the record self-consistent.
@@ -87,70 +88,97 @@ class WarcArchive:
 
     The file is created on the first write, named with a UTC timestamp and a random suffix so parallel batches
     never collide. Writes are serialised by a lock, so it can be called from worker threads of one event loop.
+    Each response and its request record are built in memory and appended with one write; a write that fails
+    (a full disk) is cut back off the file, so the file only ever holds whole records and a later `reprocess`
+    or replay tool never meets half of one.
     """
 
     def __init__(self, folder: str | os.PathLike[str], prefix: str = "newsdesk") -> None:
         self.folder = Path(folder)
         self.prefix = prefix
         self._lock = threading.Lock()
-        self._file: io.BufferedWriter | None = None
-        self._writer: WARCWriter | None = None
+        self._file: io.FileIO | None = None
         self.path: Path | None = None
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         self.path = self.folder / f"{self.prefix}-{stamp}-{secrets.token_hex(4)}.warc.gz"
-        self._file = open(self.path, "xb")  # noqa: SIM115 - kept open across writes, closed in close()
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._file = open(self.path, "xb", buffering=0)  # noqa: SIM115 - kept open across writes, closed in close()
 
     def write_response(
         self, url: str, status: int, headers: list[tuple[str, str]], body: bytes, fetched_at: str
     ) -> tuple[str, int, int]:
-        """Store one response; returns (path, offset, length) of the response record for read_response."""
+        """Store one response; returns (path, offset, length) of the response record for read_response.
+
+        Raises DiskFullError (after taking the partial record back off the file) when the disk is full.
+        """
         kept = [(name, value) for name, value in headers if name.lower() not in _TRANSFER_HEADERS]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(_http_status_line(status), kept, protocol="HTTP/1.1")
+        records = io.BytesIO()
+        writer = WARCWriter(records, gzip=True, warc_version="1.1")
+        date = _warc_date(fetched_at)
+        response = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        writer.write_record(response)
+        length = records.tell()
+        # A minimal request record, so the WARC reads as a normal crawl in replay tools.
+        request = writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"GET {_request_target(url)} HTTP/1.1", [("Host", _host(url))], is_http_request=True
+            ),
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
+        writer.write_record(request)
         with self._lock:
-            if self._writer is None:
-                self._open()
-            assert self._writer is not None and self._file is not None and self.path is not None
-            date = _warc_date(fetched_at)
-            response = self._writer.create_warc_record(
-                url,
-                "response",
-                payload=io.BytesIO(body),
-                length=len(body),
-                http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
-            )
-            offset = self._file.tell()
-            self._writer.write_record(response)
-            length = self._file.tell() - offset
-            # A minimal request record, so the WARC reads as a normal crawl in replay tools.
-            request = self._writer.create_warc_record(
-                url,
-                "request",
-                payload=io.BytesIO(b""),
-                length=0,
-                http_headers=StatusAndHeaders(
-                    f"GET {_request_target(url)} HTTP/1.1", [("Host", _host(url))], is_http_request=True
-                ),
-                warc_headers_dict={
-                    "WARC-Date": date,
-                    "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-                },
-            )
-            self._writer.write_record(request)
-            self._file.flush()
+            try:
+                if self._file is None:
+                    self._open()
+                assert self._file is not None and self.path is not None
+                offset = self._file.tell()
+                self._append(records.getbuffer(), offset)
+            except OSError as exc:
+                path = str(self.path or self.folder)
+                if (full := disk_full_path(exc, path)) is not None:
+                    raise DiskFullError(full) from exc
+                raise
             return str(self.path), offset, length
 
+    def _append(self, data: memoryview, offset: int) -> None:
+        """Write all of `data` at the end of the file, or cut the file back to `offset` and raise."""
+        assert self._file is not None
+        try:
+            written = 0
+            while written < len(data):
+                written += self._file.write(data[written:]) or 0
+        except OSError:
+            os.ftruncate(self._file.fileno(), offset)  # frees what the partial write took
+            self._file.seek(offset)
+            raise
+
     def close(self) -> None:
+        """Close the file; one that never got a whole record (the disk was full from the start) is removed."""
         with self._lock:
             if self._file is not None:
+                empty = self._file.tell() == 0
                 self._file.close()
                 self._file = None
-                self._writer = None
+                if empty and self.path is not None:
+                    self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> WarcArchive:
         return self

@@ -10,10 +10,12 @@ for the order of day and month when the numbers alone do not tell.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-__all__ = ["normalize_date", "date_in_text", "date_from_url", "day_first", "local_day", "is_utc"]
+__all__ = [
+    "normalize_date", "date_in_text", "date_from_url", "day_first", "local_day", "is_utc", "published_after_fetch",
+]
 
 _WS = re.compile(r"\s+")
 
@@ -219,3 +221,32 @@ def local_day(iso: str | None) -> str | None:
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|T)")
+
+
+# A page fetched at 23:00 UTC can be dated the next day where its publisher lives (up to UTC+14): a day's margin.
+FUTURE_MARGIN = timedelta(days=1)
+
+
+def published_after_fetch(published: str | None, fetched_at: str | None) -> str | None:
+    """Why `published` cannot be the publication date, or None: a page cannot have been published more than a day
+    after it was fetched (a typo in the year, an event's date taken for the article's, a clock gone wrong).
+
+    Compared with the fetch time the page carries (not the clock at analysis), so a reprocess of an old archive
+    decides the same. A date or a date-time without an offset is read as UTC, as the warehouse stores it.
+    """
+    if not published or not fetched_at:
+        return None
+    try:
+        when = _as_utc(datetime.fromisoformat(published))
+        fetched = _as_utc(datetime.fromisoformat(fetched_at.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+    ahead = when - fetched
+    if ahead <= FUTURE_MARGIN:
+        return None
+    days = ahead.total_seconds() / 86400
+    return f"published date {published} is {days:.1f} days after the page was fetched: dropped"
+
+
+def _as_utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)

@@ -32,6 +32,7 @@ from protego import Protego
 
 from tasks.archive import WarcArchive, status_text
 from tasks.charset import HTML_TYPES, codec_for, decode_html, header_charset, looks_like_html, mime_type
+from tasks.disk import DiskFullError
 from tasks.models import FetchResult
 from tasks.politeness import HostGate, Politeness, RobotsRules
 from tasks.settings import Settings
@@ -540,7 +541,7 @@ class _Fetcher:
             return replace(base, final_url=failure.final_url or url, reason=failure.reason, status=failure.status,
                            fetched_at=_utc_now(),
                            elapsed_ms=started.ms())
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, DiskFullError):  # a full disk stops the batch: every later page would fail
             raise
         except Exception as exc:  # a bug must cost one URL, not the batch
             log.exception("unexpected error fetching %s", url)
@@ -657,6 +658,8 @@ class _Fetcher:
             path, offset, length = await asyncio.to_thread(
                 self.archive.write_response, reply.url, reply.status, reply.headers, reply.body or b"", fetched_at
             )
+        except DiskFullError:
+            raise
         except Exception as exc:  # the page is still usable; the run reports the archive problem
             log.error("cannot archive %s: %s", reply.url, exc)
             return {"reason": f"archive write failed: {_exc_text(exc)}"}

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from tasks.disk import DiskFullError, disk_full_path
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 EXAMPLES_FILE = Path(__file__).parent / "examples.sql"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -77,6 +79,40 @@ def writer_lock(db_path: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+RESERVE_BYTES = 1 << 20
+
+
+class SpaceReserve:
+    """1 MiB kept on the database's disk for the length of a run (`<db>.reserve`), given back when the disk
+    fills, so a run stopped by a full disk can still write its end ("failed", "disk full: <path>") to its `runs`
+    row. A disk without that much room stops the run before it starts."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = db_path.with_name(db_path.name + ".reserve")
+
+    def __enter__(self) -> SpaceReserve:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(self.path, "wb") as handle:
+                os.posix_fallocate(handle.fileno(), 0, RESERVE_BYTES)
+        except OSError as exc:
+            self.path.unlink(missing_ok=True)
+            if disk_full_path(exc, str(self.path)) is not None:
+                raise DiskFullError(str(self.path)) from exc
+            raise
+        return self
+
+    def release(self) -> bool:
+        """Give the space back; False when it already was."""
+        if not self.path.exists():
+            return False
+        self.path.unlink()
+        return True
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it.
@@ -101,6 +137,10 @@ def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[
         con.execute("SET TimeZone = 'UTC'")
         migrate(con, db_path)
         yield con
+    except duckdb.Error as exc:
+        if (path := disk_full_path(exc, str(db_path))) is not None:
+            raise DiskFullError(path) from exc  # the batch was rolled back; the run stops here
+        raise
     finally:
         con.close()
 
@@ -117,14 +157,17 @@ def create_if_missing(db_path: Path) -> None:
 
 def connect_readonly(db_path: Path | str, retry_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection that retries while a run's load transaction holds the file (what a notebook should
-    use while runs may be writing: a plain read-only connect is refused when it lands on a load)."""
+    use while runs may be writing: a plain read-only connect is refused when it lands on a load); in UTC like the
+    writer, so a report or an export gives the same days on a machine in any zone."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `newsdesk scrape` or `newsdesk demo` first")
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+            con = duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+            con.execute("SET TimeZone = 'UTC'")  # days from instants are UTC days, whatever the machine's zone
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:  # only a writer's lock passes
                 raise
@@ -173,13 +216,17 @@ def check_schema_is_known(con: duckdb.DuckDBPyConnection, db_path: Path | str) -
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN ... COMMIT, or ROLLBACK and re-raise: a batch, a migration or an index rebuild lands whole or not at
-    all."""
+    all. A COMMIT that fails (a full disk) has already rolled the transaction back, and the ROLLBACK's own "no
+    transaction is active" must not hide why."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except Exception as exc:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException as rollback_error:
+            exc.add_note(f"rollback: {rollback_error}")
         raise
 
 

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import DEMO_SOURCES, app
-from flows.site_server import SiteServer
+from flows.cli import app
+from flows.site_server import SiteServer, write_sample_sources
 from tasks.analyze import PageContext, analyze_pages
 from tasks.dates import published_after_fetch
 from tasks.models import FetchResult
@@ -126,7 +126,7 @@ def scrape_sample_site(folder: Path, delay: float = 0.0) -> Path:
     db = folder / "run.duckdb"
     with SiteServer() as site:
         sources = folder / "sources.yaml"
-        text = DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url)
+        text = write_sample_sources(site.base_url, sources).read_text(encoding="utf-8")
         sources.write_text(text.replace("min_delay_seconds: 0 ", f"min_delay_seconds: {delay} "), encoding="utf-8")
         result = CliRunner().invoke(
             app, ["scrape", "--sources", str(sources), "--db", str(db), "--data-dir", str(folder / "data"),

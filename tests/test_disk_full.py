@@ -21,8 +21,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import DEMO_SOURCES, app
-from flows.site_server import SiteServer
+from flows.cli import app
+from flows.site_server import SiteServer, write_sample_sources
 from tasks.archive import ArchiveError, WarcArchive, iter_responses, read_response
 from tasks.disk import DiskFullError, disk_full_path
 from tests.test_crash_safety import assert_consistent, count, try_count
@@ -75,7 +75,7 @@ def fill(folder: Path) -> Path:
 
 def sources_for(site: SiteServer, folder: Path, delay: float = 0.0) -> Path:
     path = folder / "sources.yaml"
-    text = DEMO_SOURCES.read_text(encoding="utf-8").replace("__BASE_URL__", site.base_url)
+    text = write_sample_sources(site.base_url, path).read_text(encoding="utf-8")
     path.write_text(text.replace("min_delay_seconds: 0 ", f"min_delay_seconds: {delay} "), encoding="utf-8")
     return path
 

@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tasks.settings import Settings, SettingsError, load_settings
@@ -44,7 +45,7 @@ EXAMPLE_QUERIES = (
 
 
 def fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {escape(message)}")  # escaped: a "[default: x]" in a message is text
     raise typer.Exit(2)
 
 
@@ -72,6 +73,19 @@ def print_summary(summary: object) -> None:
         )
     if summary.message:
         console.print(f"[{'red' if summary.status == 'failed' else 'yellow'}]{summary.status}:[/] {summary.message}")
+
+
+def refuse_if_busy(settings: Settings) -> None:
+    """Stop with one line, before Prefect starts, when another run holds the database: inside the flow the same
+    refusal would come after the temporary server's start-up and wrapped in the flow run's traceback. The flow
+    takes the lock again for the run itself (a run started in the moment between is refused there)."""
+    from warehouse.db import DatabaseBusyError, writer_lock
+
+    try:
+        with writer_lock(settings.db_path, settings.lock_timeout_seconds):
+            pass
+    except DatabaseBusyError as exc:
+        fail(str(exc))
 
 
 def run_or_exit_1(run: Callable[[], object]) -> object:
@@ -133,6 +147,7 @@ def scrape(
     from tasks.nlp import Pipelines
 
     Pipelines.from_settings(settings).check_installed()  # a missing model stops the run before it starts
+    refuse_if_busy(settings)
     from flows.runtime import dask_task_runner, prefect_api_for_workers, scheduler_problem
     from flows.scrape import build_sources
     from flows.scrape import scrape as scrape_flow
@@ -233,6 +248,7 @@ def reprocess(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     settings = check_settings(db_path=db, data_dir=data_dir)
     if not settings.db_path.exists():
         fail(f"no database at {settings.db_path}: run `newsdesk scrape` or `newsdesk demo` first")
+    refuse_if_busy(settings)
     from flows.reprocess import reprocess as reprocess_flow
 
     print_summary(reprocess_flow(db_path=str(settings.db_path), data_dir=str(settings.data_dir)))
@@ -312,6 +328,7 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     from warehouse.stats import table_counts, top_speakers
 
     settings = check_settings(db_path=db, data_dir=data_dir)
+    refuse_if_busy(settings)
     with SiteServer() as site:
         console.print(f"Serving the sample site at {site.base_url}")
         sources_file = settings.data_dir / "demo-sources.yaml"
@@ -376,7 +393,7 @@ def main() -> None:
         SettingsError, SourcesError, DatabaseBusyError, SchemaVersionError, DiscoveryError, ModelNotInstalledError,
         UrlError, ValueError,
     ) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(2)
 
 

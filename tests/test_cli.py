@@ -100,3 +100,27 @@ def test_a_missing_spacy_model_says_which_setting(workdir: Path) -> None:
                           env={**os.environ, "NEWSDESK_SPACY_MODEL": "no_such_model_pkg"})
     assert done.returncode == 2
     assert "NEWSDESK_SPACY_MODEL" in done.stderr and "Traceback" not in done.stderr
+
+
+HOLD_THE_WRITER_LOCK = (
+    "import sys, time; from pathlib import Path; from warehouse.db import writer_lock\n"
+    "with writer_lock(Path(sys.argv[1])):\n"
+    "    print('held', flush=True); sys.stdin.read()\n"
+)
+
+
+@pytest.mark.parametrize("command", [["scrape", "--url", "http://127.0.0.1:9/x"], ["reprocess"]])
+def test_a_second_run_on_a_busy_database_is_one_line_and_exit_2(workdir: Path, command: list[str]) -> None:
+    db = workdir / "busy.duckdb"
+    db.touch()  # reprocess wants an existing file; the lock is what is being tested
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_WRITER_LOCK, str(db)], cwd=Path(__file__).parents[1],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        done = subprocess.run([NEWSDESK, *command, "--db", str(db)], cwd=workdir, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PREFECT_LOGGING_LEVEL": "INFO"})
+    finally:
+        holder.communicate("", timeout=10)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and "another newsdesk run" in lines[0], lines

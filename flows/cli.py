@@ -7,6 +7,7 @@ import dataclasses
 import contextlib
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -226,6 +227,9 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
                     yield {"input": item, "error": f"fetch {page.outcome}: {page.reason}"}
                     continue
                 document = extract_document(page.text, page.final_url)
+            elif problem := input_problem(item):
+                yield {"input": item, "error": problem}
+                continue
             else:
                 path = Path(item)
                 raw = path.read_bytes()
@@ -240,6 +244,22 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
         except Exception as exc:  # a bug in extraction: this input's error object, the other inputs go on
             logging.getLogger(__name__).exception("extraction error on %s", item)
             yield {"input": item, "error": f"extraction error: {type(exc).__name__}: {exc}"}
+
+
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+HOST_FIRST = re.compile(r"^(www\.|[\w-]+(\.[\w-]+)+(:\d+)?/)")  # example.com/story.html, www.example.com
+
+
+def input_problem(item: str) -> str | None:
+    """Why an `extract` input that is not an http(s) URL is neither that nor a saved file, saying what was
+    expected; None when it names an existing path (read errors are reported as they happen)."""
+    expected = "expected a saved HTML or text file, or an http:// or https:// URL"
+    if URL_SCHEME.match(item):
+        return f"unsupported URL scheme {item.split('://', 1)[0]!r} in {item!r}: {expected}"
+    if Path(item).exists():
+        return None
+    hint = f"; to fetch it, give the URL with its scheme: 'https://{item}'" if HOST_FIRST.match(item) else ""
+    return f"No such file {item!r} ({expected}){hint}"
 
 
 @app.command()

@@ -30,7 +30,12 @@ def _check_url(value: str) -> str:
     try:
         return canonicalize(value)
     except UrlError as exc:
-        raise ValueError(f"{exc} (expected an absolute http:// or https:// URL)") from exc
+        raise ValueError(f"{exc} (expected an absolute http:// or https:// URL{_scheme_hint(value)})") from exc
+
+
+def _scheme_hint(value: str) -> str:
+    """'www.example.com/a.html' is a URL with its scheme left off: suggest the https:// form."""
+    return f", e.g. 'https://{value.strip()}'" if "://" not in value and value.strip() else ""
 
 
 def _check_pattern(value: str) -> str:
@@ -95,11 +100,12 @@ class SourcesFile(BaseModel):
 def cli_source(
     feeds: Sequence[str] = (), sitemaps: Sequence[str] = (), start_urls: Sequence[str] = ()
 ) -> Source:
-    """The ad-hoc source behind --feed/--sitemap/--urls; a bad URL raises SourcesError naming the flag."""
+    """The ad-hoc source behind --feed/--sitemap/--url; a bad URL raises SourcesError naming the flag. (--urls
+    FILE lists are read by the flow, a bad line there being a failed fetch_log row.)"""
     try:
         return Source(name=CLI_SOURCE_NAME, feeds=list(feeds), sitemaps=list(sitemaps), start_urls=list(start_urls))
     except ValidationError as exc:
-        flags = {"feeds": "--feed", "sitemaps": "--sitemap", "start_urls": "--urls"}
+        flags = {"feeds": "--feed", "sitemaps": "--sitemap", "start_urls": "--url"}
         problems = []
         for error in exc.errors():
             loc = error["loc"]

@@ -124,3 +124,26 @@ def test_a_second_run_on_a_busy_database_is_one_line_and_exit_2(workdir: Path, c
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1 and "another newsdesk run" in lines[0], lines
+
+
+def test_a_url_without_its_scheme_names_url_and_suggests_https(workdir: Path) -> None:
+    result = runner.invoke(app, ["scrape", "--url", "www.example.com/news/a.html"])
+    assert result.exit_code == 2
+    assert "--url 'www.example.com/news/a.html'" in result.output and "--urls" not in result.output
+    assert "https://www.example.com/news/a.html" in result.output
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        ("example.com/story.html", "'https://example.com/story.html'"),
+        ("ftp://example.com/story.html", "unsupported URL scheme 'ftp'"),
+        ("nope.html", "No such file 'nope.html'"),
+    ],
+)
+def test_extract_says_what_an_input_should_be(workdir: Path, item: str, says: str) -> None:
+    result = runner.invoke(app, ["extract", item])
+    assert result.exit_code == 1
+    (report,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert says in report["error"]
+    assert "a saved HTML or text file, or an http:// or https:// URL" in report["error"]

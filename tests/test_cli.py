@@ -22,7 +22,7 @@ NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
 def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
-    assert "Usage" in result.output and len(result.output) > 200
+    assert "Usage" in result.output and "--help" in result.output and len(result.output) > 100  # plain, no panels
 
 
 def test_top_level_help_lists_the_commands() -> None:
@@ -147,3 +147,27 @@ def test_extract_says_what_an_input_should_be(workdir: Path, item: str, says: st
     (report,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert says in report["error"]
     assert "a saved HTML or text file, or an http:// or https:// URL" in report["error"]
+
+
+@pytest.mark.parametrize("command", ["scrape", "extract", "reprocess", "stats", "export", "demo", "search", "report"])
+def test_help_at_80_columns_keeps_every_option_name_and_default(command: str) -> None:
+    import click
+    import typer
+
+    from tasks.settings import Settings
+
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 80, result.output
+    assert "…" not in result.output
+    click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    for param in click_command.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                assert f"{name} " in result.output or f"{name}\n" in result.output, (name, result.output)
+    flowing = " ".join(result.output.split())
+    if any(param.name == "db" for param in click_command.params):
+        assert f"[default: {Settings.model_fields['db_path'].default}]" in flowing
+    if command == "scrape":
+        assert f"[default: {Settings.model_fields['batch_size'].default}]" in flowing
+        assert f"[default: {Settings.model_fields['data_dir'].default}]" in flowing

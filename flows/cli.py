@@ -7,6 +7,7 @@ import dataclasses
 import contextlib
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tasks.settings import Settings, SettingsError, load_settings
+from tasks.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings, setting_sources
 from tasks.urls import UrlError
 
 app = typer.Typer(
@@ -392,15 +393,19 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
 
 @app.command("settings")
 def show_settings() -> None:
-    """Print every setting with its current value, where it can be set, and what it is for."""
+    """Print every setting with its current value, where that value came from (default, settings file,
+    environment or flag), and what it is for."""
     settings = check_settings()
-    out = Console()
-    table = Table(title="newsdesk settings (file: newsdesk.toml or $NEWSDESK_CONFIG; env: NEWSDESK_<KEY>)")
-    for column in ("key", "value", "what it is"):
-        table.add_column(column)
-    for key, info in Settings.model_fields.items():
-        table.add_row(key, str(getattr(settings, key)), info.description or "")
-    out.print(table)
+    sources = setting_sources()
+    out = Console(highlight=False)
+    out.print(
+        "Each setting's value and where it came from: a flag beats NEWSDESK_<KEY> in the environment, which beats "
+        f"the settings file ({os.environ.get('NEWSDESK_CONFIG', DEFAULT_CONFIG_FILE)}; NEWSDESK_CONFIG names "
+        "another), which beats the default.\n", markup=False,
+    )
+    for key, info in Settings.model_fields.items():  # one block a key: nothing cut at 80 columns, as a table would
+        out.print(f"{key} = {getattr(settings, key)}  ({sources[key]})", markup=False)
+        out.print(f"    {info.description}", markup=False, style="dim")
 
 
 def check_settings(**overrides: object) -> Settings:

@@ -94,6 +94,23 @@ def test_settings_lists_every_key(workdir: Path) -> None:
         assert key in result.output
 
 
+def test_settings_shows_every_key_whole_with_its_source_and_description(workdir: Path) -> None:
+    from tasks.settings import Settings
+
+    (workdir / "newsdesk.toml").write_text('user_agent = "acme-bot/1.0 (+https://acme.example/bot)"\n')
+    result = runner.invoke(app, ["settings"], env={"COLUMNS": "80", "NEWSDESK_BATCH_SIZE": "7"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    lines = result.output.splitlines()
+    for key, info in Settings.model_fields.items():
+        (line,) = [line for line in lines if line.startswith(f"{key} = ")]
+        description_starts = lines[lines.index(line) + 1].strip()  # wrapped at 80 columns, not cut
+        assert description_starts and str(info.description).startswith(description_starts), (key, result.output)
+    assert "batch_size = 7  (environment NEWSDESK_BATCH_SIZE)" in lines
+    assert "user_agent = acme-bot/1.0 (+https://acme.example/bot)  (file newsdesk.toml)" in lines
+    assert "db_path = data/newsdesk.duckdb  (default)" in lines
+
+
 def test_a_missing_spacy_model_says_which_setting(workdir: Path) -> None:
     page = SAMPLE_SITE / "news" / "city" / "library-reopens-after-flood.html"
     done = subprocess.run([NEWSDESK, "extract", str(page)], cwd=workdir, capture_output=True, text=True, timeout=120,

@@ -3,16 +3,22 @@ run's Markdown, and the report's key figures as a table, so a scheduled run can 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Failed, State
 
 from tasks.models import ArticleRecord
-from warehouse.db import connect
+from warehouse.db import DatabaseBusyError, connect
 from warehouse.report import key_figures
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 SUCCESS_OUTCOMES = ("loaded", "unchanged", "duplicate")  # the site answered and the article is in the warehouse
@@ -29,6 +35,21 @@ class NothingLoadedError(RuntimeError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (str(self), self.summary))
+
+
+def busy_database_fails_the_run(fn: Callable[P, R]) -> Callable[P, R | State]:
+    """A flow refused by another run's writer lock, or by a reader that stayed open, ends Failed with the refusal
+    as its state message instead of the traceback Prefect logs for a raised exception: it is a message for the
+    user, not a bug. The caller of the flow still gets the DatabaseBusyError (the CLI prints it as one line)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R | State:
+        try:
+            return fn(*args, **kwargs)
+        except DatabaseBusyError as exc:
+            return Failed(message=f"DatabaseBusyError: {exc}", data=exc)
+
+    return run
 
 
 def run_verdict(counts: Mapping[str, int], failed_resources: int) -> tuple[bool, str | None]:

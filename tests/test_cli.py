@@ -188,3 +188,36 @@ def test_help_at_80_columns_keeps_every_option_name_and_default(command: str) ->
     if command == "scrape":
         assert f"[default: {Settings.model_fields['batch_size'].default}]" in flowing
         assert f"[default: {Settings.model_fields['data_dir'].default}]" in flowing
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+@pytest.mark.parametrize("flow_name", ["scrape", "reprocess"])
+def test_a_flow_refused_by_a_busy_database_ends_failed_without_a_traceback(
+    workdir: Path, flow_name: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The run that gets past the CLI's check (a deployment run, or one started in the same moment) ends Failed
+    with the refusal as its message, not a flow-run traceback."""
+    from flows.reprocess import reprocess
+    from flows.scrape import scrape
+    from warehouse.db import DatabaseBusyError
+
+    db = workdir / "busy.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_WRITER_LOCK, str(db)], cwd=Path(__file__).parents[1],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with caplog.at_level("INFO"):
+            if flow_name == "scrape":
+                state = scrape(urls=["http://127.0.0.1:9/x"], db_path=str(db), return_state=True)
+            else:
+                state = reprocess(db_path=str(db), return_state=True)
+    finally:
+        holder.communicate("", timeout=10)
+    assert state.is_failed() and "another newsdesk run" in (state.message or ""), state
+    with pytest.raises(DatabaseBusyError):
+        state.result()
+    printed = capfd.readouterr()
+    logged = caplog.text + printed.out + printed.err  # Prefect's console handler, or caplog if it is attached first
+    assert "Encountered exception" not in logged and "raise DatabaseBusyError" not in logged, logged
+    assert not [record for record in caplog.records if record.exc_info], caplog.text

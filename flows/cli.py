@@ -45,9 +45,12 @@ def default_of(key: str) -> str:
     return f"[default: {Settings.model_fields[key].default}]"
 
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=f"DuckDB file {default_of('db_path')}")]
+DbOption = Annotated[
+    Optional[Path], typer.Option("--db", metavar="PATH", help=f"DuckDB file {default_of('db_path')}")
+]
 DataDirOption = Annotated[
-    Optional[Path], typer.Option("--data-dir", metavar="DIR", help=f"folder for the WARC archive {default_of('data_dir')}")
+    Optional[Path],
+    typer.Option("--data-dir", metavar="DIR", help=f"folder for the WARC archive {default_of('data_dir')}"),
 ]
 
 EXAMPLE_QUERIES = (
@@ -118,34 +121,46 @@ def run_or_exit_1(run: Callable[[], object]) -> object:
 @app.command()
 def scrape(
     feed: Annotated[list[str], typer.Option("--feed", metavar="URL", help="RSS or Atom feed URL (repeatable)")] = [],
-    sitemap: Annotated[list[str], typer.Option("--sitemap", metavar="URL", help="XML sitemap or sitemap index URL (repeatable)")] = [],
-    urls: Annotated[list[Path], typer.Option("--urls", metavar="FILE", help="file with one article URL a line (repeatable)")] = [],
+    sitemap: Annotated[
+        list[str], typer.Option("--sitemap", metavar="URL", help="XML sitemap or sitemap index URL (repeatable)")
+    ] = [],
+    urls: Annotated[
+        list[Path], typer.Option("--urls", metavar="FILE", help="file with one article URL a line (repeatable)")
+    ] = [],
     url: Annotated[list[str], typer.Option("--url", metavar="URL", help="an article URL to fetch (repeatable)")] = [],
-    sources: Annotated[Optional[Path], typer.Option("--sources", metavar="FILE", help="sources.yaml listing sources")] = None,
+    sources: Annotated[
+        Optional[Path], typer.Option("--sources", metavar="FILE", help="sources.yaml listing sources")
+    ] = None,
     db: DbOption = None,
     data_dir: DataDirOption = None,
     allow_private_hosts: Annotated[
         Optional[bool],
         typer.Option("--allow-private-hosts/--no-allow-private-hosts", help="fetch from loopback/private addresses"),
     ] = None,
-    max_urls: Annotated[Optional[int], typer.Option("--max-urls", min=1, metavar="N", help="stop after this many URLs")] = None,
+    max_urls: Annotated[
+        Optional[int], typer.Option("--max-urls", min=1, metavar="N", help="stop after this many URLs")
+    ] = None,
     batch_size: Annotated[
-        Optional[int], typer.Option("--batch-size", min=1, max=2000, metavar="N", help=f"pages per task {default_of('batch_size')}")
+        Optional[int],
+        typer.Option("--batch-size", min=1, max=2000, metavar="N", help=f"pages per task {default_of('batch_size')}"),
     ] = None,
     dask_address: Annotated[
         Optional[str],
         typer.Option(
-            "--dask-address", metavar="ADDRESS", help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)"
+            "--dask-address", metavar="ADDRESS",
+            help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)",
         ),
     ] = None,
     dask_local: Annotated[
         Optional[int],
         typer.Option(
-            "--dask-local", min=1, metavar="N", help="run extraction, quotes and entities on a local Dask cluster of N processes"
+            "--dask-local", min=1, metavar="N",
+            help="run extraction, quotes and entities on a local Dask cluster of N processes",
         ),
     ] = None,
     analyze_batch_size: Annotated[
-        Optional[int], typer.Option("--analyze-batch-size", min=1, metavar="N", help="pages per analyse task on Dask [default: 400]")
+        Optional[int],
+        typer.Option("--analyze-batch-size", min=1, metavar="N", help="pages per analyse task on Dask [default: 400]"),
     ] = None,
 ) -> None:
     """Discover article URLs from feeds, sitemaps, lists and a sources file; fetch, extract and load them."""
@@ -193,7 +208,9 @@ class OutputFormat(str, Enum):
 
 @app.command()
 def extract(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="saved HTML/text files or http(s) URLs", show_default=False)],
+    inputs: Annotated[
+        list[str], typer.Argument(metavar="INPUT", help="saved HTML/text files or http(s) URLs", show_default=False)
+    ],
     url: Annotated[Optional[str], typer.Option("--url", help="the page's URL, for a single saved file")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one object a line")] = OutputFormat.jsonl,
     allow_private_hosts: Annotated[bool, typer.Option("--allow-private-hosts", help="fetch loopback URLs")] = False,
@@ -461,7 +478,9 @@ class SearchFormat(str, Enum):
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(metavar="WORDS", help="words to look for (plain words; no operators)", show_default=False)],
+    query: Annotated[
+        str, typer.Argument(metavar="WORDS", help="words to look for (plain words; no operators)", show_default=False)
+    ],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many articles")] = 10,
     source: SourceOption = None,

@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed, State
 
 from tasks.models import ArticleRecord
-from warehouse.db import DatabaseBusyError, connect
+from warehouse.db import DatabaseBusyError, SchemaVersionError, connect
 from warehouse.report import key_figures
 
 P = ParamSpec("P")
@@ -37,17 +37,18 @@ class NothingLoadedError(RuntimeError):
         return (type(self), (str(self), self.summary))
 
 
-def busy_database_fails_the_run(fn: Callable[P, R]) -> Callable[P, R | State]:
-    """A flow refused by another run's writer lock, or by a reader that stayed open, ends Failed with the refusal
-    as its state message instead of the traceback Prefect logs for a raised exception: it is a message for the
-    user, not a bug. The caller of the flow still gets the DatabaseBusyError (the CLI prints it as one line)."""
+def refusals_fail_the_run(fn: Callable[P, R]) -> Callable[P, R | State]:
+    """A flow that stops for a reason the user can act on (another run's writer lock or a reader that stayed open,
+    a database from a newer newsdesk, nothing that could be loaded) ends Failed with that reason as its state
+    message, instead of the traceback Prefect logs for a raised exception: it is a message, not a bug. The caller
+    of the flow still gets the exception (the CLI prints it as one line, or the run's report)."""
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R | State:
         try:
             return fn(*args, **kwargs)
-        except DatabaseBusyError as exc:
-            return Failed(message=f"DatabaseBusyError: {exc}", data=exc)
+        except (DatabaseBusyError, SchemaVersionError, NothingLoadedError) as exc:
+            return Failed(message=f"{type(exc).__name__}: {exc}", data=exc)
 
     return run
 

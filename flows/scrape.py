@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 
 from flows.batches import run_pages
 from flows.report import (
-    NothingLoadedError, RunSummary, busy_database_fails_the_run, publish, publish_key_figures, run_verdict,
+    NothingLoadedError, RunSummary, publish, publish_key_figures, refusals_fail_the_run, run_verdict,
 )
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
@@ -96,7 +96,7 @@ def discover_all(
 
 
 @flow(name="scrape", validate_parameters=True)
-@busy_database_fails_the_run
+@refusals_fail_the_run
 def scrape(
     feeds: list[str] | None = None,
     sitemaps: list[str] | None = None,

@@ -190,6 +190,13 @@ def test_help_at_80_columns_keeps_every_option_name_and_default(command: str) ->
         assert f"[default: {Settings.model_fields['data_dir'].default}]" in flowing
 
 
+def assert_no_flow_traceback(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    printed = capfd.readouterr()
+    logged = caplog.text + printed.out + printed.err  # Prefect's console handler, or caplog if it is attached first
+    assert "Encountered exception" not in logged and "Traceback (most recent call last)" not in caplog.text, logged
+    assert not [record for record in caplog.records if record.exc_info], caplog.text
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
 @pytest.mark.parametrize("flow_name", ["scrape", "reprocess"])
@@ -217,7 +224,21 @@ def test_a_flow_refused_by_a_busy_database_ends_failed_without_a_traceback(
     assert state.is_failed() and "another newsdesk run" in (state.message or ""), state
     with pytest.raises(DatabaseBusyError):
         state.result()
-    printed = capfd.readouterr()
-    logged = caplog.text + printed.out + printed.err  # Prefect's console handler, or caplog if it is attached first
-    assert "Encountered exception" not in logged and "raise DatabaseBusyError" not in logged, logged
-    assert not [record for record in caplog.records if record.exc_info], caplog.text
+    assert_no_flow_traceback(caplog, capfd)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_a_run_that_loaded_nothing_ends_failed_with_its_verdict_not_a_traceback(
+    workdir: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from flows.report import NothingLoadedError
+    from flows.scrape import scrape
+
+    with caplog.at_level("INFO"):  # a loopback URL without allow_private_hosts: refused, so nothing loads
+        state = scrape(urls=["http://127.0.0.1:9/x"], db_path=str(workdir / "n.duckdb"), return_state=True)
+    assert state.is_failed() and "NothingLoadedError: nothing could be loaded" in (state.message or ""), state
+    with pytest.raises(NothingLoadedError) as raised:
+        state.result()
+    assert raised.value.summary is not None and raised.value.summary.counts == {"failed": 1}
+    assert_no_flow_traceback(caplog, capfd)

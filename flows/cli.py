@@ -7,6 +7,8 @@ import dataclasses
 import contextlib
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -16,9 +18,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from tasks.settings import Settings, SettingsError, load_settings
+from tasks.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings, setting_sources
 from tasks.urls import UrlError
 
 app = typer.Typer(
@@ -27,12 +30,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's panels cut option names to fit 80 columns (--allow-private-…) and read
+    # "[default: x]" in help texts as markup and drop it.
+    rich_markup_mode=None,
 )
 console = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file [default: data/newsdesk.duckdb]")]
+def default_of(key: str) -> str:
+    """A setting's default for a help text: options default to None so that the file and environment apply, and
+    the default shown comes from Settings, its one owner."""
+    return f"[default: {Settings.model_fields[key].default}]"
+
+
+DbOption = Annotated[
+    Optional[Path], typer.Option("--db", metavar="PATH", help=f"DuckDB file {default_of('db_path')}")
+]
 DataDirOption = Annotated[
-    Optional[Path], typer.Option("--data-dir", help="folder for the WARC archive [default: data]")
+    Optional[Path],
+    typer.Option("--data-dir", metavar="DIR", help=f"folder for the WARC archive {default_of('data_dir')}"),
 ]
 
 EXAMPLE_QUERIES = (
@@ -43,7 +58,7 @@ EXAMPLE_QUERIES = (
 
 
 def fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {escape(message)}")  # escaped: a "[default: x]" in a message is text
     raise typer.Exit(2)
 
 
@@ -73,6 +88,19 @@ def print_summary(summary: object) -> None:
         console.print(f"[{'red' if summary.status == 'failed' else 'yellow'}]{summary.status}:[/] {summary.message}")
 
 
+def refuse_if_busy(settings: Settings) -> None:
+    """Stop with one line, before Prefect starts, when another run holds the database: inside the flow the same
+    refusal would come after the temporary server's start-up and wrapped in the flow run's traceback. The flow
+    takes the lock again for the run itself (a run started in the moment between is refused there)."""
+    from warehouse.db import DatabaseBusyError, writer_lock
+
+    try:
+        with writer_lock(settings.db_path, settings.lock_timeout_seconds):
+            pass
+    except DatabaseBusyError as exc:
+        fail(str(exc))
+
+
 def run_or_exit_1(run: Callable[[], object]) -> object:
     """Run a scrape or reprocess flow; one in which nothing could be loaded prints its report and exits 1
     (documented rule), and so does one stopped by a full disk, in one line naming the path."""
@@ -97,35 +125,47 @@ def run_or_exit_1(run: Callable[[], object]) -> object:
 
 @app.command()
 def scrape(
-    feed: Annotated[list[str], typer.Option("--feed", help="RSS or Atom feed URL (repeatable)")] = [],
-    sitemap: Annotated[list[str], typer.Option("--sitemap", help="XML sitemap or sitemap index URL (repeatable)")] = [],
-    urls: Annotated[list[Path], typer.Option("--urls", help="file with one article URL a line (repeatable)")] = [],
-    url: Annotated[list[str], typer.Option("--url", help="an article URL to fetch (repeatable)")] = [],
-    sources: Annotated[Optional[Path], typer.Option("--sources", help="sources.yaml listing sources")] = None,
+    feed: Annotated[list[str], typer.Option("--feed", metavar="URL", help="RSS or Atom feed URL (repeatable)")] = [],
+    sitemap: Annotated[
+        list[str], typer.Option("--sitemap", metavar="URL", help="XML sitemap or sitemap index URL (repeatable)")
+    ] = [],
+    urls: Annotated[
+        list[Path], typer.Option("--urls", metavar="FILE", help="file with one article URL a line (repeatable)")
+    ] = [],
+    url: Annotated[list[str], typer.Option("--url", metavar="URL", help="an article URL to fetch (repeatable)")] = [],
+    sources: Annotated[
+        Optional[Path], typer.Option("--sources", metavar="FILE", help="sources.yaml listing sources")
+    ] = None,
     db: DbOption = None,
     data_dir: DataDirOption = None,
     allow_private_hosts: Annotated[
         Optional[bool],
         typer.Option("--allow-private-hosts/--no-allow-private-hosts", help="fetch from loopback/private addresses"),
     ] = None,
-    max_urls: Annotated[Optional[int], typer.Option("--max-urls", min=1, help="stop after this many URLs")] = None,
+    max_urls: Annotated[
+        Optional[int], typer.Option("--max-urls", min=1, metavar="N", help="stop after this many URLs")
+    ] = None,
     batch_size: Annotated[
-        Optional[int], typer.Option("--batch-size", min=1, max=2000, help="pages per task [default: 100]")
+        Optional[int],
+        typer.Option("--batch-size", min=1, max=2000, metavar="N", help=f"pages per task {default_of('batch_size')}"),
     ] = None,
     dask_address: Annotated[
         Optional[str],
         typer.Option(
-            "--dask-address", help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)"
+            "--dask-address", metavar="ADDRESS",
+            help="run extraction, quotes and entities on this Dask scheduler (tcp://host:8786)",
         ),
     ] = None,
     dask_local: Annotated[
         Optional[int],
         typer.Option(
-            "--dask-local", min=1, help="run extraction, quotes and entities on a local Dask cluster of N processes"
+            "--dask-local", min=1, metavar="N",
+            help="run extraction, quotes and entities on a local Dask cluster of N processes",
         ),
     ] = None,
     analyze_batch_size: Annotated[
-        Optional[int], typer.Option("--analyze-batch-size", min=1, help="pages per analyse task on Dask [default: 400]")
+        Optional[int],
+        typer.Option("--analyze-batch-size", min=1, metavar="N", help="pages per analyse task on Dask [default: 400]"),
     ] = None,
 ) -> None:
     """Discover article URLs from feeds, sitemaps, lists and a sources file; fetch, extract and load them."""
@@ -141,6 +181,7 @@ def scrape(
     from warehouse.db import create_if_missing
 
     Pipelines.from_settings(settings).check_installed()  # a missing model stops the run before it starts
+    refuse_if_busy(settings)
     from flows.runtime import dask_task_runner, prefect_api_for_workers, scheduler_problem
     from flows.scrape import build_sources
     from flows.scrape import scrape as scrape_flow
@@ -174,7 +215,9 @@ class OutputFormat(str, Enum):
 
 @app.command()
 def extract(
-    inputs: Annotated[list[str], typer.Argument(help="saved HTML/text files or http(s) URLs", show_default=False)],
+    inputs: Annotated[
+        list[str], typer.Argument(metavar="INPUT", help="saved HTML/text files or http(s) URLs", show_default=False)
+    ],
     url: Annotated[Optional[str], typer.Option("--url", help="the page's URL, for a single saved file")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one object a line")] = OutputFormat.jsonl,
     allow_private_hosts: Annotated[bool, typer.Option("--allow-private-hosts", help="fetch loopback URLs")] = False,
@@ -220,6 +263,9 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
                     yield {"input": item, "error": f"fetch {page.outcome}: {page.reason}"}
                     continue
                 document = extract_document(page.text, page.final_url)
+            elif problem := input_problem(item):
+                yield {"input": item, "error": problem}
+                continue
             else:
                 path = Path(item)
                 raw = path.read_bytes()
@@ -236,12 +282,29 @@ def extract_inputs(inputs: list[str], settings: Settings, url: str | None) -> It
             yield {"input": item, "error": f"extraction error: {type(exc).__name__}: {exc}"}
 
 
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+HOST_FIRST = re.compile(r"^(www\.|[\w-]+(\.[\w-]+)+(:\d+)?/)")  # example.com/story.html, www.example.com
+
+
+def input_problem(item: str) -> str | None:
+    """Why an `extract` input that is not an http(s) URL is neither that nor a saved file, saying what was
+    expected; None when it names an existing path (read errors are reported as they happen)."""
+    expected = "expected a saved HTML or text file, or an http:// or https:// URL"
+    if URL_SCHEME.match(item):
+        return f"unsupported URL scheme {item.split('://', 1)[0]!r} in {item!r}: {expected}"
+    if Path(item).exists():
+        return None
+    hint = f"; to fetch it, give the URL with its scheme: 'https://{item}'" if HOST_FIRST.match(item) else ""
+    return f"No such file {item!r} ({expected}){hint}"
+
+
 @app.command()
 def reprocess(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Re-extract every stored article from the raw WARC archive (no network) and reload derived tables."""
     settings = check_settings(db_path=db, data_dir=data_dir)
     if not settings.db_path.exists():
         fail(f"no database at {settings.db_path}: run `newsdesk scrape` or `newsdesk demo` first")
+    refuse_if_busy(settings)
     from flows.reprocess import reprocess as reprocess_flow
 
     print_summary(run_or_exit_1(lambda: reprocess_flow(db_path=str(settings.db_path), data_dir=str(settings.data_dir))))
@@ -321,6 +384,7 @@ def demo(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     from warehouse.stats import table_counts, top_speakers
 
     settings = check_settings(db_path=db, data_dir=data_dir)
+    refuse_if_busy(settings)
     with SiteServer() as site:
         console.print(f"Serving the sample site at {site.base_url}")
         sources_file = write_sample_sources(site.base_url, settings.data_dir / "demo-sources.yaml")
@@ -380,15 +444,19 @@ def serve_sample(
 
 @app.command("settings")
 def show_settings() -> None:
-    """Print every setting with its current value, where it can be set, and what it is for."""
+    """Print every setting with its current value, where that value came from (default, settings file,
+    environment or flag), and what it is for."""
     settings = check_settings()
-    out = Console()
-    table = Table(title="newsdesk settings (file: newsdesk.toml or $NEWSDESK_CONFIG; env: NEWSDESK_<KEY>)")
-    for column in ("key", "value", "what it is"):
-        table.add_column(column)
-    for key, info in Settings.model_fields.items():
-        table.add_row(key, str(getattr(settings, key)), info.description or "")
-    out.print(table)
+    sources = setting_sources()
+    out = Console(highlight=False)
+    out.print(
+        "Each setting's value and where it came from: a flag beats NEWSDESK_<KEY> in the environment, which beats "
+        f"the settings file ({os.environ.get('NEWSDESK_CONFIG', DEFAULT_CONFIG_FILE)}; NEWSDESK_CONFIG names "
+        "another), which beats the default.\n", markup=False,
+    )
+    for key, info in Settings.model_fields.items():  # one block a key: nothing cut at 80 columns, as a table would
+        out.print(f"{key} = {getattr(settings, key)}  ({sources[key]})", markup=False)
+        out.print(f"    {info.description}", markup=False, style="dim")
 
 
 def check_settings(**overrides: object) -> Settings:
@@ -412,7 +480,7 @@ def main() -> None:
         SettingsError, SourcesError, DatabaseBusyError, SchemaVersionError, DiscoveryError, ModelNotInstalledError,
         UrlError, ValueError,
     ) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(2)
 
 
@@ -444,7 +512,9 @@ class SearchFormat(str, Enum):
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="words to look for (plain words; no operators)", show_default=False)],
+    query: Annotated[
+        str, typer.Argument(metavar="WORDS", help="words to look for (plain words; no operators)", show_default=False)
+    ],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many articles")] = 10,
     source: SourceOption = None,

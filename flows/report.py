@@ -3,17 +3,23 @@ run's Markdown, and the report's key figures as a table, so a scheduled run can 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Failed, State
 
 from tasks.disk import DiskFullError
 from tasks.models import ArticleRecord
-from warehouse.db import SpaceReserve, connect
+from warehouse.db import DatabaseBusyError, SchemaVersionError, SpaceReserve, connect
 from warehouse.report import key_figures
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 SUCCESS_OUTCOMES = ("loaded", "unchanged", "duplicate")  # the site answered and the article is in the warehouse
@@ -30,6 +36,22 @@ class NothingLoadedError(RuntimeError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (str(self), self.summary))
+
+
+def refusals_fail_the_run(fn: Callable[P, R]) -> Callable[P, R | State]:
+    """A flow that stops for a reason the user can act on (another run's writer lock or a reader that stayed open,
+    a database from a newer newsdesk, nothing that could be loaded, a full disk) ends Failed with that reason as its state
+    message, instead of the traceback Prefect logs for a raised exception: it is a message, not a bug. The caller
+    of the flow still gets the exception (the CLI prints it as one line, or the run's report)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R | State:
+        try:
+            return fn(*args, **kwargs)
+        except (DatabaseBusyError, SchemaVersionError, NothingLoadedError, DiskFullError) as exc:
+            return Failed(message=f"{type(exc).__name__}: {exc}", data=exc)
+
+    return run
 
 
 def run_verdict(counts: Mapping[str, int], failed_resources: int) -> tuple[bool, str | None]:

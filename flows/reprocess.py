@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.batches import batches
-from flows.report import RunSummary, publish
+from flows.report import RunSummary, publish, refusals_fail_the_run
 from flows.steps import analyze_task, read_archive_task
 from tasks.analyze import PageContext, StageTimes
 from tasks.disk import DiskFullError
@@ -23,6 +23,7 @@ from warehouse.stories import backfill_stories, reset_stories
 
 
 @flow(name="reprocess", validate_parameters=True)
+@refusals_fail_the_run
 def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSummary:
     """Rebuild articles, quotes and entities from the archive; an unreadable record is counted as failed."""
     logger = get_run_logger()

@@ -16,7 +16,9 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.batches import run_pages
-from flows.report import NothingLoadedError, RunSummary, publish, publish_key_figures, run_verdict
+from flows.report import (
+    NothingLoadedError, RunSummary, publish, publish_key_figures, refusals_fail_the_run, run_verdict,
+)
 from flows.steps import discover_task
 from tasks.analyze import StageTimes
 from tasks.discover import discovery_log, parse_url_list
@@ -95,6 +97,7 @@ def discover_all(
 
 
 @flow(name="scrape", validate_parameters=True)
+@refusals_fail_the_run
 def scrape(
     feeds: list[str] | None = None,
     sitemaps: list[str] | None = None,

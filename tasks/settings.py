@@ -7,6 +7,7 @@ Order of precedence (highest first): explicit overrides (CLI flags), environment
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,11 @@ class Settings(BaseSettings):
     min_delay_seconds: float = Field(1.0, ge=0, description="minimum gap between requests to one host")
     total_concurrency: int = Field(16, ge=1, le=512, description="requests in flight across all hosts")
     request_deadline_seconds: float = Field(30.0, gt=0, description="total time allowed for one request, body included")
-    connect_timeout_seconds: float = Field(10.0, gt=0)
+    connect_timeout_seconds: float = Field(
+        10.0, gt=0, description="time allowed to connect to a host (and to look up its address)"
+    )
     max_body_bytes: int = Field(5_000_000, gt=0, description="cap on a page's size, enforced after decompression")
-    max_redirects: int = Field(5, ge=0, le=30)
+    max_redirects: int = Field(5, ge=0, le=30, description="redirects followed for one request, each hop checked")
     max_retries: int = Field(3, ge=0, le=10, description="retries after a timeout, connection error, 429 or 5xx")
     backoff_base_seconds: float = Field(0.5, ge=0, description="first retry waits about this long, doubling after")
     max_retry_after_seconds: float = Field(120.0, ge=0, description="longest Retry-After the fetcher will honour")
@@ -144,3 +147,24 @@ def load_settings(**overrides: Any) -> Settings:
         ) from exc
     except Exception as exc:  # a TOML syntax error surfaces here
         raise SettingsError(f"cannot read settings file {config_file}: {exc}") from exc
+
+
+def setting_sources(**overrides: Any) -> dict[str, str]:
+    """Where each setting's value comes from, by the precedence `load_settings` applies: 'flag', 'environment
+    NEWSDESK_KEY', 'file newsdesk.toml' or 'default'. Call it after `load_settings` succeeded (the file and
+    variables are known to be good)."""
+    config_file = Path(os.environ.get("NEWSDESK_CONFIG", DEFAULT_CONFIG_FILE))
+    in_file = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
+    environment = {name.upper() for name in os.environ}  # pydantic-settings matches NEWSDESK_* case-insensitively
+    sources = {}
+    for key in Settings.model_fields:
+        variable = f"NEWSDESK_{key.upper()}"
+        if overrides.get(key) is not None:
+            sources[key] = "flag"
+        elif variable in environment:
+            sources[key] = f"environment {variable}"
+        elif key in in_file:
+            sources[key] = f"file {config_file}"
+        else:
+            sources[key] = "default"
+    return sources

@@ -30,7 +30,12 @@ def _check_url(value: str) -> str:
     try:
         return canonicalize(value)
     except UrlError as exc:
-        raise ValueError(f"{exc} (expected an absolute http:// or https:// URL)") from exc
+        raise ValueError(f"{exc} (expected an absolute http:// or https:// URL{_scheme_hint(value)})") from exc
+
+
+def _scheme_hint(value: str) -> str:
+    """'www.example.com/a.html' is a URL with its scheme left off: suggest the https:// form."""
+    return f", e.g. 'https://{value.strip()}'" if "://" not in value and value.strip() else ""
 
 
 def _check_pattern(value: str) -> str:
@@ -95,11 +100,12 @@ class SourcesFile(BaseModel):
 def cli_source(
     feeds: Sequence[str] = (), sitemaps: Sequence[str] = (), start_urls: Sequence[str] = ()
 ) -> Source:
-    """The ad-hoc source behind --feed/--sitemap/--urls; a bad URL raises SourcesError naming the flag."""
+    """The ad-hoc source behind --feed/--sitemap/--url; a bad URL raises SourcesError naming the flag. (--urls
+    FILE lists are read by the flow, a bad line there being a failed fetch_log row.)"""
     try:
         return Source(name=CLI_SOURCE_NAME, feeds=list(feeds), sitemaps=list(sitemaps), start_urls=list(start_urls))
     except ValidationError as exc:
-        flags = {"feeds": "--feed", "sitemaps": "--sitemap", "start_urls": "--urls"}
+        flags = {"feeds": "--feed", "sitemaps": "--sitemap", "start_urls": "--url"}
         problems = []
         for error in exc.errors():
             loc = error["loc"]
@@ -112,7 +118,7 @@ def cli_source(
 
 
 def load_sources(path: Path) -> list[Source]:
-    """Read and check a sources file; raises SourcesError on the first kind of problem found."""
+    """Read and check a sources file; raises SourcesError listing every problem found."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -138,14 +144,16 @@ def load_sources(path: Path) -> list[Source]:
     try:
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        # A misspelt key also shows up as a missing one; the misspelling is the thing to fix.
-        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = tuple(error["loc"])
-        line = _line_of(root_node, loc)
-        where = f" line {line}," if line else ""
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise SourcesError(f"{path}:{where} {_key_of(loc, data)}: {_message(error)}{more}") from exc
+        located = []
+        for error in _to_report(exc.errors()):
+            loc = tuple(error["loc"])
+            line = _line_of(root_node, loc)
+            where = f"line {line}, " if line else ""
+            located.append((line or 0, f"{where}{_key_of(loc, data)}: {_message(error)}"))
+        problems = [problem for _, problem in sorted(located, key=lambda item: item[0])]  # in file order
+        if len(problems) == 1:
+            raise SourcesError(f"{path}: {problems[0]}") from exc
+        raise SourcesError(f"{path}: {len(problems)} problems:\n  " + "\n  ".join(problems)) from exc
     seen: dict[str, int] = {}
     for index, source in enumerate(parsed.sources):
         if source.name in seen:
@@ -157,6 +165,18 @@ def load_sources(path: Path) -> list[Source]:
             )
         seen[source.name] = index
     return parsed.sources
+
+
+def _to_report(errors: list[Any]) -> list[Any]:
+    """Every problem but a key reported missing next to a misspelling of it (`nme:` for `name:`): fixing the
+    misspelling fixes both."""
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            known = list(EXPECTED) if len(loc) > 1 and loc[0] == "sources" else ["sources"]
+            suggested.update((loc[:-1], key) for key in difflib.get_close_matches(str(loc[-1]), known, n=1))
+    return [e for e in errors if not (e["type"] == "missing" and (tuple(e["loc"])[:-1], e["loc"][-1]) in suggested)]
 
 
 def _message(error: Any) -> str:

@@ -4,6 +4,7 @@ it should not."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -117,10 +118,22 @@ def checked_addresses(host: str, allow_private_hosts: bool) -> tuple[str, ...]:
         for address in addresses:
             if not is_public_address(address):
                 raise UrlError(
-                    f"host {host!r} resolves to non-public address {address}; "
-                    "pass --allow-private-hosts (or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true) to fetch from it"
+                    f"host {host!r} resolves to non-public address {address}; to fetch from it, "
+                    f"{how_to_allow_private_hosts()}"
                 )
     return addresses
+
+
+def how_to_allow_private_hosts() -> str:
+    """The fix for a private-host refusal in the words of where the run came from. A deployment run is started
+    by a Prefect worker or runner, which sets PREFECT__FLOW_RUN_ID in the environment of the process it starts;
+    there the fix is the flow parameter or the worker's environment, and a CLI flag means nothing."""
+    if os.environ.get("PREFECT__FLOW_RUN_ID"):
+        return (
+            "run the deployment with the parameter allow_private_hosts=true (prefect deployment run ... "
+            "--param allow_private_hosts=true) or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true in the worker's environment"
+        )
+    return "pass --allow-private-hosts (or set NEWSDESK_ALLOW_PRIVATE_HOSTS=true)"
 
 
 def check_host_allowed(url: str, allow_private_hosts: bool) -> None:

@@ -68,3 +68,27 @@ def test_bad_environment_value_names_the_key(workdir: Path, monkeypatch: pytest.
     monkeypatch.setenv("NEWSDESK_MAX_BODY_BYTES", "lots")
     with pytest.raises(SettingsError, match="max_body_bytes"):
         load_settings()
+
+
+def test_every_setting_says_what_it_is_for() -> None:
+    from tasks.settings import Settings
+
+    assert [key for key, info in Settings.model_fields.items() if not (info.description or "").strip()] == []
+
+
+def test_each_value_says_where_it_came_from(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks.settings import setting_sources
+
+    (workdir / "newsdesk.toml").write_text('db_path = "from-file.duckdb"\nbatch_size = 50\nmax_retries = 1\n')
+    monkeypatch.setenv("newsdesk_batch_size", "70")  # matched case-insensitively, as pydantic-settings does
+    monkeypatch.setenv("NEWSDESK_MAX_REDIRECTS", "2")
+    sources = setting_sources(db_path="from-flag.duckdb", data_dir=None)
+    assert sources["db_path"] == "flag"
+    assert sources["batch_size"] == "environment NEWSDESK_BATCH_SIZE"
+    assert sources["max_redirects"] == "environment NEWSDESK_MAX_REDIRECTS"
+    assert sources["max_retries"] == "file newsdesk.toml"
+    assert sources["data_dir"] == "default" and sources["user_agent"] == "default"
+    config = workdir / "elsewhere.toml"
+    config.write_text("obey_robots = false\n")
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    assert setting_sources()["obey_robots"] == f"file {config}" and setting_sources()["max_retries"] == "default"

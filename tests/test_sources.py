@@ -149,3 +149,19 @@ def test_cli_source() -> None:
         cli_source(sitemaps=["nope"])
     with pytest.raises(SourcesError, match="no feeds, sitemaps or start_urls"):
         cli_source()
+
+
+def test_every_problem_is_listed_with_its_line(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path,
+        "sources:\n  - nme: one\n    feeds: [https://a.com/f]\n  - name: two\n    feeds: [ftp://b.com/x]\n"
+        "    per_host_concurrency: 100\n",
+    )
+    lines = message.splitlines()
+    assert lines[0] == f"{tmp_path / 'sources.yaml'}: 3 problems:", message
+    assert "more problem" not in message
+    assert len(lines) == 4, message  # the heading and one line a problem
+    assert "line 2, sources[0].nme" in lines[1] and "did you mean 'name'" in lines[1]
+    assert "line 5, sources[1].feeds[0] (source 'two')" in lines[2] and "ftp" in lines[2]
+    assert "line 6, sources[1].per_host_concurrency" in lines[3] and "64" in lines[3]
+    assert "sources[0].name: missing" not in message  # the misspelling above is the fix for it

@@ -66,3 +66,27 @@ def test_loopback_hosts_are_refused_unless_allowed() -> None:
 
 def test_host_of_keeps_scheme_and_port() -> None:
     assert host_of("https://example.org:8443/a/b?c") == "https://example.org:8443"
+
+
+def test_the_private_host_refusal_names_the_fix_for_where_the_run_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT__FLOW_RUN_ID", raising=False)
+    with pytest.raises(UrlError) as cli_run:
+        check_host_allowed("http://127.0.0.1/story", allow_private_hosts=False)
+    assert "--allow-private-hosts" in str(cli_run.value) and "allow_private_hosts=true" not in str(cli_run.value)
+    monkeypatch.setenv("PREFECT__FLOW_RUN_ID", "0b6f3c1e-8d4b-4a4e-9c55-3f0f6d7f2a10")  # as a worker starts a run
+    with pytest.raises(UrlError) as deployment_run:
+        check_host_allowed("http://127.0.0.1/story", allow_private_hosts=False)
+    message = str(deployment_run.value)
+    assert "parameter allow_private_hosts=true" in message and "NEWSDESK_ALLOW_PRIVATE_HOSTS" in message
+    assert "--allow-private-hosts" not in message
+
+
+def test_prefect_workers_still_mark_the_runs_they_start() -> None:
+    """The deployment wording above relies on this: a worker puts PREFECT__FLOW_RUN_ID in the run's environment."""
+    import uuid
+
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.workers.base import BaseJobConfiguration
+
+    run = FlowRun(id=uuid.uuid4(), flow_id=uuid.uuid4(), name="r")
+    assert BaseJobConfiguration._base_flow_run_environment(run) == {"PREFECT__FLOW_RUN_ID": str(run.id)}

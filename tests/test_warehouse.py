@@ -279,3 +279,25 @@ def test_report_search_stats_and_export_refuse_a_newer_schema_in_one_line(tmp_pa
         assert result.exit_code == 2, (args, result.output, result.exception)
         assert "schema version 999" in result.output and "Traceback" not in result.output, result.output
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_writer_waiting_for_a_reader_says_so_every_few_seconds(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db_path = tmp_path / "n.duckdb"
+    with connect(db_path):
+        pass
+    reader = (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('open', flush=True); time.sleep(1.5); con.close()"
+    )
+    process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "open"
+        with caplog.at_level("WARNING", logger="warehouse.db"), connect(db_path, report_every_seconds=0.3):
+            pass
+    finally:
+        process.wait(10)
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for a reader of")]
+    assert len(waits) >= 2, caplog.text  # one every 0.3 s while the reader held the file for 1.5 s
+    assert str(db_path) in waits[0] and " s so far" in waits[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import time
@@ -29,6 +30,7 @@ _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": T
 # format no 1.x reads).
 OLDEST_READER = "1.4.0"
 _WRITE_CONFIG = {**_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}"}
+log = logging.getLogger(__name__)
 
 
 class DatabaseBusyError(RuntimeError):
@@ -114,24 +116,36 @@ class SpaceReserve:
 
 
 @contextlib.contextmanager
-def connect(db_path: Path, wait_for_readers_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    db_path: Path, wait_for_readers_seconds: float = 120.0, report_every_seconds: float = 5.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it.
 
     While an analyst's read-only connection is open DuckDB refuses the writer, so the writer retries until
-    `wait_for_readers_seconds` have passed, then says who is in the way.
+    `wait_for_readers_seconds` have passed, then says who is in the way; meanwhile it logs a warning every
+    `report_every_seconds`, so a run waiting on a notebook does not look hung.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_for_readers_seconds
+    started = time.monotonic()
+    deadline = started + wait_for_readers_seconds
+    next_report = started + report_every_seconds
     while True:
         try:
             con = duckdb.connect(str(db_path), config=_WRITE_CONFIG)
             break
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if "lock" not in str(exc).lower() or now >= deadline:
                 raise DatabaseBusyError(
                     f"cannot open {db_path} for writing: {exc}. Close other connections to it (read-only "
                     "sessions in the duckdb CLI or a notebook hold it too) and run again."
                 ) from exc
+            if now >= next_report:
+                log.warning(
+                    "waiting for a reader of %s to close (%.0f s so far; giving up after %.0f s)",
+                    db_path, now - started, wait_for_readers_seconds,
+                )
+                next_report = now + report_every_seconds
             time.sleep(0.1)
     try:
         con.execute("SET TimeZone = 'UTC'")

@@ -47,6 +47,9 @@ DATE_HINT_SELECTOR = (
     '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="author" i], [id*="date" i], '
     'time, abbr[title], small, em'
 )
+# the elements whose date a reader sees as the article's, checked against the declared date (kept narrow: it runs
+# on every page)
+SHOWN_DATE_SELECTOR = 'time, [class*="date" i], [class*="datum" i]'
 # words before a date that say which date it is, in the languages of the open web
 PUBLISHED_WORDS = (
     r"published|posted|created|veröffentlicht|erstellt|erschienen|gepostet|publié|publication|publicado|publicación"
@@ -66,4 +69,6 @@ DATE_LABELS = (
 DATE_ELSEWHERE_HINTS = (
     r"comment|sidebar|widget|related|teaser|recommend|popular|footer|calendar|kalender|archiv|agenda|event"
     r"|termin|newsletter|weitere|more|trending|kommentar"
-)
+)# an ancestor whose class names the site's top or navigation bar, which shows today's date (anywhere in a class:
+# "jeg_topbar", "header-top-menu", "current-date")
+SITE_BAR_HINTS = r"top[-_]?bar|nav[-_]?bar|header[-_]top|top[-_]?header|current[-_]?date|today"

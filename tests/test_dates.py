@@ -107,6 +107,33 @@ def test_a_declared_utc_time_gives_way_to_the_day_in_the_url() -> None:
     assert far.published == "2023-11-09T04:30:00+00:00"  # days apart: the URL's is another date, not a shift
 
 
+def test_the_date_shown_wins_over_a_declared_one_the_page_never_shows() -> None:
+    head = '<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">'
+    shown = '<p class="article-meta"><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time></p>'
+    assert extract_document(page(shown, head), "https://x.de/a").published == "2022-01-25"
+    # the declared day shown anywhere on the page keeps it (an update date beside it does not win)
+    both = shown + '<span class="date">Erstellt 22.11.2021</span>'
+    assert extract_document(page(both, head), "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+    # many days shown: a teaser list, not the article's date
+    many = "".join(f'<span class="date">{d:02d}.03.2020</span>' for d in (1, 5, 9))
+    assert extract_document(page(many, head), "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+
+
+def test_todays_date_in_the_site_header_is_not_the_articles() -> None:
+    head = '<meta property="article:published_time" content="2017-05-01T17:05:00+02:00">'
+    html = page(head=head).replace(
+        "<nav>", '<header><h1><a href="/">Radio</a></h1><span class="dlf-date">Mittwoch, 26.02.2020</span></header><nav>'
+    )
+    assert extract_document(html, "https://x.de/a").published == "2017-05-01T17:05:00+02:00"
+    bar = page(head=head).replace("<nav>", '<div class="jeg_topbar"><div class="top_date">November 9, 2023</div></div><nav>')
+    assert extract_document(bar, "https://x.de/a").published == "2017-05-01T17:05:00+02:00"
+
+
+def test_an_info_box_inside_the_article_holds_the_articles_date() -> None:
+    box = '<aside class="meta"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>'
+    assert extract_document(page(box), "https://x.de/a").published == "2022-01-21"
+
+
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:
     head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
     assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"

@@ -50,7 +50,7 @@ _TEXT_DATE_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?
 _TEXT_DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|\b)")
 _URL_DATE_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
-_URL_DATE_DMY = re.compile(r"/(\d{2})-(\d{2})-((?:19|20)\d{2})[-/]")
+_URL_DATE_DMY = re.compile(r"/(\d{2})-(\d{2})-((?:19|20)\d{2})(?:[-/.]|$)")
 
 # dates as people write them; each pattern names its groups so one reader handles them all
 _TEXT_PATTERNS = [

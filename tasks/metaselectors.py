@@ -26,6 +26,11 @@ PUBLISHED_META = (
 PUBLISHED_META_PATTERN = r"publi|pubdate|creat|(?:^|[:._-])date(?:$|[:._-])"
 NOT_PUBLISHED_META_PATTERN = r"modif|updat|expir|lastmod|revis|change|valid|event|start|end|birth"
 CREATED_LD = ("dateCreated", "uploadDate")
+# keys of a publication date in a page's script state (JSON or a JS object literal), as sites spell them
+STATE_PUBLISHED_KEYS = (
+    "datePublished", "publishedAt", "published_at", "publishDate", "publish_date", "publicationDate",
+    "publication_date", "firstPublishDate", "firstPublishedDate", "createdAt", "created_at", "pubDate", "pubdate",
+)
 MODIFIED_LD = ("dateModified",)
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
 LANGUAGE_META = ("og:locale", "content-language", "language", "dc.language")

@@ -52,6 +52,7 @@ def test_locale_decides_the_order_of_day_and_month() -> None:
         ("https://x.org/2022/01/21/story/", "2022-01-21"),
         ("https://x.org/news/20200413/story", "2020-04-13"),
         ("https://x.org/newsroom/23-01-2022-story/17.html", "2022-01-23"),
+        ("https://x.org/meldungen/29-10-2021", "2021-10-29"),  # the day as the path's last segment
         ("https://x.org/2022/13/40/story", None),
         ("https://x.org/story?date=2022-01-21", None),  # a query is not where a page's date lives
         (None, None),
@@ -132,6 +133,19 @@ def test_todays_date_in_the_site_header_is_not_the_articles() -> None:
 def test_an_info_box_inside_the_article_holds_the_articles_date() -> None:
     box = '<aside class="meta"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>'
     assert extract_document(page(box), "https://x.de/a").published == "2022-01-21"
+
+
+def test_a_publication_date_in_the_pages_script_state() -> None:
+    state = ('<script id="__NEXT_DATA__" type="application/json">{"props": {"article": {"title": "Council",'
+             ' "publishedAt": "2022-01-31T15:58:43+01:00", "related": [{"publishedAt": "2021-05-01"}]}}}</script>')
+    assert extract_document(page().replace("</body>", state + "</body>"), "https://x.de/a").published == (
+        "2022-01-31T15:58:43+01:00"
+    )
+    js = '<script>window.__INITIAL_STATE__ = {product: {\\"published_at\\":\\"2019-03-02T06:22:28+01:00\\"}};</script>'
+    assert extract_document(page(head=js), "https://x.de/a").published == "2019-03-02T06:22:28+01:00"
+    # a markup date comes first; a key without a date after it is not one
+    other = '<script>var x = {"createdAt": null, "pubDate": "soon"};</script>'
+    assert extract_document(page(head=other), "https://x.de/a").published is None
 
 
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:

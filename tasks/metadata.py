@@ -712,13 +712,17 @@ _PUBLISHED_WORDS = re.compile(sel.PUBLISHED_WORDS, re.I)
 _MODIFIED_WORDS = re.compile(sel.MODIFIED_WORDS, re.I)
 _ELSEWHERE = re.compile(sel.DATE_ELSEWHERE_HINTS, re.I)
 _SITE_BAR = re.compile(sel.SITE_BAR_HINTS)
+_COMMENT = re.compile(sel.COMMENT_HINTS, re.I)
 
 
 def _elsewhere(node: LexborNode) -> bool:
     """Inside a comment, a sidebar, a teaser list, the footer or the site's top bar (which shows today's date): a
     date of something else. The walk up stops at the page's <article> or <main>: a date inside them is the
-    article's. An <aside> or a sidebar inside the <article> is the article's own info box (its date, its
-    author), so it counts as elsewhere only when no <article> holds it."""
+    article's. An <aside>, a sidebar or a <header> without the headline inside the <article> is the article's
+    own info box (its date, its author), so it counts as elsewhere only when no <article> holds it. The node's
+    own class counts too when it names a comment ("comment-meta")."""
+    if _COMMENT.search(hints(node)):
+        return True
     parent = node.parent
     in_aside = False
     for _ in range(12):
@@ -731,10 +735,10 @@ def _elsewhere(node: LexborNode) -> bool:
             return in_aside
         if tag in ("footer", "nav"):
             return True
-        if tag == "header" and not _holds_headline(parent):
-            return True  # the site's header, not the headline's own
         tokens = hints(parent).lower().split()
         if tag == "aside" or any(token.startswith("sidebar") for token in tokens):
+            in_aside = True
+        elif tag == "header" and not _holds_headline(parent):  # the site's header, unless an <article> holds it
             in_aside = True
         elif tokens and any(_ELSEWHERE.match(token) or _SITE_BAR.search(token) for token in tokens):
             return True
@@ -787,8 +791,12 @@ def _published_shown(src: _Sources) -> str | None:
     best: tuple[int, str] | None = None
     seen = 0
     for node in src.tree.css(sel.DATE_HINT_SELECTOR)[:150]:
-        # a container's whole text can be the article: read deep only inside inline and small block elements
-        text = node.text(deep=node.tag in _SMALL_TAGS)
+        # a container's whole text can be the article: read deep only inside inline and small block elements, or
+        # when the container's own text has no digit (its date is in a child: "Von: Anna | <span>31.10.23</span>")
+        small = node.tag in _SMALL_TAGS
+        text = node.text(deep=small)
+        if not small and not _DIGIT.search(text or ""):
+            text = node.text(deep=True)
         if not text or len(text) > 200 or not _DIGIT.search(text):
             continue
         seen += 1
@@ -847,7 +855,10 @@ def _date_near_headline(src: _Sources) -> str | None:
     window = squash(text[max(0, at - 1000) : at + len(headline) + 2000])
     headline = squash(headline)
     at = window.find(headline)
-    return date_in_text(window[max(0, at - 150) : at + len(headline) + 300], src.dayfirst)
+    # below the headline first (the byline's line); above it, a date is as often the site's or a teaser's
+    return date_in_text(window[at : at + len(headline) + 300], src.dayfirst) or date_in_text(
+        window[max(0, at - 150) : at], src.dayfirst
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -77,3 +77,5 @@ DATE_ELSEWHERE_HINTS = (
 )# an ancestor whose class names the site's top or navigation bar, which shows today's date (anywhere in a class:
 # "jeg_topbar", "header-top-menu", "current-date")
 SITE_BAR_HINTS = r"top[-_]?bar|nav[-_]?bar|header[-_]top|top[-_]?header|current[-_]?date|today"
+# a date element's own class that says it is a comment's or a reply's
+COMMENT_HINTS = r"comment|kommentar|reply|replies|leserbrief"

@@ -148,6 +148,32 @@ def test_a_publication_date_in_the_pages_script_state() -> None:
     assert extract_document(page(head=other), "https://x.de/a").published is None
 
 
+def test_a_date_in_a_child_of_a_meta_container() -> None:
+    """The container's own text holds no digit: its date is in a child element."""
+    box = '<div class="article-meta-wrapper">Von: Björn Jahner <span>|</span> <span>31.10.23</span></div>'
+    html = page().replace("</article>", box + "</article>")  # (far from the headline)
+    assert extract_document(html, "https://x.de/a").published == "2023-10-31"
+
+
+def test_a_comments_date_is_not_the_articles() -> None:
+    comment = '<div class="comment-meta">Peter sagt: <span>24. August 2019 um 03:36 Uhr</span></div>'
+    html = page().replace("</article>", comment + "</article>")
+    assert extract_document(html, "https://x.de/a").published is None
+
+
+def test_below_the_headline_before_above_it() -> None:
+    html = page('<p class="info">10.06.2018 22:00</p>').replace("<h1>", "<p>Zuletzt: 13.07.2013</p><h1>")
+    assert extract_document(html, "https://x.de/a").published == "2018-06-10T22:00:00"
+
+
+def test_a_header_inside_the_article_is_the_articles() -> None:
+    html = page().replace(
+        "<h1>Council votes on the harbour plan</h1>",
+        '<header><h3>Council</h3><div class="info"><span>28. Jan. 2022</span> <span>Paula B.</span></div></header>',
+    )
+    assert extract_document(html, "https://x.de/a").published == "2022-01-28"
+
+
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:
     head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
     assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"

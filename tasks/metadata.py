@@ -495,10 +495,11 @@ def published(src: _Sources) -> str | None:
                 return local
         return declared
     return (
-        _published_shown(src)
-        or date_from_url(src.url)
+        date_from_url(src.url)
+        or _published_shown(src)
         or date_in_text(src.doc_title, src.dayfirst)
         or _labelled_date(src)
+        or date_from_url(src.meta(sel.IMAGE_META))
     )
 
 

@@ -50,6 +50,7 @@ DATE_SELECTOR = (
 DATE_HINT_SELECTOR = (
     '[class*="date" i], [class*="datum" i], [class*="time" i], [class*="publi" i], [class*="posted" i], '
     '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="author" i], [id*="date" i], '
+    '[class~="submitted"], '
     'time, abbr[title], small, em'
 )
 # the elements whose date a reader sees as the article's, checked against the declared date (kept narrow: it runs

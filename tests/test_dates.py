@@ -174,6 +174,26 @@ def test_a_header_inside_the_article_is_the_articles() -> None:
     assert extract_document(html, "https://x.de/a").published == "2022-01-28"
 
 
+def test_a_day_in_the_url_before_a_date_near_the_headline() -> None:
+    """Nothing declared: /2007/05/20/ in the path is the publication day; a date beside the headline may be an
+    event's or a teaser's."""
+    html = page('<p>Ergebnisse vom 19. Mai 2007</p>')
+    assert extract_document(html, "https://blog.x.de/2007/05/20/ergebnisse/").published == "2007-05-20"
+
+
+def test_a_day_in_the_share_images_url_as_the_last_resort() -> None:
+    head = '<meta property="og:image" content="https://x.org/files/2016/05/04/report-og.png">'
+    assert extract_document(page(head=head), "https://x.org/report/").published == "2016-05-04"
+    shown = '<p class="meta">Von Anna Berg | 21. Januar 2022</p>'
+    assert extract_document(page(shown, head), "https://x.org/report/").published == "2022-01-21"
+
+
+def test_a_drupal_submitted_line() -> None:
+    line = '<div class="submitted">Gespeichert von <span class="username">rasos</span> am 24. Juli 2017 - 18:55</div>'
+    html = page().replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.at/a").published == "2017-07-24T18:55:00"
+
+
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:
     head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
     assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"

@@ -358,9 +358,22 @@ class _Sources:
         return [h.text(deep=True, separator=" ").strip() for h in self.tree.css("h1")[:5]]
 
     @cached_property
+    def h2_texts(self) -> list[str]:
+        return [h.text(deep=True, separator=" ").strip() for h in self.tree.css("h2")[:5]]
+
+    @cached_property
     def body_text(self) -> str:
+        """The text people read in <body>: without the code of its scripts and styles (a "created 02.06.10" in
+        an ad script's comment is not the article's date)."""
         body = self.tree.body
-        return body.text(deep=True, separator=" ") if body is not None else ""
+        if body is None:
+            return ""
+        text = body.text(deep=True, separator=" ")
+        for code in body.css("script, style"):
+            chunk = code.text(deep=True)
+            if chunk and len(chunk) > 20:
+                text = text.replace(chunk, " ", 1)
+        return text
 
 
 def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
@@ -738,7 +751,8 @@ def _elsewhere(node: LexborNode) -> bool:
             return True
         tokens = hints(parent).lower().split()
         if tag == "aside" or any(token.startswith("sidebar") for token in tokens):
-            in_aside = True
+            # (a layout wrapper named for its sidebar, "mainwrap sidebar", holds the headline too)
+            in_aside = in_aside or not _holds_headline(parent, "h1, h2")
         elif tag == "header" and not _holds_headline(parent):  # the site's header, unless an <article> holds it
             in_aside = True
         elif tokens and any(_ELSEWHERE.match(token) or _SITE_BAR.search(token) for token in tokens):
@@ -775,11 +789,11 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     return min(shown, key=lambda c: c[0])[1] if shown else None
 
 
-def _holds_headline(header: LexborNode) -> bool:
-    """A <header> around the article's headline: it holds an <h1> of a headline's length (a site's header
-    often has an <h1> too, around its logo)."""
-    h1 = header.css_first("h1")
-    return h1 is not None and len(h1.text(deep=True, strip=True)) >= 20
+def _holds_headline(node: LexborNode, tags: str = "h1") -> bool:
+    """An element around the article's headline: its first heading of `tags` has a headline's length (a site's
+    header often has an <h1> too, around its logo; a page without an <h1> has its headline in an <h2>)."""
+    heading = node.css_first(tags)
+    return heading is not None and len(heading.text(deep=True, strip=True)) >= 20
 
 
 def _published_shown(src: _Sources) -> str | None:
@@ -840,13 +854,17 @@ def _labelled_date(src: _Sources) -> str | None:
     return min(found)[1] if found else None
 
 
-_LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s|\s*(?=\d))")
+_LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s*:?\s|\s*(?=\d))")
 
 
 def _date_near_headline(src: _Sources) -> str | None:
     """A date written just above or below the page's <h1> (dates often stand in plain <p> or <div>)."""
-    # a logo or a section name is often an <h1> too: the headline is the longest of the first few
+    # a logo or a section name is often an <h1> too: the headline is the longest of the first few; a page without
+    # one has it in the <h2> the <title> repeats
     headline = max(src.h1_texts, key=len, default="")
+    if len(headline) < 8:
+        title = src.doc_title.lower()
+        headline = next((t for t in src.h2_texts if len(t) >= 8 and t.lower() in title), "")
     if len(headline) < 8:
         return None
     text = src.body_text  # the headline's text is a substring of it, same separators

@@ -194,6 +194,32 @@ def test_a_drupal_submitted_line() -> None:
     assert extract_document(html, "https://x.at/a").published == "2017-07-24T18:55:00"
 
 
+def test_a_date_in_a_script_is_not_a_labelled_date() -> None:
+    ad = '<script>/* werkstatt 728x90, erstellt 02.06.10 */ google_ad_slot = "0637123279";</script>'
+    line = "<p>Dieser Artikel wurde am 14. Dezember 2015 um 14:48 von Heiner geschrieben.</p>"
+    html = page().replace("<nav>", ad + "<nav>").replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.de/a").published == "2015-12-14T14:48:00"
+
+
+def test_a_label_with_a_colon_after_its_preposition() -> None:
+    html = page().replace("</article>", "<p>Erstellt am: 01.11.2023</p></article>")
+    assert extract_document(html, "https://x.ch/a").published == "2023-11-01"
+
+
+def test_a_headline_in_an_h2_when_the_page_has_no_h1() -> None:
+    html = page().replace("<h1>Council votes on the harbour plan</h1>",
+                          "<h2>Council votes on the harbour plan</h2><p>News24<br>13 Jan 2020, 22:11 GMT+10</p>")
+    assert extract_document(html, "https://x.com/news/263700449/a").published == "2020-01-13T22:11:00"
+    # a wrapper named for its sidebar that holds that headline is the page's layout, not a sidebar
+    wrapped = (
+        page()
+        .replace("<article><h1>Council votes on the harbour plan</h1>",
+                 '<div class="mainwrap sidebar"><div><h2>Council votes on the harbour plan</h2>')
+        .replace("</article>", '<div class="post-meta"><a class="post-meta-time">08/08/2017</a></div></div></div>')
+    )
+    assert extract_document(wrapped, "https://x.de/blog/a").published == "2017-08-08"
+
+
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:
     head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
     assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"

@@ -355,11 +355,25 @@ class _Sources:
     @cached_property
     def h1_texts(self) -> list[str]:
         """The first few <h1>s' texts (a logo or a section name is often an <h1> too)."""
-        return [h.text(deep=True, separator=" ").strip() for h in self.tree.css("h1")[:5]]
+        return [h.text(deep=True, separator=" ").strip() for h in self.h1_nodes]
 
     @cached_property
-    def h2_texts(self) -> list[str]:
-        return [h.text(deep=True, separator=" ").strip() for h in self.tree.css("h2")[:5]]
+    def h1_nodes(self) -> list[LexborNode]:
+        return self.tree.css("h1")[:5]
+
+    @cached_property
+    def headline_node(self) -> LexborNode | None:
+        """The page's headline: the longest of the first few <h1>s (a logo or a section name is often an <h1> too);
+        a page without one has it in the <h2> its <title> repeats."""
+        h1s = [(len(t), h) for h, t in zip(self.h1_nodes, self.h1_texts) if len(t) >= 8]
+        if h1s:
+            return max(h1s, key=lambda c: c[0])[1]
+        title = self.doc_title.lower()
+        for h2 in self.tree.css("h2")[:5]:
+            text = h2.text(deep=True, separator=" ").strip()
+            if len(text) >= 8 and squash(text).lower() in title:
+                return h2
+        return None
 
     @cached_property
     def body_text(self) -> str:
@@ -767,8 +781,10 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     Read from <time> elements and elements whose class says date, in page order, outside comments, sidebars
     and teasers; trusted only when they agree on at most two days, none of them the declared one (a teaser list
     shows many days; a page that shows the declared day anywhere keeps it). A publication word before a date
-    makes it the one; an update word makes it the last choice. Stops as soon as the answer is known: this runs
-    on every dated page (one narrow css pass; the wide DATE_HINT_SELECTOR costs several times more)."""
+    makes it the one; an update word makes it the last choice. When the date elements settle nothing (none, or
+    a teaser list's many days), a date written right below the headline, not the declared day, is the one.
+    Stops as soon as the answer is known: this runs on every dated page (one narrow css pass; the wide
+    DATE_HINT_SELECTOR costs several times more)."""
     dayfirst = src.dayfirst
     shown: list[tuple[int, str]] = []
     days: set[str] = set()
@@ -784,9 +800,14 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
                 return None
             days.add(d[:10])
             if len(days) > 2:
-                return None
+                shown = []
+                break
             shown.append((0 if _PUBLISHED_WORDS.search(text) else 2 if _MODIFIED_WORDS.search(text) else 1, d))
-    return min(shown, key=lambda c: c[0])[1] if shown else None
+    if shown:
+        return min(shown, key=lambda c: c[0])[1]
+    # no date element settles it: the date written right below the headline, if any, is the one people read
+    below = _date_near_headline(src, below_only=True)
+    return below if below and below[:10] != declared[:10] else None
 
 
 def _holds_headline(node: LexborNode, tags: str = "h1") -> bool:
@@ -857,27 +878,49 @@ def _labelled_date(src: _Sources) -> str | None:
 _LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s*:?\s|\s*(?=\d))")
 
 
-def _date_near_headline(src: _Sources) -> str | None:
-    """A date written just above or below the page's <h1> (dates often stand in plain <p> or <div>)."""
-    # a logo or a section name is often an <h1> too: the headline is the longest of the first few; a page without
-    # one has it in the <h2> the <title> repeats
-    headline = max(src.h1_texts, key=len, default="")
-    if len(headline) < 8:
-        title = src.doc_title.lower()
-        headline = next((t for t in src.h2_texts if len(t) >= 8 and t.lower() in title), "")
-    if len(headline) < 8:
+def _date_near_headline(src: _Sources, below_only: bool = False) -> str | None:
+    """A date written just below (else just above) the page's headline: dates often stand in plain <p> or <div>
+    beside it. The text is read by walking the headline's siblings (and its ancestors' siblings) outward, so no
+    page-wide text is built."""
+    headline = src.headline_node
+    if headline is None:
         return None
-    text = src.body_text  # the headline's text is a substring of it, same separators
-    at = text.find(headline)
-    if at < 0:
-        return None
-    window = squash(text[max(0, at - 1000) : at + len(headline) + 2000])
-    headline = squash(headline)
-    at = window.find(headline)
-    # below the headline first (the byline's line); above it, a date is as often the site's or a teaser's
-    return date_in_text(window[at : at + len(headline) + 300], src.dayfirst) or date_in_text(
-        window[max(0, at - 150) : at], src.dayfirst
-    )
+    below = date_in_text(_text_beside(headline, 300, forward=True), src.dayfirst)
+    if below or below_only:
+        return below
+    return date_in_text(_text_beside(headline, 150, forward=False), src.dayfirst)
+
+
+_NOT_TEXT = frozenset(("script", "style", "noscript", "template", "svg"))
+
+
+def _text_beside(node: LexborNode, limit: int, forward: bool) -> str:
+    """About `limit` characters of the text people read right after (or right before) `node`, in page order."""
+    parts: list[str] = []
+    total = 0
+    current: LexborNode | None = node
+    for _ in range(8):  # ancestors
+        if current is None or current.tag in ("body", "html"):
+            break
+        sibling = current.next if forward else current.prev
+        for _ in range(40):  # siblings
+            if sibling is None or total >= limit:
+                break
+            if sibling.tag not in _NOT_TEXT:
+                text = sibling.text(deep=True, separator=" ")
+                # (cut before squashing: a sibling can be the whole article)
+                text = squash(text[: 30 * limit])[:limit] if forward else squash(text[-30 * limit :])[-limit:]
+                if text and not text.isspace():
+                    parts.append(text)
+                    total += len(text) + 1
+            sibling = sibling.next if forward else sibling.prev
+        if total >= limit:
+            break
+        current = current.parent
+    if not forward:
+        parts.reverse()
+    joined = " ".join(parts)
+    return joined[:limit] if forward else joined[-limit:]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -116,8 +116,18 @@ def test_the_date_shown_wins_over_a_declared_one_the_page_never_shows() -> None:
     both = shown + '<span class="date">Erstellt 22.11.2021</span>'
     assert extract_document(page(both, head), "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
     # many days shown: a teaser list, not the article's date
-    many = "".join(f'<span class="date">{d:02d}.03.2020</span>' for d in (1, 5, 9))
-    assert extract_document(page(many, head), "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+    many = "".join(f'<li><span class="date">{d:02d}.03.2020</span></li>' for d in (1, 5, 9))
+    teasers = page(head=head).replace("</article>", f"</article><ul>{many}</ul>")
+    assert extract_document(teasers, "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+
+
+def test_the_date_below_the_headline_wins_when_no_date_element_shows_the_declared_one() -> None:
+    head = '<meta property="article:published_time" content="2019-09-22T07:30:29Z">'
+    byline = '<p class="publication">Le <span>28 juin 2019</span></p>'
+    assert extract_document(page(byline, head, "fr"), "https://x.fr/a").published == "2019-06-28"
+    # the declared day shown in a date element keeps it, whatever is written below the headline
+    kept = '<p>Le 28 juin 2019</p><span class="date">22/09/2019</span>'
+    assert extract_document(page(kept, head, "fr"), "https://x.fr/a").published == "2019-09-22T07:30:29+00:00"
 
 
 def test_todays_date_in_the_site_header_is_not_the_articles() -> None:

@@ -524,6 +524,7 @@ def published(src: _Sources) -> str | None:
     return (
         date_from_url(src.url)
         or _published_shown(src)
+        or _own_entry_date(src)
         or date_in_text(src.doc_title, src.dayfirst)
         or _labelled_date(src)
         or date_from_url(src.meta(sel.IMAGE_META))
@@ -833,6 +834,8 @@ def _published_shown(src: _Sources) -> str | None:
         text = node.text(deep=small)
         if not small and not _DIGIT.search(text or ""):
             text = node.text(deep=True)
+        if text and len(text) > 200 and small:
+            text = text[:200]  # a byline line that goes on with categories and tags: its date comes first
         if not text or len(text) > 200 or not _DIGIT.search(text):
             continue
         seen += 1
@@ -851,6 +854,21 @@ def _published_shown(src: _Sources) -> str | None:
 
 _SMALL_TAGS = frozenset("span time small em strong b i a abbr li ul p dd dt td h5 h6 font nobr cite".split())
 _DIGIT = re.compile(r"\d")
+
+
+def _own_entry_date(src: _Sources) -> str | None:
+    """The date beside the page's own entry in a list on the page ("latest news": a link to this very URL with
+    its <time>), when the article itself shows none."""
+    path = urlsplit(src.url).path.rstrip("/") if src.url else ""
+    tail = path.rsplit("/", 1)[-1]
+    if len(tail) < 6 or '"' in tail or "\\" in tail:
+        return None
+    for link in src.tree.css(f'a[href$="{tail}"]')[:5]:
+        for node in [*link.css("time"), link]:
+            d = normalize_date(attr(node, "datetime")) or date_in_text(node.text(deep=True)[:200], src.dayfirst)
+            if d:
+                return d
+    return None
 
 
 def _labelled_date(src: _Sources) -> str | None:

@@ -230,6 +230,23 @@ def test_a_headline_in_an_h2_when_the_page_has_no_h1() -> None:
     assert extract_document(wrapped, "https://x.de/blog/a").published == "2017-08-08"
 
 
+def test_the_pages_own_entry_in_a_list_on_the_page() -> None:
+    latest = ('<div class="sidebar-latest"><div class="news-list"><a href="/news/615167.html"><time datetime="2020-11-25T08:45:38+04:00">08:45'
+              '</time> Other</a><a href="arm/news/615163.html"><time datetime="2020-11-24T08:22:33+04:00">08:22</time>'
+              ' This one</a></div></div>')
+    html = page().replace("</article>", "</article>" + latest)
+    assert extract_document(html, "https://news.example/arm/news/615163.html").published == "2020-11-24T08:22:33+04:00"
+    assert extract_document(html, "https://news.example/arm/news/615000.html").published is None
+
+
+def test_a_long_byline_line_with_its_date_first() -> None:
+    line = ("<p class='postmetadata'><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 14:00 Uhr "
+            "veröffentlicht und unter " + ", ".join(f"<a href='/t{i}'>Thema Nummer {i}</a>" for i in range(12))
+            + " abgelegt.</small></p>")
+    html = page().replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.de/a").published == "2011-12-03T14:00:00"
+
+
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:
     head = '<script>{"@context": "https://schema.org", "@type": "Recipe", "datePublished": "2006-10-10"}</script>'
     assert extract_document(page(head=head), "https://x.de/a").published == "2006-10-10"

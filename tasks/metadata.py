@@ -383,11 +383,16 @@ class _Sources:
         if body is None:
             return ""
         text = body.text(deep=True, separator=" ")
-        for code in body.css("script, style"):
+        kept: list[str] = []
+        at = 0
+        for code in body.css("script, style"):  # in page order, so one pass over the text cuts them all
             chunk = code.text(deep=True)
-            if chunk and len(chunk) > 20:
-                text = text.replace(chunk, " ", 1)
-        return text
+            found = text.find(chunk, at) if chunk and len(chunk) > 20 else -1
+            if found >= 0:
+                kept.append(text[at:found])
+                at = found + len(chunk)
+        kept.append(text[at:])
+        return " ".join(kept)
 
 
 def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
@@ -508,18 +513,20 @@ def authors(src: _Sources) -> tuple[str, ...]:
 
 
 def published(src: _Sources) -> str | None:
-    """The publication date as the page states it (see _published_declared and _published_shown), in the page's
-    own time zone. A declared UTC date-time gives way to the day the URL or the headline's surroundings show
-    when the two are a day apart: the publisher's day, not the server's clock, is what an analyst groups by."""
+    """The publication date as the page states it, in the page's own time zone. The declared one
+    (_published_declared) unless the page shows people another (_shown_instead_of; a URL with the declared day
+    confirms it without looking), or a declared UTC time one day off the URL's day (the server's clock, not the
+    publisher's day, which is what an analyst groups by). When none is declared: the URL's day, the date shown
+    beside the headline or in a date element (_published_shown), the page's own entry in a list on the page,
+    the <title>, a labelled date in the text, the share image's URL."""
     declared = _published_declared(src)
     if declared:
-        shown = _shown_instead_of(declared, src)
+        in_url = date_from_url(src.url)
+        shown = None if in_url == declared[:10] else _shown_instead_of(declared, src)  # (the URL confirms it)
         if shown:
             return shown
-        if is_utc(declared):
-            local = date_from_url(src.url)
-            if local and _days_apart(local, declared) == 1:
-                return local
+        if is_utc(declared) and in_url and _days_apart(in_url, declared) == 1:
+            return in_url
         return declared
     return (
         date_from_url(src.url)
@@ -912,6 +919,25 @@ def _date_near_headline(src: _Sources, below_only: bool = False) -> str | None:
 _NOT_TEXT = frozenset(("script", "style", "noscript", "template", "svg"))
 
 
+def _leading_text(node: LexborNode, limit: int) -> str:
+    """About the first `limit` characters of the text people read in `node` (no script code), without building
+    the text of all of it: a sibling of the headline can be the whole article."""
+    if node.tag == "-text":
+        return squash((node.text_content or "")[: 30 * limit])[:limit]
+    parts: list[str] = []
+    total = 0
+    for sub in node.traverse(include_text=True):
+        if sub.tag != "-text" or (sub.parent is not None and sub.parent.tag in _NOT_TEXT):
+            continue
+        chunk = squash(sub.text_content or "")
+        if chunk:
+            parts.append(chunk)
+            total += len(chunk) + 1
+            if total >= limit:
+                break
+    return " ".join(parts)[:limit]
+
+
 def _text_beside(node: LexborNode, limit: int, forward: bool) -> str:
     """About `limit` characters of the text people read right after (or right before) `node`, in page order."""
     parts: list[str] = []
@@ -925,9 +951,11 @@ def _text_beside(node: LexborNode, limit: int, forward: bool) -> str:
             if sibling is None or total >= limit:
                 break
             if sibling.tag not in _NOT_TEXT:
-                text = sibling.text(deep=True, separator=" ")
-                # (cut before squashing: a sibling can be the whole article)
-                text = squash(text[: 30 * limit])[:limit] if forward else squash(text[-30 * limit :])[-limit:]
+                text = (
+                    _leading_text(sibling, limit - total)
+                    if forward
+                    else squash(sibling.text(deep=True, separator=" ")[-30 * limit :])[-limit:]
+                )
                 if text and not text.isspace():
                     parts.append(text)
                     total += len(text) + 1

@@ -42,7 +42,30 @@ _MONTH_NAMES = [
     "prosinec decembrie joulukuuta joulukuu aralık",
 ]
 MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names.split()}
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many words, as a prefix tree ("jan(?:uary|vier)?..."): the engine rejects a position on its
+    first letter instead of trying ~200 month names there (date_in_text runs on every page). A word that
+    continues is tried before the shorter one it starts with, as in a longest-first alternation."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_MONTH_RE = _trie_pattern(list(MONTHS))
 
 _ISO_LIKE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2}|UTC|GMT)?)?",
@@ -52,7 +75,7 @@ _TEXT_DATE_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?
 _TEXT_DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|\b)")
 _URL_DATE_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
-_URL_DATE_DMY = re.compile(r"/(\d{2})-(\d{2})-((?:19|20)\d{2})[-/]")
+_URL_DATE_DMY = re.compile(r"/(\d{2})-(\d{2})-((?:19|20)\d{2})(?:[-/.]|$)")
 
 # dates as people write them; each pattern names its groups so one reader handles them all
 _TEXT_PATTERNS = [

@@ -26,6 +26,11 @@ PUBLISHED_META = (
 PUBLISHED_META_PATTERN = r"publi|pubdate|creat|(?:^|[:._-])date(?:$|[:._-])"
 NOT_PUBLISHED_META_PATTERN = r"modif|updat|expir|lastmod|revis|change|valid|event|start|end|birth"
 CREATED_LD = ("dateCreated", "uploadDate")
+# keys of a publication date in a page's script state (JSON or a JS object literal), as sites spell them
+STATE_PUBLISHED_KEYS = (
+    "datePublished", "publishedAt", "published_at", "publishDate", "publish_date", "publicationDate",
+    "publication_date", "firstPublishDate", "firstPublishedDate", "createdAt", "created_at", "pubDate", "pubdate",
+)
 MODIFIED_LD = ("dateModified",)
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
 LANGUAGE_META = ("og:locale", "content-language", "language", "dc.language")
@@ -45,8 +50,12 @@ DATE_SELECTOR = (
 DATE_HINT_SELECTOR = (
     '[class*="date" i], [class*="datum" i], [class*="time" i], [class*="publi" i], [class*="posted" i], '
     '[class*="meta" i], [class*="byline" i], [class*="info" i], [class*="author" i], [id*="date" i], '
+    '[class~="submitted"], '
     'time, abbr[title], small, em'
 )
+# the elements whose date a reader sees as the article's, checked against the declared date (kept narrow: it runs
+# on every page)
+SHOWN_DATE_SELECTOR = 'time, [class*="date" i], [class*="datum" i]'
 # words before a date that say which date it is, in the languages of the open web
 PUBLISHED_WORDS = (
     r"published|posted|created|veröffentlicht|erstellt|erschienen|gepostet|publié|publication|publicado|publicación"
@@ -66,4 +75,8 @@ DATE_LABELS = (
 DATE_ELSEWHERE_HINTS = (
     r"comment|sidebar|widget|related|teaser|recommend|popular|footer|calendar|kalender|archiv|agenda|event"
     r"|termin|newsletter|weitere|more|trending|kommentar"
-)
+)# an ancestor whose class names the site's top or navigation bar, which shows today's date (anywhere in a class:
+# "jeg_topbar", "header-top-menu", "current-date")
+SITE_BAR_HINTS = r"top[-_]?bar|nav[-_]?bar|header[-_]top|top[-_]?header|current[-_]?date|today"
+# a date element's own class that says it is a comment's or a reply's
+COMMENT_HINTS = r"comment|kommentar|reply|replies|leserbrief"

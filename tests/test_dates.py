@@ -52,6 +52,7 @@ def test_locale_decides_the_order_of_day_and_month() -> None:
         ("https://x.org/2022/01/21/story/", "2022-01-21"),
         ("https://x.org/news/20200413/story", "2020-04-13"),
         ("https://x.org/newsroom/23-01-2022-story/17.html", "2022-01-23"),
+        ("https://x.org/meldungen/29-10-2021", "2021-10-29"),  # the day as the path's last segment
         ("https://x.org/2022/13/40/story", None),
         ("https://x.org/story?date=2022-01-21", None),  # a query is not where a page's date lives
         (None, None),
@@ -105,6 +106,145 @@ def test_a_declared_utc_time_gives_way_to_the_day_in_the_url() -> None:
     assert doc.published == "2023-11-08"
     far = extract_document(page(head=head, lang="en-US"), "https://x.com/2023/10/01/council-votes/")
     assert far.published == "2023-11-09T04:30:00+00:00"  # days apart: the URL's is another date, not a shift
+
+
+def test_the_date_shown_wins_over_a_declared_one_the_page_never_shows() -> None:
+    head = '<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">'
+    shown = '<p class="article-meta"><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time></p>'
+    assert extract_document(page(shown, head), "https://x.de/a").published == "2022-01-25"
+    # the declared day shown anywhere on the page keeps it (an update date beside it does not win)
+    both = shown + '<span class="date">Erstellt 22.11.2021</span>'
+    assert extract_document(page(both, head), "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+    # many days shown: a teaser list, not the article's date
+    many = "".join(f'<li><span class="date">{d:02d}.03.2020</span></li>' for d in (1, 5, 9))
+    teasers = page(head=head).replace("</article>", f"</article><ul>{many}</ul>")
+    assert extract_document(teasers, "https://x.de/a").published == "2021-11-22T18:42:22+01:00"
+
+
+def test_the_date_below_the_headline_wins_when_no_date_element_shows_the_declared_one() -> None:
+    head = '<meta property="article:published_time" content="2019-09-22T07:30:29Z">'
+    byline = '<p class="publication">Le <span>28 juin 2019</span></p>'
+    assert extract_document(page(byline, head, "fr"), "https://x.fr/a").published == "2019-06-28"
+    # the declared day shown in a date element keeps it, whatever is written below the headline
+    kept = '<p>Le 28 juin 2019</p><span class="date">22/09/2019</span>'
+    assert extract_document(page(kept, head, "fr"), "https://x.fr/a").published == "2019-09-22T07:30:29+00:00"
+
+
+def test_todays_date_in_the_site_header_is_not_the_articles() -> None:
+    head = '<meta property="article:published_time" content="2017-05-01T17:05:00+02:00">'
+    html = page(head=head).replace(
+        "<nav>", '<header><h1><a href="/">Radio</a></h1><span class="dlf-date">Mittwoch, 26.02.2020</span></header><nav>'
+    )
+    assert extract_document(html, "https://x.de/a").published == "2017-05-01T17:05:00+02:00"
+    bar = page(head=head).replace("<nav>", '<div class="jeg_topbar"><div class="top_date">November 9, 2023</div></div><nav>')
+    assert extract_document(bar, "https://x.de/a").published == "2017-05-01T17:05:00+02:00"
+
+
+def test_an_info_box_inside_the_article_holds_the_articles_date() -> None:
+    box = '<aside class="meta"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>'
+    assert extract_document(page(box), "https://x.de/a").published == "2022-01-21"
+
+
+def test_a_publication_date_in_the_pages_script_state() -> None:
+    state = ('<script id="__NEXT_DATA__" type="application/json">{"props": {"article": {"title": "Council",'
+             ' "publishedAt": "2022-01-31T15:58:43+01:00", "related": [{"publishedAt": "2021-05-01"}]}}}</script>')
+    assert extract_document(page().replace("</body>", state + "</body>"), "https://x.de/a").published == (
+        "2022-01-31T15:58:43+01:00"
+    )
+    js = '<script>window.__INITIAL_STATE__ = {product: {\\"published_at\\":\\"2019-03-02T06:22:28+01:00\\"}};</script>'
+    assert extract_document(page(head=js), "https://x.de/a").published == "2019-03-02T06:22:28+01:00"
+    # a markup date comes first; a key without a date after it is not one
+    other = '<script>var x = {"createdAt": null, "pubDate": "soon"};</script>'
+    assert extract_document(page(head=other), "https://x.de/a").published is None
+
+
+def test_a_date_in_a_child_of_a_meta_container() -> None:
+    """The container's own text holds no digit: its date is in a child element."""
+    box = '<div class="article-meta-wrapper">Von: Björn Jahner <span>|</span> <span>31.10.23</span></div>'
+    html = page().replace("</article>", box + "</article>")  # (far from the headline)
+    assert extract_document(html, "https://x.de/a").published == "2023-10-31"
+
+
+def test_a_comments_date_is_not_the_articles() -> None:
+    comment = '<div class="comment-meta">Peter sagt: <span>24. August 2019 um 03:36 Uhr</span></div>'
+    html = page().replace("</article>", comment + "</article>")
+    assert extract_document(html, "https://x.de/a").published is None
+
+
+def test_below_the_headline_before_above_it() -> None:
+    html = page('<p class="info">10.06.2018 22:00</p>').replace("<h1>", "<p>Zuletzt: 13.07.2013</p><h1>")
+    assert extract_document(html, "https://x.de/a").published == "2018-06-10T22:00:00"
+
+
+def test_a_header_inside_the_article_is_the_articles() -> None:
+    html = page().replace(
+        "<h1>Council votes on the harbour plan</h1>",
+        '<header><h3>Council</h3><div class="info"><span>28. Jan. 2022</span> <span>Paula B.</span></div></header>',
+    )
+    assert extract_document(html, "https://x.de/a").published == "2022-01-28"
+
+
+def test_a_day_in_the_url_before_a_date_near_the_headline() -> None:
+    """Nothing declared: /2007/05/20/ in the path is the publication day; a date beside the headline may be an
+    event's or a teaser's."""
+    html = page('<p>Ergebnisse vom 19. Mai 2007</p>')
+    assert extract_document(html, "https://blog.x.de/2007/05/20/ergebnisse/").published == "2007-05-20"
+
+
+def test_a_day_in_the_share_images_url_as_the_last_resort() -> None:
+    head = '<meta property="og:image" content="https://x.org/files/2016/05/04/report-og.png">'
+    assert extract_document(page(head=head), "https://x.org/report/").published == "2016-05-04"
+    shown = '<p class="meta">Von Anna Berg | 21. Januar 2022</p>'
+    assert extract_document(page(shown, head), "https://x.org/report/").published == "2022-01-21"
+
+
+def test_a_drupal_submitted_line() -> None:
+    line = '<div class="submitted">Gespeichert von <span class="username">rasos</span> am 24. Juli 2017 - 18:55</div>'
+    html = page().replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.at/a").published == "2017-07-24T18:55:00"
+
+
+def test_a_date_in_a_script_is_not_a_labelled_date() -> None:
+    ad = '<script>/* werkstatt 728x90, erstellt 02.06.10 */ google_ad_slot = "0637123279";</script>'
+    line = "<p>Dieser Artikel wurde am 14. Dezember 2015 um 14:48 von Heiner geschrieben.</p>"
+    html = page().replace("<nav>", ad + "<nav>").replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.de/a").published == "2015-12-14T14:48:00"
+
+
+def test_a_label_with_a_colon_after_its_preposition() -> None:
+    html = page().replace("</article>", "<p>Erstellt am: 01.11.2023</p></article>")
+    assert extract_document(html, "https://x.ch/a").published == "2023-11-01"
+
+
+def test_a_headline_in_an_h2_when_the_page_has_no_h1() -> None:
+    html = page().replace("<h1>Council votes on the harbour plan</h1>",
+                          "<h2>Council votes on the harbour plan</h2><p>News24<br>13 Jan 2020, 22:11 GMT+10</p>")
+    assert extract_document(html, "https://x.com/news/263700449/a").published == "2020-01-13T22:11:00"
+    # a wrapper named for its sidebar that holds that headline is the page's layout, not a sidebar
+    wrapped = (
+        page()
+        .replace("<article><h1>Council votes on the harbour plan</h1>",
+                 '<div class="mainwrap sidebar"><div><h2>Council votes on the harbour plan</h2>')
+        .replace("</article>", '<div class="post-meta"><a class="post-meta-time">08/08/2017</a></div></div></div>')
+    )
+    assert extract_document(wrapped, "https://x.de/blog/a").published == "2017-08-08"
+
+
+def test_the_pages_own_entry_in_a_list_on_the_page() -> None:
+    latest = ('<div class="sidebar-latest"><div class="news-list"><a href="/news/615167.html"><time datetime="2020-11-25T08:45:38+04:00">08:45'
+              '</time> Other</a><a href="arm/news/615163.html"><time datetime="2020-11-24T08:22:33+04:00">08:22</time>'
+              ' This one</a></div></div>')
+    html = page().replace("</article>", "</article>" + latest)
+    assert extract_document(html, "https://news.example/arm/news/615163.html").published == "2020-11-24T08:22:33+04:00"
+    assert extract_document(html, "https://news.example/arm/news/615000.html").published is None
+
+
+def test_a_long_byline_line_with_its_date_first() -> None:
+    line = ("<p class='postmetadata'><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 14:00 Uhr "
+            "veröffentlicht und unter " + ", ".join(f"<a href='/t{i}'>Thema Nummer {i}</a>" for i in range(12))
+            + " abgelegt.</small></p>")
+    html = page().replace("</article>", line + "</article>")
+    assert extract_document(html, "https://x.de/a").published == "2011-12-03T14:00:00"
 
 
 def test_json_ld_of_any_type_and_without_a_script_type() -> None:

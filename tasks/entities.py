@@ -754,11 +754,15 @@ def _initials(name: str) -> str:
 
 CAPITALISED_WORD_RE = re.compile(r"(?<![\w-])[A-Z][^\W\d_]*(?![\w-])")
 SPEECH_AFTER_RE = re.compile(r"\s+(said|says|told|asked|added|wrote|replied|noted|argued)\b")
+# After a sentence-initial word, what makes it a subject rather than an adjective: an appositive or relative
+# clause ('Pence, who ...', 'Pence, the governor, ...') or a past-tense verb ('Pence praised').
+SUBJECT_AFTER_RE = re.compile(r",\s|\s+[a-z]{3,}ed\b")
 
 
 def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str, list[int]]) -> list[Mention]:
     """Short names the model did not tag ('Cao asked'): a part of a full name, capitalised, outside any mention,
-    and either inside a sentence or followed by a speech verb (a sentence-initial 'Young' may be an adjective)."""
+    and either inside a sentence or followed by a speech verb, a comma or a past-tense verb (a sentence-initial
+    'Young' may be an adjective)."""
     found: list[Mention] = []
     taken = Intervals((m.start, m.end) for m in mentions)
     parts = {p for p in name_parts if len(p) >= 3 and p not in NOT_TITLE_WORDS and p.isalpha()}
@@ -772,7 +776,7 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
             continue
         before = text[max(0, match.start() - 3) : match.start()]
         sentence_initial = not before.strip() or before.rstrip()[-1:] in ".!?\u201c\u201d\"\n"
-        if sentence_initial and not SPEECH_AFTER_RE.match(text, match.end()):
+        if sentence_initial and not (SPEECH_AFTER_RE.match(text, match.end()) or SUBJECT_AFTER_RE.match(text, match.end())):
             continue
         found.append(Mention(match.start(), match.end(), "PERSON", word))
     return found

@@ -44,12 +44,14 @@ SPEECH_VERBS = (
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
     "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
     "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
-    "scolded rebuked"
+    "scolded rebuked opined barked remembered"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
     "declared warned recalled remarked acknowledged admitted observed suggested tweeted countered responded "
-    "predicted joked quipped cautioned stressed reported".split()
+    "predicted joked quipped cautioned stressed reported opined beamed barked remembered wondered exclaimed shouted "
+    "snapped retorted interjected laughed sighed chuckled scoffed gushed marveled marvelled fumed reads read "
+    "concluded".split()
 )
 # Forms that are as often nouns ("his remarks", "the demands"): a speech verb elsewhere in the clause wins.
 NOUN_LIKE_VERBS = frozenset(
@@ -449,8 +451,10 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         word = last_words[-1]
         at = ctx.masked.rfind(word, start, end)
         return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
-    # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause
-    if re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
+    # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause; so does the subject
+    # of a participle after a comma ('Bush attacked Trump, calling him a “loser”': Bush calls, not Trump)
+    participle = bool(verb and verb.endswith("ing") and re.search(r",\s*(?:also\s+|then\s+)?$", ctx.masked[start:end]))
+    if participle or re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
         for s, e in clauses:
             found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
             pronoun = SUBJECT_PRONOUN_RE.search(ctx.masked, s, e)
@@ -464,7 +468,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         persons = [m for m in found if m.label == "PERSON"]
         named = persons or [m for m in found if m.label in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         if named:
-            return _Speaker(*_person_after_title(ctx, named[0]), "entity", verb)
+            return _Speaker(*_person_after_title(ctx, named[0], end), "entity", verb)
         pronoun = None
         for match in SUBJECT_PRONOUN_RE.finditer(ctx.masked, s, e):
             pronoun = match
@@ -533,13 +537,21 @@ def _title_gap(words: list[str]) -> bool:
     )
 
 
-def _person_after_title(ctx: _Context, mention: Mention) -> tuple[str, int, int]:
+def _person_after_title(ctx: _Context, mention: Mention, end: int) -> tuple[str, int, int]:
     """'Planning Board Chair Elena Vasquez', 'Cruz spokesman Rick Tyler': the organisation or person that opens
-    a title is not the speaker; the person the title ends on is. Returns (text, start, entity)."""
+    a title is not the speaker; the person the title ends on is, if inside the phrase read (before `end`): in
+    'Dan Patrick says Sen. Ted Cruz is' the verb ends the subject. Returns (text, start, entity)."""
     i = bisect.bisect_right(ctx.starts, mention.start)
     if i < len(ctx.mentions):
         nxt = ctx.mentions[i]
-        if nxt.label == "PERSON" and nxt.start > mention.end and _title_gap(ctx.masked[mention.end : nxt.start].split()):
+        gap = ctx.masked[mention.end : nxt.start].split()
+        if (
+            nxt.label == "PERSON"
+            and mention.end < nxt.start
+            and nxt.end <= end
+            and not any(SPEECH_RE.fullmatch(w) for w in gap)
+            and _title_gap(gap)
+        ):
             return nxt.text, nxt.start, nxt.entity
     return mention.text, mention.start, mention.entity
 
@@ -569,7 +581,7 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
         start = honorific.end()  # 'said Mr. Reeves': the name after the honorific
     mention = ctx.mention_at(start) or _titled_person_at(ctx, start, end)
     if mention is not None:
-        return _Speaker(*_person_after_title(ctx, mention), "entity", verb)
+        return _Speaker(*_person_after_title(ctx, mention, end), "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)
@@ -603,6 +615,11 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
         return _speaker_after(ctx, tail_start + verb.end(), limit, verb.group().lower())
     if not verb or len(tail[: verb.start()].split()) > 14:
         return None
+    if verb.group().lower() in INVERTIBLE_VERBS and re.search(r",\s*$", tail[: verb.start()]):
+        # '“...” in the 2008 primary, said Paul Beck': inverted after a phrase of its own
+        found = _speaker_after(ctx, tail_start + verb.end(), limit, verb.group().lower())
+        if found is not None:
+            return found
     return _subject_before(ctx, tail_start, tail_start + verb.start(), verb.group().lower())
 
 
@@ -660,7 +677,24 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
             return after
+    if found is not None and found.kind == "pronoun":
+        return _named_subject_of_embedding(ctx, sentence_start, found) or found
     return found
+
+
+EMBEDDED_PRONOUN_RE = re.compile(r"\b(?:what|whom|which)\s+$", re.I)
+
+
+def _named_subject_of_embedding(ctx: _Context, sentence_start: int, pronoun: _Speaker) -> _Speaker | None:
+    """'Rubio said ... Trump, whom he called a “con artist”': a pronoun speaking inside a relative clause is the
+    person the sentence opens with, who is named there."""
+    if pronoun.text.lower() not in ("he", "she") or not EMBEDDED_PRONOUN_RE.search(ctx.masked[sentence_start : pronoun.start]):
+        return None
+    for s, e in _segments(ctx, sentence_start, pronoun.start)[:1]:
+        mention = next((m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)), None)
+        if mention is not None and mention.label == "PERSON":
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", pronoun.verb)
+    return None
 
 
 def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | None:
@@ -676,9 +710,21 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
     return None
 
 
+# Nouns for something said: 'Trump's pledge to be “neutral”', 'Sanders's call for a “revolution”'.
+SPEECH_NOUNS_RE = re.compile(
+    r"[\u2019']s?\s+(?:[\w-]+\s+){0,3}?(?:claims?|pledges?|promises?|calls?|slogans?|words|phrases?|remarks?|"
+    r"comments?|statements?|descriptions?|assertions?|arguments?|warnings?|vows?|demands?|accusations?|"
+    r"insistence|characteri[sz]ation|catch\s*phrase|tweets?|message|rallying cry|refrain|mantra|line)\b"
+)
+
+
 def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
-    """No speech verb: the sentence's first person, organisation or personal pronoun, outside relative clauses
+    """No speech verb: the person or organisation whose words the sentence names ('Trump's pledge to be
+    “neutral”'), else the sentence's first person, organisation or personal pronoun, outside relative clauses
     ('NATO upgraded China to a “...”', 'That’s when she pointed to “...”')."""
+    for mention in ctx.mentions_in(start, end):
+        if mention.label in ("PERSON", "ORG") and SPEECH_NOUNS_RE.match(ctx.masked, mention.end, end):
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     for s, e in _segments(ctx, start, end):
         if _segment_kind(ctx, s, e) == "relative":
             continue
@@ -691,6 +737,16 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         if mention is not None:
             return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     return None
+
+
+def _opening_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
+    """The person or organisation a sentence opens with, as its subject ('Valastro praised Christie ...')."""
+    mention = next(iter(ctx.mentions_in(start, end)), None)
+    if mention is None or mention.label not in ("PERSON", "ORG") or ctx.masked[start : mention.start].strip():
+        return None
+    if not _subject_like(ctx, mention, start) or re.match(r"\s*(?:and|or)\b", ctx.masked[mention.end : end]):
+        return None
+    return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
 
 
 def _kind(text: str, span: _Span, paragraph_start: int) -> Literal["full", "partial", "scare"]:
@@ -726,12 +782,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
         starts = _sentence_starts(ctx.masked, p_start, p_end, p_spans)
         last_speaker: _Speaker | None = None
         if not p_spans:
-            # a paragraph without quotes ending on "X said:" hands its speaker to the next paragraph's quote
-            closing = ctx.masked[p_start:p_end].rstrip()
-            previous_paragraph_speaker = None
-            if closing.endswith(":"):
-                s0 = max(s for s in starts if s < p_end)
-                previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end)
+            # a paragraph without quotes hands its last sentence's speaker ("X said:", "X argued in his email.")
+            # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
+            s0 = max(s for s in starts if s < p_end)
+            previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
             continue
         for span in p_spans:
             i = max(0, bisect.bisect_right(starts, span.open) - 1)

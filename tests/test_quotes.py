@@ -278,3 +278,59 @@ def test_an_organisation_speaker_resolves_to_its_entity(nlp):
     quote = only(quotes, "a betrayal of the fleet")
     assert (quote.speaker, quote.speaker_label) == ("Northeast Seafood Coalition", "ORG")
     assert only(quotes, "We were not consulted").speaker == "Northeast Seafood Coalition"
+
+
+# Kinds of attribution errors found on PolNeAR train (bench/bench_quotes.py), one small text each.
+
+
+def test_title_of_a_later_person_does_not_cross_the_speech_verb(nlp):
+    text = "Texas Lt. Gov. Dan Patrick says Sen. Ted Cruz is “standing tall” despite losing the primary."
+    assert only(quotes_of(text, nlp), "standing tall").speaker == "Dan Patrick"
+
+
+def test_participle_after_comma_speaks_for_the_main_subject(nlp):
+    text = (
+        "Jeb Bush, the former governor, also attacked Donald Trump, with whom he clashed at the debate, calling "
+        "him a “loser.”"
+    )
+    assert only(quotes_of(text, nlp), "loser").speaker == "Jeb Bush"
+
+
+def test_inverted_attribution_after_a_phrase(nlp):
+    text = (
+        "Hillary Clinton “drew quite well from white, working-class Democrats” in the 2008 primary, said Ohio "
+        "State University professor Paul Beck."
+    )
+    assert only(quotes_of(text, nlp), "drew quite well").speaker == "Paul Beck"
+
+
+def test_less_common_speech_verb_after_quote(nlp):
+    text = "“For a start, that is simply not true,” John Oliver barked."
+    assert only(quotes_of(text, nlp), "For a start").speaker == "John Oliver"
+
+
+def test_pronoun_in_relative_clause_is_the_sentence_subject(nlp):
+    text = "Marco Rubio said he had begun to unmask Donald Trump, whom he called a “con artist” on Tuesday."
+    quote = only(quotes_of(text, nlp), "con artist")
+    assert (quote.speaker_text, quote.speaker) == ("Marco Rubio", "Marco Rubio")
+
+
+def test_possessor_of_a_speech_noun_is_the_speaker(nlp):
+    text = "Donald Trump met donors in Las Vegas. Many worried about Trump’s pledge to be “neutral” in the talks."
+    assert only(quotes_of(text, nlp), "neutral").speaker == "Donald Trump"
+
+
+def test_quote_paragraph_after_a_paragraph_about_its_speaker(nlp):
+    text = (
+        "Richard Viguerie is upbeat about the senator’s chances in November.\n\n"
+        "“Not only can he win in November, he can unite the whole party behind him.”"
+    )
+    assert only(quotes_of(text, nlp), "Not only").speaker == "Richard Viguerie"
+
+
+def test_sentence_initial_surname_with_appositive_is_a_person(nlp):
+    text = (
+        "Gov. Mike Pence endorsed a candidate on Friday.\n\n"
+        "Pence, who is running for reelection this year, praised him for showing “the courage of his convictions.”"
+    )
+    assert only(quotes_of(text, nlp), "courage").speaker == "Mike Pence"

@@ -888,14 +888,20 @@ def _quote(
 
 def _names_someone(phrase: str) -> bool:
     """A name ('Hannity', 'M. Dane Waters') or a description with a name in it ('one New Hampshire Democrat',
-    'The Sanders campaign'); not a title alone ('Sen'), a bare noun phrase ('the group') or a pronoun."""
+    'The Sanders campaign', 'Powell’s office', 'Clinton supporters'); not a title alone ('Sen'), a bare noun
+    phrase ('the group') or a pronoun."""
     words = phrase.split()
     if not 0 < len(words) <= 8:
         return False
     if len(words) == 1:
         word = words[0]
         return word[:1].isupper() and len(word) >= 3 and not is_role_word(word) and word.lower() not in DETERMINERS
-    return any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
+    first_is_owner = (
+        words[0][:1].isupper()
+        and words[0].lower() not in DETERMINERS
+        and (re.search(r"[\u2019']s?$", words[0]) is not None or NAME_AS_MODIFIER_RE.match(" " + " ".join(words[1:])) is not None)
+    )
+    return first_is_owner or any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
         words[0].lower() not in DETERMINERS
     )
 

@@ -334,3 +334,9 @@ def test_sentence_initial_surname_with_appositive_is_a_person(nlp):
         "Pence, who is running for reelection this year, praised him for showing “the courage of his convictions.”"
     )
     assert only(quotes_of(text, nlp), "courage").speaker == "Mike Pence"
+
+
+def test_owner_phrase_is_kept_as_written_not_lost(nlp):
+    text = "Colin Powell spoke in May.\n\n“He used his own email for years,” Powell’s office said in a statement."
+    quote = only(quotes_of(text, nlp), "own email")
+    assert quote.speaker_text == "Powell’s office" and quote.speaker == "Powell’s office" and quote.speaker_label is None

@@ -158,11 +158,24 @@ def looks_like_title(inner: str) -> bool:
 TITLE_LABELS = frozenset({"WORK_OF_ART", "ORG", "EVENT", "LAW", "PRODUCT", "FAC"})
 
 
+# Nouns after a quoted title that make it the name of a work, event or slogan ('the “No Comparison” ad').
+WORK_NOUNS = frozenset(
+    "ad ads advert commercial movie film show series program programme pageant book memoir song album play "
+    "episode documentary video podcast segment column editorial headline slogan crowd movement tour rally "
+    "event summit campaign bill act plan initiative caucus conference tournament states".split()
+)
+TITLE_BEFORE_RE = re.compile(r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching))\s*$", re.I)
+
+
 def _is_named_work(ctx: "_Context", span: _Span) -> bool:
-    """'On “Face the Nation,”': a title-case quote the model tags as a work or organisation is a name."""
+    """'On “Face the Nation,”', 'his “Miss Universe” pageant': a title-case quote the model tags as a work or
+    organisation, or that a work noun follows or a possessive or 'on'/'called' precedes, is a name, not speech."""
     inner = ctx.text[span.start : span.end]
     if not looks_like_title(inner):
         return False
+    after = re.match(r"[\s,\u201d\"]*([a-z]+)", ctx.text[span.close + 1 : span.close + 40])
+    if (after and after.group(1) in WORK_NOUNS) or TITLE_BEFORE_RE.search(ctx.text[max(0, span.open - 30) : span.open]):
+        return len(inner.split()) <= 6
     covered = sum(
         min(m.end, span.end) - max(m.start, span.start)
         for m in ctx.all_mentions_in(span.start - 200, span.end)

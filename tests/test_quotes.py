@@ -340,3 +340,11 @@ def test_owner_phrase_is_kept_as_written_not_lost(nlp):
     text = "Colin Powell spoke in May.\n\n“He used his own email for years,” Powell’s office said in a statement."
     quote = only(quotes_of(text, nlp), "own email")
     assert quote.speaker_text == "Powell’s office" and quote.speaker == "Powell’s office" and quote.speaker_label is None
+
+
+def test_quoted_titles_of_works_and_shows_are_not_quotes(nlp):
+    text = (
+        "The “No Comparison” ad contrasts the two records. Speaking to “Morning Talk” on Monday, Rubio held back. "
+        "Marco Rubio said the ad was “a desperate move by a failing campaign.”"
+    )
+    assert [q.text for q in quotes_of(text, nlp)] == ["a desperate move by a failing campaign."]

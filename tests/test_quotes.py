@@ -348,3 +348,9 @@ def test_quoted_titles_of_works_and_shows_are_not_quotes(nlp):
         "Marco Rubio said the ad was “a desperate move by a failing campaign.”"
     )
     assert [q.text for q in quotes_of(text, nlp)] == ["a desperate move by a failing campaign."]
+
+
+def test_honorific_before_a_surname_gives_the_surname(nlp):
+    text = "Keanu Reeves met the board on Monday.\n\n“We will appeal the ruling,” said Mr. Reeves, the company’s lawyer."
+    quote = only(quotes_of(text, nlp), "appeal")
+    assert quote.speaker_text == "Reeves" and quote.speaker == "Keanu Reeves"

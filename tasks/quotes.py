@@ -44,13 +44,13 @@ SPEECH_VERBS = (
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
     "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
     "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
-    "scolded rebuked opined barked remembered"
+    "scolded rebuked opined barked remembered mused exhorted riffed"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
     "declared warned recalled remarked acknowledged admitted observed suggested tweeted countered responded "
     "predicted joked quipped cautioned stressed reported opined beamed barked remembered wondered exclaimed shouted "
-    "snapped retorted interjected laughed sighed chuckled scoffed gushed marveled marvelled fumed reads read "
+    "snapped retorted interjected laughed sighed chuckled scoffed gushed marveled marvelled fumed reads read mused "
     "concluded".split()
 )
 # Forms that are as often nouns ("his remarks", "the demands"): a speech verb elsewhere in the clause wins.
@@ -59,7 +59,7 @@ NOUN_LIKE_VERBS = frozenset(
     "counters charges jokes quips laments boasts pledges comments insists".split()
 )
 SPEECH_RE = re.compile(
-    r"\b(?:[Aa]ccording\s+to|(?:pointed|points)\s+out|(?:shot|shoots|fired|hit|hits)\s+back|(?:went|goes)\s+on|put\s+it|Said|Says|"
+    r"\b(?:[Aa]ccording\s+to|(?:issued|issues|released|releases|put\s+out)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?statement|(?:pointed|points)\s+out|(?:shot|shoots|fired|hit|hits)\s+back|(?:went|goes)\s+on|put\s+it|Said|Says|"
     + "|".join(SPEECH_VERBS)
     + r")\b"
 )
@@ -454,8 +454,10 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             if seg_kind in ("clause", "appositive")
             for m in ctx.mentions_in(*seg)
         )
-        # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive
-        if kind == "clause" or (kind == "appositive" and not named_before):
+        # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive; 'as Cruz said',
+        # 'As X told the AP' is an adverbial clause whose own verb is the speech verb: its subject speaks
+        as_clause = kind == "adverbial" and i == len(segments) - 1 and re.match(r"\s*as\s", ctx.masked[s:e], re.I)
+        if kind == "clause" or (kind == "appositive" and not named_before) or as_clause:
             clauses.append((s, e))
     last_words = _words(ctx.masked[start:end])
     while last_words and (last_words[-1].lower() in TRAILING_ADVERBS or last_words[-1].lower() in DAY_WORDS):
@@ -518,8 +520,8 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
         if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
             return None
     if begin is None:
-        if len(words) > 3:
-            return None
+        if len(words) > 3 or re.fullmatch(r"[a-z]+ly", words[0][2]):
+            return None  # 'Clinton, clearly frustrated, responded': an adverb opens no noun phrase
         begin = 0
     # what comes before the phrase must not be a verb phrase: only openers, names, dates and prepositions
     for _, _, word in words[:begin]:

@@ -354,3 +354,27 @@ def test_honorific_before_a_surname_gives_the_surname(nlp):
     text = "Keanu Reeves met the board on Monday.\n\n“We will appeal the ruling,” said Mr. Reeves, the company’s lawyer."
     quote = only(quotes_of(text, nlp), "appeal")
     assert quote.speaker_text == "Reeves" and quote.speaker == "Keanu Reeves"
+
+
+def test_as_clause_names_the_speaker(nlp):
+    text = (
+        "Ted Cruz campaigned in Iowa.\n\n"
+        "Still, the race “is a dead heat right now,” as Cruz said on a radio program on Monday.\n\n"
+        "As Archbishop Aris Shirvanian told the Associated Press, “We remember our history.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "dead heat").speaker == "Ted Cruz"
+    assert only(quotes, "remember our history").speaker == "Aris Shirvanian"
+
+
+def test_statement_issued_by_the_subject(nlp):
+    text = "Immediately after the attacks, Donald Trump issued a statement, “Last night, our nation was attacked.”"
+    assert only(quotes_of(text, nlp), "our nation was attacked").speaker == "Donald Trump"
+
+
+def test_adverb_phrase_is_not_a_speaker(nlp):
+    text = (
+        "Hillary Clinton, clearly frustrated, responded by pointing at the woman, saying the campaign was wrong.\n\n"
+        "“I do not have money from oil companies.”"
+    )
+    assert only(quotes_of(text, nlp), "oil companies").speaker_text != "clearly frustrated"

@@ -6,7 +6,9 @@ PolNeAR's gold speaker is the mention as written next to the quote (often a pron
 is Quote.speaker_text here, not the resolved name. The resolved name (Quote.speaker) is then scored on its own, by
 gold speaker kind: for named and nominal gold speakers it must match the gold as written (the scorer's
 contained-or-lastname test: "the Post" -> "The Washington Post", "a spokeswoman for X, Jennifer Y" -> "Jennifer Y");
-a pronoun's referent is not in the gold, so for pronouns only the share resolved to a name is shown.
+a pronoun's referent is not in the gold, so for pronouns only the share resolved to a name is shown. Organisations
+(a named or nominal gold speaker raw spaCy tags ORG, and never PERSON, in the article) are a kind of their own, with the share
+resolved with speaker_label ORG. --misses N prints N speaker misses (as written) of each gold kind, for analysis.
 Speed: words per CPU second (time.process_time) of the NER pass + entity rules, then of the quote rules alone on
 top, one process pinned to one core.
 """
@@ -18,6 +20,7 @@ import one_core  # noqa: F401  (pins to one core before spaCy loads)
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,27 +48,98 @@ def load_scorer(path: Path):
     return module
 
 
-def resolved_report(scorer, gold_path: Path, pred_path: Path) -> None:
+def _matched_pairs(scorer, gold_doc: dict, pred_doc: dict) -> list[tuple[dict, dict]]:
+    """(gold quote, predicted quote) pairs matched as the scorer matches them: >= 50% overlap, greedy, one-to-one."""
+    text = gold_doc["text"]
+    gold = scorer.spans_for(text, gold_doc.get("quotes", []), 0)
+    pred = scorer.spans_for(text, pred_doc.get("quotes", []), 0)
+    pairs = []
+    for gi, (gs, ge, _) in enumerate(gold):
+        for pi, (ps, pe, _) in enumerate(pred):
+            if ps is not None and (ov := min(ge, pe) - max(gs, ps)) > 0 and ov >= 0.5 * max(ge - gs, pe - ps):
+                pairs.append((ov, gi, pi))
+    used_gold, used_pred, out = set(), set(), []
+    for _, gi, pi in sorted(pairs, reverse=True):
+        if gi not in used_gold and pi not in used_pred:
+            used_gold.add(gi)
+            used_pred.add(pi)
+            out.append((gold[gi][2], pred[pi][2]))
+    return out
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+|[\u2019']s?$", "", " ".join(name.lower().split())).strip()
+
+
+def organisation_names(doc) -> set[str]:
+    """Names raw spaCy tags ORG in an article and never as a person (nor as a person's surname): spaCy tags some
+    people ORG ("Caddell"), and a name it also tags PERSON is not counted as an organisation."""
+    people = {_bare(e.text) for e in doc.ents if e.label_ == "PERSON"}
+    people |= {p.split()[-1] for p in people if p}
+    return {_bare(e.text) for e in doc.ents if e.label_ == "ORG"} - people
+
+
+def speaker_kind(gold_quote: dict, org_names: set[str]) -> str:
+    """Gold speaker kind, with organisations apart: a named or nominal gold speaker that raw spaCy tags ORG in
+    the same article and never PERSON ("the Post", "The National Rifle Association")."""
+    kind = gold_quote.get("speaker_kind") or "name"
+    if kind != "pronoun" and _bare(gold_quote["speaker"]) in org_names:
+        return "organisation"
+    return kind
+
+
+def resolved_report(scorer, gold_path: Path, pred_path: Path, org_names: dict[str, set[str]]) -> None:
     """Resolved speaker (`speaker`) beside the speaker as written (`speaker_text`), by gold speaker kind."""
-    resolved_path = pred_path.with_name(pred_path.stem + "_resolved.jsonl")
-    with pred_path.open(encoding="utf-8") as src, resolved_path.open("w", encoding="utf-8") as out:
-        for line in src:
-            record = json.loads(line)
-            for quote in record["quotes"]:
-                quote["speaker"] = quote["resolved"]
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
     gold = scorer.load(gold_path)
-    written = scorer.score(gold, scorer.load(pred_path))["speaker"]
-    resolved = scorer.score(gold, scorer.load(resolved_path))["speaker"]
-    print("resolved speaker (speaker column) vs as written (speaker_text), matched quotes, by gold speaker kind:")
-    for kind in ("name", "nominal"):
-        if kind in resolved:
-            w, r = written[kind], resolved[kind]
-            print(f"  {kind:<9} n={r['n']:4d}  as written right {w['any']:.3f}  resolved right {r['any']:.3f}  "
-                  f"resolved empty {r['pred_empty']:.3f}")
-    if "pronoun" in resolved:
-        r = resolved["pronoun"]
-        print(f"  {'pronoun':<9} n={r['n']:4d}  resolved to a name {1 - r['pred_empty']:.3f} (referent not in the gold)")
+    pred = scorer.load(pred_path)
+    counts: dict[str, dict[str, int]] = {}
+    for doc_id, gold_doc in gold.items():
+        for gq, pq in _matched_pairs(scorer, gold_doc, pred.get(doc_id, {})):
+            if gq.get("speaker") is None:
+                continue
+            kind = speaker_kind(gq, org_names.get(doc_id, set()))
+            c = counts.setdefault(kind, {"n": 0, "written": 0, "resolved": 0, "empty": 0, "entity": 0, "org": 0})
+            written, resolved = scorer.speaker_checks(pq["speaker"], gq["speaker"]), scorer.speaker_checks(pq["resolved"], gq["speaker"])
+            c["n"] += 1
+            c["written"] += written[1] or written[2]
+            c["resolved"] += resolved[1] or resolved[2]
+            c["empty"] += not pq["resolved"]
+            c["entity"] += pq["label"] is not None
+            c["org"] += pq["label"] == "ORG"
+    print("resolved speaker (speaker column) vs as written (speaker_text), matched quotes, by gold speaker kind")
+    print("(right = the scorer's contained-or-lastname test against the gold as written; organisation = a named or")
+    print(" nominal gold speaker raw spaCy tags ORG, never PERSON, in the article; 'to an entity' = speaker_label set):")
+    for kind in ("name", "organisation", "nominal", "pronoun"):
+        if kind not in counts:
+            continue
+        c, n = counts[kind], counts[kind]["n"]
+        line = f"  {kind:<12} n={n:4d}  "
+        if kind != "pronoun":
+            line += f"as written right {c['written'] / n:.3f}  resolved right {c['resolved'] / n:.3f}  "
+        line += f"resolved to an entity {c['entity'] / n:.3f}  empty {c['empty'] / n:.3f}"
+        if kind == "organisation":
+            line += f"  as ORG {c['org'] / n:.3f}"
+        print(line)
+    print("  (pronoun: the referent is not in the gold, so only the share resolved is shown)")
+
+
+def print_misses(scorer, gold_path: Path, pred_path: Path, org_names: dict[str, set[str]], per_kind: int) -> None:
+    """Matched quotes whose speaker as written is wrong, first ones of each gold kind, with the text before."""
+    gold, pred = scorer.load(gold_path), scorer.load(pred_path)
+    shown: dict[str, int] = {}
+    for doc_id, gold_doc in gold.items():
+        for gq, pq in _matched_pairs(scorer, gold_doc, pred.get(doc_id, {})):
+            if gq.get("speaker") is None:
+                continue
+            _, contained, lastname = scorer.speaker_checks(pq["speaker"], gq["speaker"])
+            kind = speaker_kind(gq, org_names.get(doc_id, set()))
+            if contained or lastname or shown.get(kind, 0) >= per_kind:
+                continue
+            shown[kind] = shown.get(kind, 0) + 1
+            start = gold_doc["text"].find(gq["quote"])
+            before = gold_doc["text"][max(0, start - 160) : max(0, start)].replace("\n", " / ")
+            print(f"  [{kind}] gold {gq['speaker']!r} written {pq['speaker']!r} resolved {pq['resolved']!r} "
+                  f"({doc_id})\n      ...{before}\u2039{gq['quote'][:60]}\u203a")
 
 
 def main() -> int:
@@ -74,6 +148,7 @@ def main() -> int:
     parser.add_argument("--pred-out", type=Path, default=Path("/tmp/newsdesk_quotes_pred.jsonl"))
     parser.add_argument("--min-words", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--misses", type=int, default=0, help="print this many speaker misses per gold kind")
     args = parser.parse_args()
     if not args.gold.is_file():
         print(f"gold file not found: {args.gold}", file=sys.stderr)
@@ -85,8 +160,10 @@ def main() -> int:
     nlp = load_nlp()
     nlp(texts[0])  # warm up
     t0 = time.process_time()
-    analyses = [analyze_doc(doc) for doc in pipe_texts(texts, nlp, batch_size=args.batch_size)]
+    docs_nlp = list(pipe_texts(texts, nlp, batch_size=args.batch_size))
+    analyses = [analyze_doc(doc) for doc in docs_nlp]
     t1 = time.process_time()
+    org_names = {d["doc_id"]: organisation_names(doc) for d, doc in zip(docs, docs_nlp, strict=True)}
     all_quotes = [quotes_for_analysis(a) for a in analyses]
     t2 = time.process_time()
 
@@ -96,7 +173,7 @@ def main() -> int:
                 "doc_id": doc["doc_id"],
                 "quotes": [
                     {"quote": q.text, "start": q.start, "end": q.end, "speaker": q.speaker_text,
-                     "resolved": q.speaker, "kind": q.kind}
+                     "resolved": q.speaker, "label": q.speaker_label, "kind": q.kind}
                     for q in quotes
                 ],
             }
@@ -116,7 +193,9 @@ def main() -> int:
     print("speaker accuracy on matched quotes (contained-or-lastname = 'any'):")
     for kind, m in sorted(result["speaker"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
         print(f"  {kind:<9} n={m['n']:4d}  any {m['any']:.3f}  exact {m['exact']:.3f}  empty {m['pred_empty']:.3f}")
-    resolved_report(scorer, args.gold, args.pred_out)
+    resolved_report(scorer, args.gold, args.pred_out, org_names)
+    if args.misses:
+        print_misses(scorer, args.gold, args.pred_out, org_names, args.misses)
     ner_s, quote_s = t1 - t0, t2 - t1
     print(f"\nspeed, one process, CPU time: NER pass + entity rules {words / ner_s:,.0f} words/s ({ner_s:.2f} s); "
           f"quote rules alone {words / quote_s:,.0f} words/s ({quote_s:.2f} s); "

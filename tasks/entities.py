@@ -26,6 +26,7 @@ from tasks.text_rules import (
     canonical_place_or_org,
     is_abbreviation_dot,
     is_country_name,
+    is_language_name,
     is_role_word,
     is_singular_role_word,
     normalise_name,
@@ -120,6 +121,9 @@ def _strip_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
             end -= 2
     if text[start:end].endswith(("s'", "s\u2019")) and label != "PERSON":
         end -= 1
+    handle = re.search(r"\s@\w", text[start:end])  # 'Twitter @LucasNolan_': a handle is not part of a name
+    if handle:
+        end = start + handle.start()
     dash = re.search(r"\s[-\u2013\u2014]\s+(?=[a-z])", text[start:end])
     if dash:
         end = start + dash.start()
@@ -271,6 +275,7 @@ def doc_mentions(doc: "Doc", text: str | None = None) -> list[Mention]:
             mention = _clean_mention(text, piece_start, piece_end, label)
             if mention is not None:
                 mentions.append(mention)
+    mentions = _with_context_labels(text, mentions)
     mentions = _with_dateline_places(text, mentions)
     mentions = _with_results_table_teams(text, mentions)
     mentions = _with_listed_people(text, mentions)
@@ -519,6 +524,49 @@ def _replace_overlapping(mentions: list[Mention], found: list[Mention]) -> list[
     return sorted(kept + found, key=lambda m: m.start)
 
 
+# A platform named where posts live: 'on Twitter', 'via Facebook', 'posted to Twitter', 'on his Twitter page'.
+PLATFORM_BEFORE_RE = re.compile(
+    r"\b(?P<verb>(?:posted|posting|posts|wrote|writes|shared|shares|tweeted|streamed|published|announced)\s+"
+    r"(?:it\s+|this\s+|that\s+)?)?(?:on|via|to|from)\s+(?:(?:his|her|its|their|the|our|my|your)\s+)?$"
+)
+PLATFORM_AFTER_RE = re.compile(
+    r"\s+@\w|\s+(?:page|account|accounts|feed|post|posts|handle|profile|channel|video|videos|live|thread|story)\b"
+)
+LOCATIVE_BEFORE_RE = re.compile(
+    r"\b(?:in|from|to|near|at|outside|of)\s+(?:(?:downtown|central|northern|southern|eastern|western|suburban)\s+)?$"
+)
+
+
+def _with_context_labels(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Labels the words around a name decide: a platform where posts live is an organisation, not a person
+    ('posted to Twitter', 'on Twitter @handle'); a 'language' ISO 639 does not know, named after 'in', is a place
+    ('in downtown Tunis'); a plural '-men' noun never used as a place ('Gunmen opened fire') is no name."""
+    out: list[Mention] = []
+    locative_words: set[str] | None = None
+    for mention in mentions:
+        single = len(mention.tokens) == 1
+        if single and mention.label != "ORG":
+            before = PLATFORM_BEFORE_RE.search(text, max(0, mention.start - 30), mention.start)
+            after_text = text[mention.end : mention.end + 20]
+            after = PLATFORM_AFTER_RE.match(after_text)
+            if before and (after or before.group("verb")):
+                mention.label, mention.ruled = "ORG", True
+        if mention.label == "LANGUAGE" and not is_language_name(mention.text):
+            if not LOCATIVE_BEFORE_RE.search(text, max(0, mention.start - 30), mention.start):
+                continue
+            mention.label, mention.ruled = "GPE", True
+        if single and mention.label != "PERSON" and mention.text.lower().endswith("men") and len(mention.text) >= 6:
+            if locative_words is None:
+                locative_words = {
+                    m.group(1).lower()
+                    for m in re.finditer(r"\b(?:in|from|to|near|at|outside)\s+([A-Z][\w'-]*men)\b", text)
+                }
+            if mention.text.lower() not in locative_words and not is_country_name(mention.text):
+                continue
+        out.append(mention)
+    return out
+
+
 def _with_dateline_places(text: str, mentions: list[Mention]) -> list[Mention]:
     """A dateline names the place the story was filed from; the model, reading capitals, often misses it or
     calls it a person or an organisation."""
@@ -754,11 +802,15 @@ def _initials(name: str) -> str:
 
 CAPITALISED_WORD_RE = re.compile(r"(?<![\w-])[A-Z][^\W\d_]*(?![\w-])")
 SPEECH_AFTER_RE = re.compile(r"\s+(said|says|told|asked|added|wrote|replied|noted|argued)\b")
+# After a sentence-initial word, what makes it a subject rather than an adjective: an appositive or relative
+# clause ('Pence, who ...', 'Pence, the governor, ...') or a past-tense verb ('Pence praised').
+SUBJECT_AFTER_RE = re.compile(r",\s|\s+[a-z]{3,}ed\b")
 
 
 def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str, list[int]]) -> list[Mention]:
     """Short names the model did not tag ('Cao asked'): a part of a full name, capitalised, outside any mention,
-    and either inside a sentence or followed by a speech verb (a sentence-initial 'Young' may be an adjective)."""
+    and either inside a sentence or followed by a speech verb, a comma or a past-tense verb (a sentence-initial
+    'Young' may be an adjective)."""
     found: list[Mention] = []
     taken = Intervals((m.start, m.end) for m in mentions)
     parts = {p for p in name_parts if len(p) >= 3 and p not in NOT_TITLE_WORDS and p.isalpha()}
@@ -772,7 +824,7 @@ def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str,
             continue
         before = text[max(0, match.start() - 3) : match.start()]
         sentence_initial = not before.strip() or before.rstrip()[-1:] in ".!?\u201c\u201d\"\n"
-        if sentence_initial and not SPEECH_AFTER_RE.match(text, match.end()):
+        if sentence_initial and not (SPEECH_AFTER_RE.match(text, match.end()) or SUBJECT_AFTER_RE.match(text, match.end())):
             continue
         found.append(Mention(match.start(), match.end(), "PERSON", word))
     return found

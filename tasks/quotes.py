@@ -44,12 +44,14 @@ SPEECH_VERBS = (
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
     "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
     "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
-    "scolded rebuked"
+    "scolded rebuked opined barked remembered mused exhorted riffed"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
     "declared warned recalled remarked acknowledged admitted observed suggested tweeted countered responded "
-    "predicted joked quipped cautioned stressed reported".split()
+    "predicted joked quipped cautioned stressed reported opined beamed barked remembered wondered exclaimed shouted "
+    "snapped retorted interjected laughed sighed chuckled scoffed gushed marveled marvelled fumed reads read mused "
+    "concluded".split()
 )
 # Forms that are as often nouns ("his remarks", "the demands"): a speech verb elsewhere in the clause wins.
 NOUN_LIKE_VERBS = frozenset(
@@ -57,7 +59,7 @@ NOUN_LIKE_VERBS = frozenset(
     "counters charges jokes quips laments boasts pledges comments insists".split()
 )
 SPEECH_RE = re.compile(
-    r"\b(?:[Aa]ccording\s+to|(?:pointed|points)\s+out|(?:shot|shoots|fired|hit|hits)\s+back|(?:went|goes)\s+on|put\s+it|Said|Says|"
+    r"\b(?:[Aa]ccording\s+to|(?:issued|issues|released|releases|put\s+out)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?statement|(?:pointed|points)\s+out|(?:shot|shoots|fired|hit|hits)\s+back|(?:went|goes)\s+on|put\s+it|Said|Says|"
     + "|".join(SPEECH_VERBS)
     + r")\b"
 )
@@ -156,11 +158,24 @@ def looks_like_title(inner: str) -> bool:
 TITLE_LABELS = frozenset({"WORK_OF_ART", "ORG", "EVENT", "LAW", "PRODUCT", "FAC"})
 
 
+# Nouns after a quoted title that make it the name of a work, event or slogan ('the “No Comparison” ad').
+WORK_NOUNS = frozenset(
+    "ad ads advert commercial movie film show series program programme pageant book memoir song album play "
+    "episode documentary video podcast segment column editorial headline slogan crowd movement tour rally "
+    "event summit campaign bill act plan initiative caucus conference tournament states".split()
+)
+TITLE_BEFORE_RE = re.compile(r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching))\s*$", re.I)
+
+
 def _is_named_work(ctx: "_Context", span: _Span) -> bool:
-    """'On “Face the Nation,”': a title-case quote the model tags as a work or organisation is a name."""
+    """'On “Face the Nation,”', 'his “Miss Universe” pageant': a title-case quote the model tags as a work or
+    organisation, or that a work noun follows or a possessive or 'on'/'called' precedes, is a name, not speech."""
     inner = ctx.text[span.start : span.end]
     if not looks_like_title(inner):
         return False
+    after = re.match(r"[\s,\u201d\"]*([a-z]+)", ctx.text[span.close + 1 : span.close + 40])
+    if (after and after.group(1) in WORK_NOUNS) or TITLE_BEFORE_RE.search(ctx.text[max(0, span.open - 30) : span.open]):
+        return len(inner.split()) <= 6
     covered = sum(
         min(m.end, span.end) - max(m.start, span.start)
         for m in ctx.all_mentions_in(span.start - 200, span.end)
@@ -439,8 +454,10 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             if seg_kind in ("clause", "appositive")
             for m in ctx.mentions_in(*seg)
         )
-        # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive
-        if kind == "clause" or (kind == "appositive" and not named_before):
+        # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive; 'as Cruz said',
+        # 'As X told the AP' is an adverbial clause whose own verb is the speech verb: its subject speaks
+        as_clause = kind == "adverbial" and i == len(segments) - 1 and re.match(r"\s*as\s", ctx.masked[s:e], re.I)
+        if kind == "clause" or (kind == "appositive" and not named_before) or as_clause:
             clauses.append((s, e))
     last_words = _words(ctx.masked[start:end])
     while last_words and (last_words[-1].lower() in TRAILING_ADVERBS or last_words[-1].lower() in DAY_WORDS):
@@ -449,8 +466,10 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         word = last_words[-1]
         at = ctx.masked.rfind(word, start, end)
         return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
-    # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause
-    if re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
+    # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause; so does the subject
+    # of a participle after a comma ('Bush attacked Trump, calling him a “loser”': Bush calls, not Trump)
+    participle = bool(verb and verb.endswith("ing") and re.search(r",\s*(?:also\s+|then\s+)?$", ctx.masked[start:end]))
+    if participle or re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
         for s, e in clauses:
             found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
             pronoun = SUBJECT_PRONOUN_RE.search(ctx.masked, s, e)
@@ -464,7 +483,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         persons = [m for m in found if m.label == "PERSON"]
         named = persons or [m for m in found if m.label in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         if named:
-            return _Speaker(*_person_after_title(ctx, named[0]), "entity", verb)
+            return _Speaker(*_person_after_title(ctx, named[0], end), "entity", verb)
         pronoun = None
         for match in SUBJECT_PRONOUN_RE.finditer(ctx.masked, s, e):
             pronoun = match
@@ -501,8 +520,8 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
         if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
             return None
     if begin is None:
-        if len(words) > 3:
-            return None
+        if len(words) > 3 or re.fullmatch(r"[a-z]+ly", words[0][2]):
+            return None  # 'Clinton, clearly frustrated, responded': an adverb opens no noun phrase
         begin = 0
     # what comes before the phrase must not be a verb phrase: only openers, names, dates and prepositions
     for _, _, word in words[:begin]:
@@ -533,13 +552,21 @@ def _title_gap(words: list[str]) -> bool:
     )
 
 
-def _person_after_title(ctx: _Context, mention: Mention) -> tuple[str, int, int]:
+def _person_after_title(ctx: _Context, mention: Mention, end: int) -> tuple[str, int, int]:
     """'Planning Board Chair Elena Vasquez', 'Cruz spokesman Rick Tyler': the organisation or person that opens
-    a title is not the speaker; the person the title ends on is. Returns (text, start, entity)."""
+    a title is not the speaker; the person the title ends on is, if inside the phrase read (before `end`): in
+    'Dan Patrick says Sen. Ted Cruz is' the verb ends the subject. Returns (text, start, entity)."""
     i = bisect.bisect_right(ctx.starts, mention.start)
     if i < len(ctx.mentions):
         nxt = ctx.mentions[i]
-        if nxt.label == "PERSON" and nxt.start > mention.end and _title_gap(ctx.masked[mention.end : nxt.start].split()):
+        gap = ctx.masked[mention.end : nxt.start].split()
+        if (
+            nxt.label == "PERSON"
+            and mention.end < nxt.start
+            and nxt.end <= end
+            and not any(SPEECH_RE.fullmatch(w) for w in gap)
+            and _title_gap(gap)
+        ):
             return nxt.text, nxt.start, nxt.entity
     return mention.text, mention.start, mention.entity
 
@@ -569,7 +596,7 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
         start = honorific.end()  # 'said Mr. Reeves': the name after the honorific
     mention = ctx.mention_at(start) or _titled_person_at(ctx, start, end)
     if mention is not None:
-        return _Speaker(*_person_after_title(ctx, mention), "entity", verb)
+        return _Speaker(*_person_after_title(ctx, mention, end), "entity", verb)
     match = re.match(r"(he|she|they|we|it|i)\b", ctx.masked[start:end], re.I)
     if match:
         return _Speaker(match.group(), start, None, "pronoun", verb)
@@ -603,6 +630,11 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
         return _speaker_after(ctx, tail_start + verb.end(), limit, verb.group().lower())
     if not verb or len(tail[: verb.start()].split()) > 14:
         return None
+    if verb.group().lower() in INVERTIBLE_VERBS and re.search(r",\s*$", tail[: verb.start()]):
+        # '“...” in the 2008 primary, said Paul Beck': inverted after a phrase of its own
+        found = _speaker_after(ctx, tail_start + verb.end(), limit, verb.group().lower())
+        if found is not None:
+            return found
     return _subject_before(ctx, tail_start, tail_start + verb.start(), verb.group().lower())
 
 
@@ -660,7 +692,24 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
             return after
+    if found is not None and found.kind == "pronoun":
+        return _named_subject_of_embedding(ctx, sentence_start, found) or found
     return found
+
+
+EMBEDDED_PRONOUN_RE = re.compile(r"\b(?:what|whom|which)\s+$", re.I)
+
+
+def _named_subject_of_embedding(ctx: _Context, sentence_start: int, pronoun: _Speaker) -> _Speaker | None:
+    """'Rubio said ... Trump, whom he called a “con artist”': a pronoun speaking inside a relative clause is the
+    person the sentence opens with, who is named there."""
+    if pronoun.text.lower() not in ("he", "she") or not EMBEDDED_PRONOUN_RE.search(ctx.masked[sentence_start : pronoun.start]):
+        return None
+    for s, e in _segments(ctx, sentence_start, pronoun.start)[:1]:
+        mention = next((m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)), None)
+        if mention is not None and mention.label == "PERSON":
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", pronoun.verb)
+    return None
 
 
 def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | None:
@@ -676,9 +725,21 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
     return None
 
 
+# Nouns for something said: 'Trump's pledge to be “neutral”', 'Sanders's call for a “revolution”'.
+SPEECH_NOUNS_RE = re.compile(
+    r"[\u2019']s?\s+(?:[\w-]+\s+){0,3}?(?:claims?|pledges?|promises?|calls?|slogans?|words|phrases?|remarks?|"
+    r"comments?|statements?|descriptions?|assertions?|arguments?|warnings?|vows?|demands?|accusations?|"
+    r"insistence|characteri[sz]ation|catch\s*phrase|tweets?|message|rallying cry|refrain|mantra|line)\b"
+)
+
+
 def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
-    """No speech verb: the sentence's first person, organisation or personal pronoun, outside relative clauses
+    """No speech verb: the person or organisation whose words the sentence names ('Trump's pledge to be
+    “neutral”'), else the sentence's first person, organisation or personal pronoun, outside relative clauses
     ('NATO upgraded China to a “...”', 'That’s when she pointed to “...”')."""
+    for mention in ctx.mentions_in(start, end):
+        if mention.label in ("PERSON", "ORG") and SPEECH_NOUNS_RE.match(ctx.masked, mention.end, end):
+            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     for s, e in _segments(ctx, start, end):
         if _segment_kind(ctx, s, e) == "relative":
             continue
@@ -691,6 +752,16 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         if mention is not None:
             return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     return None
+
+
+def _opening_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
+    """The person or organisation a sentence opens with, as its subject ('Valastro praised Christie ...')."""
+    mention = next(iter(ctx.mentions_in(start, end)), None)
+    if mention is None or mention.label not in ("PERSON", "ORG") or ctx.masked[start : mention.start].strip():
+        return None
+    if not _subject_like(ctx, mention, start) or re.match(r"\s*(?:and|or)\b", ctx.masked[mention.end : end]):
+        return None
+    return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
 
 
 def _kind(text: str, span: _Span, paragraph_start: int) -> Literal["full", "partial", "scare"]:
@@ -726,12 +797,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
         starts = _sentence_starts(ctx.masked, p_start, p_end, p_spans)
         last_speaker: _Speaker | None = None
         if not p_spans:
-            # a paragraph without quotes ending on "X said:" hands its speaker to the next paragraph's quote
-            closing = ctx.masked[p_start:p_end].rstrip()
-            previous_paragraph_speaker = None
-            if closing.endswith(":"):
-                s0 = max(s for s in starts if s < p_end)
-                previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end)
+            # a paragraph without quotes hands its last sentence's speaker ("X said:", "X argued in his email.")
+            # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
+            s0 = max(s for s in starts if s < p_end)
+            previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
             continue
         for span in p_spans:
             i = max(0, bisect.bisect_right(starts, span.open) - 1)
@@ -834,14 +903,20 @@ def _quote(
 
 def _names_someone(phrase: str) -> bool:
     """A name ('Hannity', 'M. Dane Waters') or a description with a name in it ('one New Hampshire Democrat',
-    'The Sanders campaign'); not a title alone ('Sen'), a bare noun phrase ('the group') or a pronoun."""
+    'The Sanders campaign', 'Powell’s office', 'Clinton supporters'); not a title alone ('Sen'), a bare noun
+    phrase ('the group') or a pronoun."""
     words = phrase.split()
     if not 0 < len(words) <= 8:
         return False
     if len(words) == 1:
         word = words[0]
         return word[:1].isupper() and len(word) >= 3 and not is_role_word(word) and word.lower() not in DETERMINERS
-    return any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
+    first_is_owner = (
+        words[0][:1].isupper()
+        and words[0].lower() not in DETERMINERS
+        and (re.search(r"[\u2019']s?$", words[0]) is not None or NAME_AS_MODIFIER_RE.match(" " + " ".join(words[1:])) is not None)
+    )
+    return first_is_owner or any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
         words[0].lower() not in DETERMINERS
     )
 

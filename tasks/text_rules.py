@@ -158,3 +158,30 @@ def _short_country_names() -> dict[str, bool]:
                 out[normalise_name(name.split(",")[0])] = True
     out["south korea"] = out["north korea"] = True
     return out
+
+
+# Language names news uses that ISO 639 spells otherwise ('Mandarin Chinese', 'Iranian Persian').
+LANGUAGE_NAMES_EXTRA = frozenset({"farsi", "cantonese", "mandarin", "creole", "gaelic", "swahili", "flemish", "sign"})
+
+
+@lru_cache(maxsize=4096)
+def is_language_name(name: str) -> bool:
+    """A language as news names it ('French', 'Arabic', 'Mandarin'): an ISO 639 name or a word of one."""
+    import pycountry  # maintained ISO 639 names; imported lazily as in is_country_name
+
+    key = normalise_name(name)
+    if not key or key in LANGUAGE_NAMES_EXTRA:
+        return True
+    try:
+        pycountry.languages.lookup(key)
+        return True
+    except LookupError:
+        return key in _language_words()
+
+
+@lru_cache(maxsize=1)
+def _language_words() -> frozenset[str]:
+    """First words of ISO 639 names: 'Swahili (macrolanguage)' -> 'swahili', 'Tunisian Arabic' -> 'tunisian'."""
+    import pycountry
+
+    return frozenset(normalise_name(language.name.split()[0].strip("(),")) for language in pycountry.languages)

@@ -355,3 +355,29 @@ def test_a_brand_in_capitals_then_lowercase_is_not_a_person():
     assert _relabel("CNNMoney", "PERSON") == "ORG"
     assert _relabel("McDonald", "PERSON") == "PERSON"
     assert _relabel("DeSantis", "PERSON") == "PERSON"
+
+
+def test_platform_where_posts_live_is_an_organisation_not_a_person(nlp):
+    (talks,) = entities_of(["Leaders met for talks on Ukraine."], nlp)
+    assert by_label(talks).get("GPE") == {"Ukraine"}  # 'on' alone does not make a platform
+    (entities,) = entities_of(
+        ["David Emery posted to Twitter asking about voters. He has said so on his Twitter page before. "
+         "Follow him on Twitter @LucasNolan_ or email him."], nlp)
+    labels = by_label(entities)
+    assert "Twitter" in labels.get("ORG", set()) and "Twitter" not in labels.get("PERSON", set())
+    assert not any("@" in e.name for e in entities)
+
+
+def test_unknown_language_after_in_is_a_place_and_plural_men_noun_is_no_name(nlp):
+    (entities,) = entities_of(
+        ["CAIRO — Gunmen opened fire on visitors at Tunisia’s most renowned museum on Wednesday. The museum is "
+         "near the parliament in downtown Tunis.\n\nGunmen in military uniforms stormed the national museum."], nlp)
+    names = {e.name: e.label for e in entities}
+    assert names.get("Tunis") == "GPE" and "Gunmen" not in names
+
+
+def test_known_language_stays_a_language(nlp):
+    (entities,) = entities_of(["The minister spoke in French and then in Arabic to the crowd in Bremen."], nlp)
+    names = {e.name: e.label for e in entities}
+    assert names.get("Bremen") == "GPE"
+    assert names.get("Arabic") == "LANGUAGE"

@@ -278,3 +278,103 @@ def test_an_organisation_speaker_resolves_to_its_entity(nlp):
     quote = only(quotes, "a betrayal of the fleet")
     assert (quote.speaker, quote.speaker_label) == ("Northeast Seafood Coalition", "ORG")
     assert only(quotes, "We were not consulted").speaker == "Northeast Seafood Coalition"
+
+
+# Kinds of attribution errors found on PolNeAR train (bench/bench_quotes.py), one small text each.
+
+
+def test_title_of_a_later_person_does_not_cross_the_speech_verb(nlp):
+    text = "Texas Lt. Gov. Dan Patrick says Sen. Ted Cruz is “standing tall” despite losing the primary."
+    assert only(quotes_of(text, nlp), "standing tall").speaker == "Dan Patrick"
+
+
+def test_participle_after_comma_speaks_for_the_main_subject(nlp):
+    text = (
+        "Jeb Bush, the former governor, also attacked Donald Trump, with whom he clashed at the debate, calling "
+        "him a “loser.”"
+    )
+    assert only(quotes_of(text, nlp), "loser").speaker == "Jeb Bush"
+
+
+def test_inverted_attribution_after_a_phrase(nlp):
+    text = (
+        "Hillary Clinton “drew quite well from white, working-class Democrats” in the 2008 primary, said Ohio "
+        "State University professor Paul Beck."
+    )
+    assert only(quotes_of(text, nlp), "drew quite well").speaker == "Paul Beck"
+
+
+def test_less_common_speech_verb_after_quote(nlp):
+    text = "“For a start, that is simply not true,” John Oliver barked."
+    assert only(quotes_of(text, nlp), "For a start").speaker == "John Oliver"
+
+
+def test_pronoun_in_relative_clause_is_the_sentence_subject(nlp):
+    text = "Marco Rubio said he had begun to unmask Donald Trump, whom he called a “con artist” on Tuesday."
+    quote = only(quotes_of(text, nlp), "con artist")
+    assert (quote.speaker_text, quote.speaker) == ("Marco Rubio", "Marco Rubio")
+
+
+def test_possessor_of_a_speech_noun_is_the_speaker(nlp):
+    text = "Donald Trump met donors in Las Vegas. Many worried about Trump’s pledge to be “neutral” in the talks."
+    assert only(quotes_of(text, nlp), "neutral").speaker == "Donald Trump"
+
+
+def test_quote_paragraph_after_a_paragraph_about_its_speaker(nlp):
+    text = (
+        "Richard Viguerie is upbeat about the senator’s chances in November.\n\n"
+        "“Not only can he win in November, he can unite the whole party behind him.”"
+    )
+    assert only(quotes_of(text, nlp), "Not only").speaker == "Richard Viguerie"
+
+
+def test_sentence_initial_surname_with_appositive_is_a_person(nlp):
+    text = (
+        "Gov. Mike Pence endorsed a candidate on Friday.\n\n"
+        "Pence, who is running for reelection this year, praised him for showing “the courage of his convictions.”"
+    )
+    assert only(quotes_of(text, nlp), "courage").speaker == "Mike Pence"
+
+
+def test_owner_phrase_is_kept_as_written_not_lost(nlp):
+    text = "Colin Powell spoke in May.\n\n“He used his own email for years,” Powell’s office said in a statement."
+    quote = only(quotes_of(text, nlp), "own email")
+    assert quote.speaker_text == "Powell’s office" and quote.speaker == "Powell’s office" and quote.speaker_label is None
+
+
+def test_quoted_titles_of_works_and_shows_are_not_quotes(nlp):
+    text = (
+        "The “No Comparison” ad contrasts the two records. Speaking to “Morning Talk” on Monday, Rubio held back. "
+        "Marco Rubio said the ad was “a desperate move by a failing campaign.”"
+    )
+    assert [q.text for q in quotes_of(text, nlp)] == ["a desperate move by a failing campaign."]
+
+
+def test_honorific_before_a_surname_gives_the_surname(nlp):
+    text = "Keanu Reeves met the board on Monday.\n\n“We will appeal the ruling,” said Mr. Reeves, the company’s lawyer."
+    quote = only(quotes_of(text, nlp), "appeal")
+    assert quote.speaker_text == "Reeves" and quote.speaker == "Keanu Reeves"
+
+
+def test_as_clause_names_the_speaker(nlp):
+    text = (
+        "Ted Cruz campaigned in Iowa.\n\n"
+        "Still, the race “is a dead heat right now,” as Cruz said on a radio program on Monday.\n\n"
+        "As Archbishop Aris Shirvanian told the Associated Press, “We remember our history.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "dead heat").speaker == "Ted Cruz"
+    assert only(quotes, "remember our history").speaker == "Aris Shirvanian"
+
+
+def test_statement_issued_by_the_subject(nlp):
+    text = "Immediately after the attacks, Donald Trump issued a statement, “Last night, our nation was attacked.”"
+    assert only(quotes_of(text, nlp), "our nation was attacked").speaker == "Donald Trump"
+
+
+def test_adverb_phrase_is_not_a_speaker(nlp):
+    text = (
+        "Hillary Clinton, clearly frustrated, responded by pointing at the woman, saying the campaign was wrong.\n\n"
+        "“I do not have money from oil companies.”"
+    )
+    assert only(quotes_of(text, nlp), "oil companies").speaker_text != "clearly frustrated"

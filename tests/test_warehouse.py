@@ -301,3 +301,49 @@ def test_a_writer_waiting_for_a_reader_says_so_every_few_seconds(
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for a reader of")]
     assert len(waits) >= 2, caplog.text  # one every 0.3 s while the reader held the file for 1.5 s
     assert str(db_path) in waits[0] and " s so far" in waits[0]
+
+
+def entity_record(article_id: str, name: str, label: str) -> ArticleRecord:
+    document = Document(url=f"https://example.org/{article_id}", title="T", text=f"{name} again.", language="en")
+    entity = ArticleEntity(name=name, label=label, mention_count=1, first_start=0, first_end=len(name),
+                           surfaces=(name,), role=None)
+    return ArticleRecord(article_id=article_id, url=document.url or "", fetched_url=document.url or "",
+                         source="test", analysis=Analysis(document=document, quotes=(), entities=(entity,)),
+                         fetched_at="2024-07-08T09:00:00+00:00", warc_path=None, warc_offset=None, warc_length=None)
+
+
+def test_a_name_labelled_differently_across_articles_takes_the_majority_label(tmp_path: Path) -> None:
+    from tasks.ids import entity_id
+
+    with connect(tmp_path / "n.duckdb") as con:
+        load_batch(con, "run1", [entity_record("a1", "Port Calder", "GPE"), entity_record("a2", "Port Calder", "GPE"),
+                                 entity_record("a3", "Port Calder", "PERSON"), entity_record("a4", "Ann Lee", "PERSON"),
+                                 entity_record("a5", "Tie Name", "ORG"), entity_record("a6", "Tie Name", "PERSON")], [])
+        rows = dict(con.execute(
+            "SELECT article_id, (reconciled_label, reconciled_entity_id) FROM entity_mentions_reconciled"
+        ).fetchall())
+        place = ("GPE", entity_id("GPE", "Port Calder"))
+        assert rows["a1"] == rows["a2"] == rows["a3"] == place  # the PERSON article follows the majority
+        assert rows["a4"] == ("PERSON", entity_id("PERSON", "Ann Lee"))
+        assert rows["a5"] == ("ORG", entity_id("ORG", "Tie Name"))  # a tie has no majority: labels kept
+        assert rows["a6"] == ("PERSON", entity_id("PERSON", "Tie Name"))
+        # the stored rows keep what each article said
+        assert con.execute("SELECT label FROM entity_mentions WHERE article_id = 'a3'").fetchone()[0] == "PERSON"
+        # the analysts' example "people mentioned in the most articles" no longer counts the place as a person
+        examples = (Path(__file__).parents[1] / "warehouse" / "examples.sql").read_text(encoding="utf-8")
+        people_query = next(q for q in examples.split(";") if "People mentioned in the most articles" in q)
+        people = {row[0] for row in con.execute(people_query).fetchall()}
+        assert "Port Calder" not in people and "Ann Lee" in people
+
+
+def test_label_reconciliation_keys_rows_loaded_before_it(tmp_path: Path) -> None:
+    from tasks.ids import entity_name_key
+
+    path = tmp_path / "n.duckdb"
+    with connect(path) as con:
+        load_batch(con, "run1", [entity_record("a1", "Dr. José  Núñez’s", "PERSON")], [])
+        stored = con.execute("SELECT name_key FROM entity_mentions").fetchone()[0]
+        con.execute("UPDATE entity_mentions SET name_key = NULL")
+        sql = next(sql for version, _, sql in migration_files() if version == 9)
+        con.execute(sql)
+        assert con.execute("SELECT name_key FROM entity_mentions").fetchone()[0] == stored == entity_name_key("Dr. José  Núñez’s")

@@ -7,10 +7,11 @@ SELECT speaker, quotes, articles FROM top_speakers ORDER BY quotes DESC LIMIT 10
 SELECT published_day, title, quote FROM quotes_with_context
 WHERE speaker = 'Dana Whitfield' ORDER BY published_day, ordinal;
 
--- People mentioned in the most articles, with the role the latest article gives them
+-- People mentioned in the most articles, with the role the latest article gives them (labels reconciled across
+-- articles: a name most articles call a place is not counted as a person where one article got it wrong)
 SELECT e.name, COUNT(*) AS articles, arg_max(m.role, a.published) AS latest_role
-FROM entity_mentions m JOIN entities e USING (entity_id) JOIN articles a USING (article_id)
-WHERE m.label = 'PERSON' GROUP BY e.name ORDER BY articles DESC LIMIT 10;
+FROM entity_mentions_reconciled m JOIN entities e ON e.entity_id = m.reconciled_entity_id JOIN articles a USING (article_id)
+WHERE m.reconciled_label = 'PERSON' GROUP BY e.name ORDER BY articles DESC LIMIT 10;
 
 -- Organisations and places that appear together in the same article
 SELECT x.name AS a, y.name AS b, COUNT(*) AS articles

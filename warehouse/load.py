@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from tasks.dates import local_day
 from tasks.duplicates import unique_articles
-from tasks.ids import entity_id
+from tasks.ids import entity_id, entity_name_key
 from tasks.models import ArticleRecord, LogEntry
 from warehouse.db import transaction
 from warehouse.stories import story_texts, update_stories
@@ -60,6 +60,7 @@ MENTION_SCHEMA = pa.schema(
         ("article_id", pa.string()), ("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()),
         ("mention_count", pa.int32()), ("first_start", pa.int32()), ("first_end", pa.int32()),
         ("surfaces", pa.list_(pa.string())), ("role", pa.string()),
+        ("name_key", pa.string()),  # what entity_id is made from; label reconciliation groups by it (migration 009)
     ]
 )
 
@@ -105,6 +106,7 @@ def article_rows(records: Sequence[ArticleRecord]) -> tuple[pa.Table, pa.Table, 
                     "article_id": record.article_id, "entity_id": eid, "name": entity.name, "label": entity.label,
                     "mention_count": entity.mention_count, "first_start": entity.first_start,
                     "first_end": entity.first_end, "surfaces": list(entity.surfaces), "role": entity.role,
+                    "name_key": entity_name_key(entity.name),
                 }
             )
         for quote in record.analysis.quotes:

@@ -197,7 +197,9 @@ class _Page:
                 tid = child.tag_id
                 if tid == text_id:
                     t = child.text_content
-                    if t:
+                    # whitespace opening a run (most text nodes: the indentation between tags) would be cut by
+                    # flush() anyway; leaving it out of `buf` saves a flush per block
+                    if t and (buf or not t.isspace()):
                         buf.append(t)
                         if in_link:  # text lengths are counted once per run, in flush(); links here
                             n = len(t.strip())
@@ -505,7 +507,6 @@ class _Page:
         return out
 
 
-_HINT_CACHE: dict[str, tuple[bool, bool]] = {}
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
@@ -525,37 +526,40 @@ def _is_slug(token: str) -> bool:
     return len(parts) >= 5 and any(p in _SLUG_STOPWORDS for p in parts)
 
 
+@lru_cache(maxsize=1 << 15)
 def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
     """(negative, positive, strong) from class/id tokens. A token naming both ("post-comments") counts as
     negative: the more specific word is the furniture one. `strong`: a negative token naming a part that is
-    never article text whatever its size (comments, galleries, related links)."""
-    if not hints:
+    never article text whatever its size (comments, galleries, related links). Memoised, as is each token:
+    a page repeats its class strings, and sites share their tokens ("container", "entry-content")."""
+    neg = pos = strong = False
+    for token in hints.split():
+        token_neg, token_pos, token_strong = _token_kind(token)
+        neg = neg or token_neg
+        pos = pos or token_pos
+        strong = strong or token_strong
+    return (neg, pos, strong)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_kind(token: str) -> tuple[bool, bool, bool]:
+    """(negative, positive, strong) of one class/id token (see _hint_kind)."""
+    if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
         return (False, False, False)
-    kind = _HINT_CACHE.get(hints)
-    if kind is None:
-        neg = pos = strong = False
-        for token in hints.split():
-            if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
-                continue
-            if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
-                continue
-            if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
-                continue
-            if "--" in token:
-                # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
-                # it names a part that is never article text ("metabar--social")
-                token, modifiers = token.split("--", 1)
-                if _STRONG_NEGATIVE.search(modifiers):
-                    neg = strong = True
-            if _NEGATIVE.search(token):
-                neg = True
-                strong = strong or bool(_STRONG_NEGATIVE.search(token))
-            elif _POSITIVE.search(token):
-                pos = True
-        kind = (neg, pos, strong)
-        if len(_HINT_CACHE) < 50_000:
-            _HINT_CACHE[hints] = kind
-    return kind
+    if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
+        return (False, False, False)
+    if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
+        return (False, False, False)
+    neg = strong = False
+    if "--" in token:
+        # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
+        # it names a part that is never article text ("metabar--social")
+        token, modifiers = token.split("--", 1)
+        if _STRONG_NEGATIVE.search(modifiers):
+            neg = strong = True
+    if _NEGATIVE.search(token):
+        return (True, False, strong or bool(_STRONG_NEGATIVE.search(token)))
+    return (neg, bool(_POSITIVE.search(token)), strong)
 
 
 def _class_weight_of(hints: str) -> int:

@@ -250,16 +250,20 @@ def is_headline_ticker(p: str) -> bool:
     """A run of headlines glued into one line (a ticker or "trending" strip): many words, most capitalised,
     no sentence ending, often with bullet separators.
     """
+    # the cheap tests first: this runs on the last paragraphs of every page, which are often long prose
+    # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
+    if _ends_like_sentence(p) or p.count(",") >= 3 or _SENTENCE_MARK.search(p):
+        return False
     words = _words(p)
-    if len(words) < 12 or _ends_like_sentence(p):
+    if len(words) < 12:
         return False
     caps = sum(1 for w in words if w[0].isupper())
-    small = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from", "as", "is"}
-    content = [w for w in words if w.lower() not in small]
-    ratio = caps / max(1, len(content))
-    sentence_marks = len(re.findall(r"[.!?](?:[\s\[\]\"”’)]|$)", p))
-    # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
-    return ratio >= 0.6 and sentence_marks == 0 and p.count(",") < 3
+    content = [w for w in words if w.lower() not in _TICKER_SMALL_WORDS]
+    return caps / max(1, len(content)) >= 0.6
+
+
+_SENTENCE_MARK = re.compile(r"[.!?](?:[\s\[\]\"”’)]|$)")
+_TICKER_SMALL_WORDS = frozenset("a an the and or of to in on for at by with from as is".split())
 
 
 def is_bullet_separator_line(p: str) -> bool:

@@ -592,7 +592,9 @@ def _strongly_hinted_furniture(hints: str) -> bool:
 
 
 # a broad query (each selector in a group costs a pass), narrowed in Python below
-_HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i]'
+_HIDDEN_OR_BODY_OR_H1 = (
+    '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i], h1'
+)
 
 
 # paragraph text (chars) that makes a hidden element collapsed content rather than a menu, modal or template
@@ -616,17 +618,25 @@ def _collapsed_prose(node: LexborNode) -> bool:
     return False
 
 
-def _prepare(tree: LexborHTMLParser) -> set[int]:
-    """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody.
+def _prepare(tree: LexborHTMLParser) -> tuple[set[int], list[LexborNode]]:
+    """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody, and the page's <h1>
+    elements left (the metadata reads the headline from them).
 
-    One css() query does both (each query is a full DOM pass). Scripts, navigation and the like are not
+    One css() query does all three (each query is a full DOM pass). Scripts, navigation and the like are not
     removed but skipped by the walk, which is cheaper than a pass per tag. Only the outermost hidden
-    elements are decomposed: touching a node inside an already freed subtree is unsafe.
+    elements are decomposed: touching a node inside an already freed subtree is unsafe. A node matching
+    several selectors of the group is listed once per selector: it is handled once, and never freed twice.
     """
     marked: set[int] = set()
     hidden: list[LexborNode] = []
     hidden_ids: set[int] = set()
-    for node in tree.css(_HIDDEN_OR_BODY):
+    seen: set[int] = set()
+    h1s: list[LexborNode] = []
+    for node in tree.css(_HIDDEN_OR_BODY_OR_H1):
+        mem_id = node.mem_id
+        if mem_id in seen:
+            continue
+        seen.add(mem_id)
         attrs = node.attributes
         prop = (attrs.get("itemprop") or "").lower()
         style = (attrs.get("style") or "").replace(" ", "").lower()  # "display: none" -> "display:none"
@@ -638,23 +648,29 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
         )
         if not is_hidden:
             if prop == "articlebody":
-                marked.add(node.mem_id)
+                marked.add(mem_id)
+            if node.tag == "h1" and not (hidden_ids and _inside(node, hidden_ids)):
+                h1s.append(node)
             continue
-        anc = node.parent
-        inside = False
-        while anc is not None:
-            if anc.mem_id in hidden_ids:
-                inside = True
-                break
-            anc = anc.parent
         if node.tag in ("html", "head", "body"):
             continue  # broken markup can put hidden on the page itself ("<html <div hidden>"): read it anyway
-        if not inside and not _collapsed_prose(node):
+        # (a hidden <h1> is always removed: it is not a collapsible tag)
+        if not (hidden_ids and _inside(node, hidden_ids)) and not _collapsed_prose(node):
             hidden.append(node)
-            hidden_ids.add(node.mem_id)
+            hidden_ids.add(mem_id)
     for node in hidden:
         node.decompose()
-    return marked
+    return marked, h1s
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    """Whether one of the node's ancestors is among `ids`."""
+    anc = node.parent
+    while anc is not None:
+        if anc.mem_id in ids:
+            return True
+        anc = anc.parent
+    return False
 
 
 # Class/id words sites use for a story's key-point bullets ("Key Points", "Story highlights", "Takeaways").
@@ -718,12 +734,12 @@ def _extract_document(html: str, url: str | None) -> Document:
     if not html.strip():
         return Document(url=url, title=None, text="")
     tree = LexborHTMLParser(html, options=_PARSE_OPTIONS)
-    marked = _prepare(tree)
+    marked, h1s = _prepare(tree)
     body = tree.body
     page = _Page(body) if body is not None else None
     head = tree.head
     head_nodes = head.css('meta, title, link[rel], script[type*="ld+json"], script:not([type])') if head is not None else []
-    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []))
+    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []) + h1s)
     title = md["title"]
     paragraphs = _main_paragraphs(page, marked, md.get("ld_body")) if page else []
     summary, summary_headings = _summary_points(page) if page else ([], [])

@@ -91,9 +91,12 @@ def normalize_text(s: str) -> str:
     return s.strip()
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 def fold(s: str) -> str:
     """Comparison key: case- and punctuation-insensitive, so "Title" and "TITLE." match."""
-    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", s).casefold()))
+    return " ".join(_WORD_RUN.findall(unicodedata.normalize("NFKC", s).casefold()))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -360,9 +363,22 @@ def is_credit_line(p: str) -> bool:
 _LABEL_TRIM = " \t:;!?.,»›>|…-–—*()[]"
 _RELATED_HEADINGS = frozenset(RELATED_HEADINGS)
 _WIDGET_LABELS = frozenset(WIDGET_LABELS)
-_PROMPT_STARTS = tuple(PROMPT_STARTS)
+
+
+def _by_first_char(starts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Phrases grouped by their first character: str.startswith over a hundred phrases tries each in turn, and
+    every short paragraph of a page goes through these tests."""
+    if not all(starts):
+        raise ValueError("an empty phrase would match every paragraph")
+    groups: dict[str, list[str]] = {}
+    for start in starts:
+        groups.setdefault(start[0], []).append(start)
+    return {first: tuple(group) for first, group in groups.items()}
+
+
+_PROMPT_STARTS_BY_FIRST = _by_first_char(PROMPT_STARTS)
 _LONGEST_PROMPT_START = max(len(start) for start in PROMPT_STARTS)
-_POST_META_STARTS = tuple(POST_META_STARTS)
+_POST_META_STARTS_BY_FIRST = _by_first_char(POST_META_STARTS)
 _LONGEST_POST_META_START = max(len(start) for start in POST_META_STARTS)
 _FOLLOW_PROMPT = re.compile(
     r"(?:follow|folg\w*|suivez|s[ií]guenos|seguici|obserwuj)\b.{0,80}\b(?:on|auf|sur|en|su|na)\s+"
@@ -438,7 +454,7 @@ def is_prompt(p: str) -> bool:
     if len(p) > 250:
         return False
     head = p.lstrip(" \n*•·►▶→»›")[:_LONGEST_PROMPT_START].lower()  # prompts are known by their start
-    if head.startswith(_PROMPT_STARTS):
+    if head.startswith(_PROMPT_STARTS_BY_FIRST.get(head[:1], ())):
         return True
     if head.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(p.lstrip(" \n*•·►▶→»›").lower()):
         return True
@@ -471,7 +487,10 @@ def is_rights_notice(p: str) -> bool:
 def is_post_meta(p: str) -> bool:
     """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
     "Titelbild: ...")."""
-    return len(p) <= 250 and p.lstrip()[:_LONGEST_POST_META_START].lower().startswith(_POST_META_STARTS)
+    if len(p) > 250:
+        return False
+    head = p.lstrip()[:_LONGEST_POST_META_START].lower()
+    return head.startswith(_POST_META_STARTS_BY_FIRST.get(head[:1], ()))
 
 
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")

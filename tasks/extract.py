@@ -520,8 +520,13 @@ _UTILITY_TOKEN = re.compile(
 _SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is are how why what your our".split())
 
 
+_SLUG_SEPARATORS = re.compile(r"[-_]+")
+
+
 def _is_slug(token: str) -> bool:
-    parts = re.split(r"[-_]+", token.lower())
+    if token.count("-") + token.count("_") < 4:
+        return False  # fewer than five parts, whatever they are (the cheap test: most tokens stop here)
+    parts = _SLUG_SEPARATORS.split(token.lower())
     return len(parts) >= 5 and any(p in _SLUG_STOPWORDS for p in parts)
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborNode
-
-_WS = re.compile(r"\s+")
 
 
 def squash(s: str | None) -> str:
-    """Whitespace runs folded to one space, ends trimmed."""
-    return _WS.sub(" ", s or "").strip()
+    """Whitespace runs folded to one space, ends trimmed (split/join: the same whitespace as a regex, cheaper)."""
+    return " ".join((s or "").split())
 
 
 def attr(node: LexborNode, name: str) -> str:

@@ -312,3 +312,18 @@ def test_hidden_parts_matching_several_rules_are_removed_once_and_their_h1_unuse
     doc = extract_document(page, "https://harbour.example/ferry")
     assert doc.title == "Ferry timetable changes"
     assert "twenty minutes" in doc.text and "newsletter" not in doc.text
+
+
+_TOKEN_PARTS = ["Comment", "SIDEBAR", "article", "Body", "has-", "Text-XL", "md:", "--", "_", "-", "related", "x", "9"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_PARTS), max_size=6).map("".join) | st.text(max_size=20))
+def test_class_token_patterns_lowered_agree_with_caseless(token: str) -> None:
+    # class/id tokens that are ASCII are lowered and matched without re.I (cheaper): same answers as re.I
+    from tasks.extract import _CASELESS, _LOWERED
+
+    if token.isascii():
+        for caseless, lowered in zip(_CASELESS, _LOWERED):
+            assert bool(caseless.search(token)) == bool(lowered.search(token.lower()))
+            assert bool(caseless.match(token)) == bool(lowered.match(token.lower()))

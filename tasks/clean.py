@@ -541,6 +541,12 @@ _RULE_MAX_LENGTH = {
     "post_meta": 250, "teaser_line": 200, "caption_label": 250, "agency_tag": 30,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
+# the rules, in order, that can fire on a paragraph of each length up to _LONGEST_SHORT_RULE (index: the length),
+# so the loop over a page's short paragraphs tests no length and calls no rule that cannot fire
+_RULES_FOR_LENGTH = [
+    tuple((name, rule) for name, rule, longest in _RULES_BY_LENGTH if n <= longest)
+    for n in range(_LONGEST_SHORT_RULE + 1)
+]
 
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER = re.compile(
@@ -599,9 +605,8 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             if len(p) <= _LONGEST_BOILERPLATE and is_photo_caption(p):
                 reason = "photo_caption"
         else:
-            n = len(p)
-            for name, rule, longest in _RULES_BY_LENGTH:
-                if n <= longest and rule(p):
+            for name, rule in _RULES_FOR_LENGTH[len(p)]:
+                if rule(p):
                     reason = name
                     break
         out.append((p, reason))

@@ -754,7 +754,7 @@ def _extract_document(html: str, url: str | None) -> Document:
     if not isinstance(html, str):
         html = html.decode("utf-8", "replace") if isinstance(html, (bytes, bytearray)) else ""
     # (NUL characters need no cleaning: lexbor drops them, and the walk uses "\x00" as its <br> mark)
-    if not html.strip():
+    if not html or html.isspace():  # (not html.strip(): that copies the whole page when it ends in a newline)
         return Document(url=url, title=None, text="")
     tree = LexborHTMLParser(html, options=_PARSE_OPTIONS)
     marked, h1s = _prepare(tree)

@@ -13,7 +13,8 @@ def squash(s: str | None) -> str:
 def attr(node: LexborNode, name: str) -> str:
     """An attribute's value, "" when absent (lexbor raises on some nodes of broken markup: those have none)."""
     try:
-        v = node.attributes.get(name)
+        # (attrs looks the one name up; attributes would build a dict of all of them first, several times slower)
+        v = node.attrs.get(name)
     except Exception:  # noqa: BLE001 - a node whose attributes cannot be read has no usable attribute
         return ""
     return v or ""

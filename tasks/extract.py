@@ -195,9 +195,13 @@ class _Page:
             while child is not None:
                 tid = child.tag_id
                 if tid == text_id:
-                    t = child.text_content
                     # whitespace opening a run (most text nodes: the indentation between tags) would be cut by
-                    # flush() anyway; leaving it out of `buf` saves a flush per block
+                    # flush() anyway; leaving it out of `buf` saves a flush per block (and lexbor tells ASCII
+                    # whitespace without the text being decoded)
+                    if not buf and child.is_empty_text_node:
+                        child = child.next
+                        continue
+                    t = child.text_content
                     if t and (buf or not t.isspace()):
                         buf.append(t)
                         if in_link:  # text lengths are counted once per run, in flush(); links here

@@ -65,6 +65,12 @@ def snippet_f1(rows: list[dict]) -> tuple[float | None, int]:
     return f1, sum(1 for r in rows if not r.get("error") and r.get("pred_len") == 0)
 
 
+def pages_per_cpu_s(rows: list[dict]) -> float | None:
+    """Pages per CPU second over some of a run's pages (the scorer's own figure, restricted to a group)."""
+    cpu = [r["cpu"] for r in rows if r.get("cpu") is not None]
+    return len(cpu) / sum(cpu) if cpu and sum(cpu) else None
+
+
 def language_groups(dataset: str) -> dict[str, str]:
     data_dir = SHARED_EXTRACTION / dataset
     with (data_dir / "gold.jsonl").open(encoding="utf-8") as f:
@@ -103,6 +109,9 @@ def summary_rows(res: dict, dataset: str, lang: dict[str, str] | None) -> dict[s
             f1, empty = snippet_f1(page_rows)
             rows[f"F1[{group}] n={len(page_rows)}"] = _f(f1)
             rows[f"empty[{group}]"] = str(empty)
+        for group in GROUPS:
+            page_rows = [r for r in res["per_page"] if (lang or {}).get(r["id"]) == group]
+            rows[f"pages/cpu-s[{group}]"] = _f(pages_per_cpu_s(page_rows), 1)
     else:
         sh = o.get("sh") or {}
         rows["P"], rows["R"] = _f(sh.get("precision")), _f(sh.get("recall"))

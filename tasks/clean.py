@@ -91,9 +91,12 @@ def normalize_text(s: str) -> str:
     return s.strip()
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 def fold(s: str) -> str:
     """Comparison key: case- and punctuation-insensitive, so "Title" and "TITLE." match."""
-    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", s).casefold()))
+    return " ".join(_WORD_RUN.findall(unicodedata.normalize("NFKC", s).casefold()))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -250,16 +253,20 @@ def is_headline_ticker(p: str) -> bool:
     """A run of headlines glued into one line (a ticker or "trending" strip): many words, most capitalised,
     no sentence ending, often with bullet separators.
     """
+    # the cheap tests first: this runs on the last paragraphs of every page, which are often long prose
+    # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
+    if _ends_like_sentence(p) or p.count(",") >= 3 or _SENTENCE_MARK.search(p):
+        return False
     words = _words(p)
-    if len(words) < 12 or _ends_like_sentence(p):
+    if len(words) < 12:
         return False
     caps = sum(1 for w in words if w[0].isupper())
-    small = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from", "as", "is"}
-    content = [w for w in words if w.lower() not in small]
-    ratio = caps / max(1, len(content))
-    sentence_marks = len(re.findall(r"[.!?](?:[\s\[\]\"”’)]|$)", p))
-    # a list written as a sentence ("Honorable mentions: A, B, C") has commas; a ticker has none
-    return ratio >= 0.6 and sentence_marks == 0 and p.count(",") < 3
+    content = [w for w in words if w.lower() not in _TICKER_SMALL_WORDS]
+    return caps / max(1, len(content)) >= 0.6
+
+
+_SENTENCE_MARK = re.compile(r"[.!?](?:[\s\[\]\"”’)]|$)")
+_TICKER_SMALL_WORDS = frozenset("a an the and or of to in on for at by with from as is".split())
 
 
 def is_bullet_separator_line(p: str) -> bool:
@@ -356,9 +363,22 @@ def is_credit_line(p: str) -> bool:
 _LABEL_TRIM = " \t:;!?.,»›>|…-–—*()[]"
 _RELATED_HEADINGS = frozenset(RELATED_HEADINGS)
 _WIDGET_LABELS = frozenset(WIDGET_LABELS)
-_PROMPT_STARTS = tuple(PROMPT_STARTS)
+
+
+def _by_first_char(starts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Phrases grouped by their first character: str.startswith over a hundred phrases tries each in turn, and
+    every short paragraph of a page goes through these tests."""
+    if not all(starts):
+        raise ValueError("an empty phrase would match every paragraph")
+    groups: dict[str, list[str]] = {}
+    for start in starts:
+        groups.setdefault(start[0], []).append(start)
+    return {first: tuple(group) for first, group in groups.items()}
+
+
+_PROMPT_STARTS_BY_FIRST = _by_first_char(PROMPT_STARTS)
 _LONGEST_PROMPT_START = max(len(start) for start in PROMPT_STARTS)
-_POST_META_STARTS = tuple(POST_META_STARTS)
+_POST_META_STARTS_BY_FIRST = _by_first_char(POST_META_STARTS)
 _LONGEST_POST_META_START = max(len(start) for start in POST_META_STARTS)
 _FOLLOW_PROMPT = re.compile(
     r"(?:follow|folg\w*|suivez|s[ií]guenos|seguici|obserwuj)\b.{0,80}\b(?:on|auf|sur|en|su|na)\s+"
@@ -434,7 +454,7 @@ def is_prompt(p: str) -> bool:
     if len(p) > 250:
         return False
     head = p.lstrip(" \n*•·►▶→»›")[:_LONGEST_PROMPT_START].lower()  # prompts are known by their start
-    if head.startswith(_PROMPT_STARTS):
+    if head.startswith(_PROMPT_STARTS_BY_FIRST.get(head[:1], ())):
         return True
     if head.startswith(_FOLLOW_STARTS) and _FOLLOW_PROMPT.match(p.lstrip(" \n*•·►▶→»›").lower()):
         return True
@@ -467,7 +487,10 @@ def is_rights_notice(p: str) -> bool:
 def is_post_meta(p: str) -> bool:
     """A blog's post metadata or picture-credit line ("This entry was posted in ...", "Kategorie: News",
     "Titelbild: ...")."""
-    return len(p) <= 250 and p.lstrip()[:_LONGEST_POST_META_START].lower().startswith(_POST_META_STARTS)
+    if len(p) > 250:
+        return False
+    head = p.lstrip()[:_LONGEST_POST_META_START].lower()
+    return head.startswith(_POST_META_STARTS_BY_FIRST.get(head[:1], ()))
 
 
 _MARKUP_TOKEN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
@@ -518,6 +541,12 @@ _RULE_MAX_LENGTH = {
     "post_meta": 250, "teaser_line": 200, "caption_label": 250, "agency_tag": 30,
 }
 _RULES_BY_LENGTH = [(name, rule, _RULE_MAX_LENGTH.get(name, 1 << 30)) for name, rule in PARAGRAPH_RULES.items()]
+# the rules, in order, that can fire on a paragraph of each length up to _LONGEST_SHORT_RULE (index: the length),
+# so the loop over a page's short paragraphs tests no length and calls no rule that cannot fire
+_RULES_FOR_LENGTH = [
+    tuple((name, rule) for name, rule, longest in _RULES_BY_LENGTH if n <= longest)
+    for n in range(_LONGEST_SHORT_RULE + 1)
+]
 
 # Markers after which the rest of a page is its furniture (comment form, footer) - only trusted near the end.
 _END_MARKER = re.compile(
@@ -576,9 +605,8 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             if len(p) <= _LONGEST_BOILERPLATE and is_photo_caption(p):
                 reason = "photo_caption"
         else:
-            n = len(p)
-            for name, rule, longest in _RULES_BY_LENGTH:
-                if n <= longest and rule(p):
+            for name, rule in _RULES_FOR_LENGTH[len(p)]:
+                if rule(p):
                     reason = name
                     break
         out.append((p, reason))

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from tasks.clean import clean_paragraphs, fold, normalize_text
 from tasks.metadata import extract_metadata
@@ -110,17 +110,16 @@ class _El:
     __slots__ = ("node", "tag", "parent", "text_len", "link_len", "score", "points", "good", "scored", "_hints", "order")
 
     def __init__(self, node: LexborNode, tag: str, parent: int, order: int) -> None:
+        # (chained assignments: one of these is made per block of every page)
         self.node = node
         self.tag = tag
         self.parent = parent
-        self.text_len = 0
-        self.link_len = 0
-        self.score = 0.0
-        self.points = 0.0  # what its paragraphs gave it, before tag/class weights
-        self.good = 0  # chars of paragraph-like text (long, few links, outside furniture) in its subtree
+        self.order = order
+        # good: chars of paragraph-like text (long, few links, outside furniture) in its subtree
+        self.text_len = self.link_len = self.good = 0
+        self.score = self.points = 0.0  # points: what its paragraphs gave it, before tag/class weights
         self.scored = False
         self._hints: str | None = None
-        self.order = order
 
     @property
     def hints(self) -> str:
@@ -196,8 +195,14 @@ class _Page:
             while child is not None:
                 tid = child.tag_id
                 if tid == text_id:
+                    # whitespace opening a run (most text nodes: the indentation between tags) would be cut by
+                    # flush() anyway; leaving it out of `buf` saves a flush per block (and lexbor tells ASCII
+                    # whitespace without the text being decoded)
+                    if not buf and child.is_empty_text_node:
+                        child = child.next
+                        continue
                     t = child.text_content
-                    if t:
+                    if t and (buf or not t.isspace()):
                         buf.append(t)
                         if in_link:  # text lengths are counted once per run, in flush(); links here
                             n = len(t.strip())
@@ -505,7 +510,6 @@ class _Page:
         return out
 
 
-_HINT_CACHE: dict[str, tuple[bool, bool]] = {}
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
@@ -520,42 +524,68 @@ _UTILITY_TOKEN = re.compile(
 _SLUG_STOPWORDS = frozenset("a an the of to and or in on for with at by from is are how why what your our".split())
 
 
+_SLUG_SEPARATORS = re.compile(r"[-_]+")
+
+
 def _is_slug(token: str) -> bool:
-    parts = re.split(r"[-_]+", token.lower())
+    if token.count("-") + token.count("_") < 4:
+        return False  # fewer than five parts, whatever they are (the cheap test: most tokens stop here)
+    parts = _SLUG_SEPARATORS.split(token.lower())
     return len(parts) >= 5 and any(p in _SLUG_STOPWORDS for p in parts)
 
 
+@lru_cache(maxsize=1 << 15)
 def _hint_kind(hints: str) -> tuple[bool, bool, bool]:
     """(negative, positive, strong) from class/id tokens. A token naming both ("post-comments") counts as
     negative: the more specific word is the furniture one. `strong`: a negative token naming a part that is
-    never article text whatever its size (comments, galleries, related links)."""
-    if not hints:
+    never article text whatever its size (comments, galleries, related links). Memoised, as is each token:
+    a page repeats its class strings, and sites share their tokens ("container", "entry-content")."""
+    neg = pos = strong = False
+    for token in hints.split():
+        token_neg, token_pos, token_strong = _token_kind(token)
+        neg = neg or token_neg
+        pos = pos or token_pos
+        strong = strong or token_strong
+    return (neg, pos, strong)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_kind(token: str) -> tuple[bool, bool, bool]:
+    """(negative, positive, strong) of one class/id token (see _hint_kind)."""
+    if token.isascii():
+        patterns, token = _LOWERED, token.lower()
+    else:
+        patterns = _CASELESS
+    if patterns.state.match(token):  # "has-sidebar", "with-comments": a page state, not a part
         return (False, False, False)
-    kind = _HINT_CACHE.get(hints)
-    if kind is None:
-        neg = pos = strong = False
-        for token in hints.split():
-            if _STATE_TOKEN.match(token):  # "has-sidebar", "with-comments": a page state, not a part
-                continue
-            if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
-                continue
-            if _UTILITY_TOKEN.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
-                continue
-            if "--" in token:
-                # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
-                # it names a part that is never article text ("metabar--social")
-                token, modifiers = token.split("--", 1)
-                if _STRONG_NEGATIVE.search(modifiers):
-                    neg = strong = True
-            if _NEGATIVE.search(token):
-                neg = True
-                strong = strong or bool(_STRONG_NEGATIVE.search(token))
-            elif _POSITIVE.search(token):
-                pos = True
-        kind = (neg, pos, strong)
-        if len(_HINT_CACHE) < 50_000:
-            _HINT_CACHE[hints] = kind
-    return kind
+    if _is_slug(token):  # "sharing-with-a-single-developer": an id made from a heading
+        return (False, False, False)
+    if patterns.utility.match(token):  # "text-xl", "md:text-2xl": a utility class sets a style, names no part
+        return (False, False, False)
+    neg = strong = False
+    if "--" in token:
+        # a BEM modifier says how a block is laid out ("row-content--sidebar"), not what it is, unless
+        # it names a part that is never article text ("metabar--social")
+        token, modifiers = token.split("--", 1)
+        if patterns.strong.search(modifiers):
+            neg = strong = True
+    if patterns.negative.search(token):
+        return (True, False, strong or bool(patterns.strong.search(token)))
+    return (neg, bool(patterns.positive.search(token)), strong)
+
+
+class _TokenPatterns(NamedTuple):
+    state: re.Pattern[str]
+    utility: re.Pattern[str]
+    negative: re.Pattern[str]
+    strong: re.Pattern[str]
+    positive: re.Pattern[str]
+
+
+_CASELESS = _TokenPatterns(_STATE_TOKEN, _UTILITY_TOKEN, _NEGATIVE, _STRONG_NEGATIVE, _POSITIVE)
+# the same patterns without re.I, for ASCII tokens lowered first: about three times cheaper, and the same
+# matches, since the patterns are ASCII and lower-case and lowering ASCII moves no position
+_LOWERED = _TokenPatterns(*(re.compile(p.pattern) for p in _CASELESS))
 
 
 def _class_weight_of(hints: str) -> int:
@@ -589,7 +619,9 @@ def _strongly_hinted_furniture(hints: str) -> bool:
 
 
 # a broad query (each selector in a group costs a pass), narrowed in Python below
-_HIDDEN_OR_BODY = '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i]'
+_HIDDEN_OR_BODY_OR_H1 = (
+    '[hidden], [aria-hidden="true"], [style*="none" i], [style*="hidden" i], [itemprop="articleBody" i], h1'
+)
 
 
 # paragraph text (chars) that makes a hidden element collapsed content rather than a menu, modal or template
@@ -613,17 +645,25 @@ def _collapsed_prose(node: LexborNode) -> bool:
     return False
 
 
-def _prepare(tree: LexborHTMLParser) -> set[int]:
-    """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody.
+def _prepare(tree: LexborHTMLParser) -> tuple[set[int], list[LexborNode]]:
+    """Remove hidden elements; return the mem_ids of elements marked itemprop=articleBody, and the page's <h1>
+    elements left (the metadata reads the headline from them).
 
-    One css() query does both (each query is a full DOM pass). Scripts, navigation and the like are not
+    One css() query does all three (each query is a full DOM pass). Scripts, navigation and the like are not
     removed but skipped by the walk, which is cheaper than a pass per tag. Only the outermost hidden
-    elements are decomposed: touching a node inside an already freed subtree is unsafe.
+    elements are decomposed: touching a node inside an already freed subtree is unsafe. A node matching
+    several selectors of the group is listed once per selector: it is handled once, and never freed twice.
     """
     marked: set[int] = set()
     hidden: list[LexborNode] = []
     hidden_ids: set[int] = set()
-    for node in tree.css(_HIDDEN_OR_BODY):
+    seen: set[int] = set()
+    h1s: list[LexborNode] = []
+    for node in tree.css(_HIDDEN_OR_BODY_OR_H1):
+        mem_id = node.mem_id
+        if mem_id in seen:
+            continue
+        seen.add(mem_id)
         attrs = node.attributes
         prop = (attrs.get("itemprop") or "").lower()
         style = (attrs.get("style") or "").replace(" ", "").lower()  # "display: none" -> "display:none"
@@ -635,23 +675,29 @@ def _prepare(tree: LexborHTMLParser) -> set[int]:
         )
         if not is_hidden:
             if prop == "articlebody":
-                marked.add(node.mem_id)
+                marked.add(mem_id)
+            if node.tag == "h1" and not (hidden_ids and _inside(node, hidden_ids)):
+                h1s.append(node)
             continue
-        anc = node.parent
-        inside = False
-        while anc is not None:
-            if anc.mem_id in hidden_ids:
-                inside = True
-                break
-            anc = anc.parent
         if node.tag in ("html", "head", "body"):
             continue  # broken markup can put hidden on the page itself ("<html <div hidden>"): read it anyway
-        if not inside and not _collapsed_prose(node):
+        # (a hidden <h1> is always removed: it is not a collapsible tag)
+        if not (hidden_ids and _inside(node, hidden_ids)) and not _collapsed_prose(node):
             hidden.append(node)
-            hidden_ids.add(node.mem_id)
+            hidden_ids.add(mem_id)
     for node in hidden:
         node.decompose()
-    return marked
+    return marked, h1s
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    """Whether one of the node's ancestors is among `ids`."""
+    anc = node.parent
+    while anc is not None:
+        if anc.mem_id in ids:
+            return True
+        anc = anc.parent
+    return False
 
 
 # Class/id words sites use for a story's key-point bullets ("Key Points", "Story highlights", "Takeaways").
@@ -703,19 +749,24 @@ def extract_document(html: str, url: str | None = None) -> Document:
     return _extract_document(html, url)
 
 
+# lexbor's DOM mutation events (a <selectedcontent> mirroring its <option>) change nothing extraction reads, and
+# parsing without them is measurably cheaper
+_PARSE_OPTIONS = LexborDocumentOptions.WO_EVENTS
+
+
 def _extract_document(html: str, url: str | None) -> Document:
     if not isinstance(html, str):
         html = html.decode("utf-8", "replace") if isinstance(html, (bytes, bytearray)) else ""
     # (NUL characters need no cleaning: lexbor drops them, and the walk uses "\x00" as its <br> mark)
-    if not html.strip():
+    if not html or html.isspace():  # (not html.strip(): that copies the whole page when it ends in a newline)
         return Document(url=url, title=None, text="")
-    tree = LexborHTMLParser(html)
-    marked = _prepare(tree)
+    tree = LexborHTMLParser(html, options=_PARSE_OPTIONS)
+    marked, h1s = _prepare(tree)
     body = tree.body
     page = _Page(body) if body is not None else None
     head = tree.head
     head_nodes = head.css('meta, title, link[rel], script[type*="ld+json"], script:not([type])') if head is not None else []
-    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []))
+    md = extract_metadata(tree, url, head_nodes + (page.head_like if page else []) + h1s)
     title = md["title"]
     paragraphs = _main_paragraphs(page, marked, md.get("ld_body")) if page else []
     summary, summary_headings = _summary_points(page) if page else ([], [])

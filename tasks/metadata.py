@@ -333,6 +333,7 @@ class _Sources:
     all_ld: list[dict]  # every JSON-LD object, whatever its type (a Recipe, a QAPage, a Product)
     ld_scripts: list[LexborNode]  # the JSON-LD scripts as written, for dates in JSON that does not parse
     state_scripts: list[LexborNode]  # inline scripts and JSON data (a page's state: __NEXT_DATA__, window.__STATE__)
+    h1_nodes: list[LexborNode]  # the page's <h1> elements, in document order
 
     def ld(self, *keys: str) -> Any:
         for o in self.ld_sources:
@@ -355,11 +356,7 @@ class _Sources:
     @cached_property
     def h1_texts(self) -> list[str]:
         """The first few <h1>s' texts (a logo or a section name is often an <h1> too)."""
-        return [h.text(deep=True, separator=" ").strip() for h in self.h1_nodes]
-
-    @cached_property
-    def h1_nodes(self) -> list[LexborNode]:
-        return self.tree.css("h1")[:5]
+        return [h.text(deep=True, separator=" ").strip() for h in self.h1_nodes[:5]]
 
     @cached_property
     def headline_node(self) -> LexborNode | None:
@@ -396,7 +393,7 @@ class _Sources:
 
 
 def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> _Sources:
-    meta_nodes, ld_scripts, canonical_links, untyped, state_scripts = [], [], [], [], []
+    meta_nodes, ld_scripts, canonical_links, untyped, state_scripts, h1_nodes = [], [], [], [], [], []
     title_node = None
     for node in nodes:
         tag = node.tag
@@ -413,6 +410,8 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
                     state_scripts.append(node)
         elif tag == "title":
             title_node = title_node or node
+        elif tag == "h1":
+            h1_nodes.append(node)
         elif "canonical" in (attr(node, "rel").lower().split()):
             canonical_links.append(node)
     if not ld_scripts:  # some pages leave out the type of their JSON-LD script
@@ -436,11 +435,13 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         all_ld=objs,
         ld_scripts=ld_scripts,
         state_scripts=state_scripts,
+        h1_nodes=h1_nodes,
     )
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -> dict[str, Any]:
-    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk)."""
+    """`nodes`: the page's meta, title, link and JSON-LD script elements (from <head> and from the body walk)
+    and all its <h1> elements (found by the query for hidden elements: a query of their own is another pass)."""
     src = _sources(tree, url, nodes)
     site = site_name(src)  # first: title cleaning needs it
     body = src.ld("articleBody")

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborNode
-
-_WS = re.compile(r"\s+")
 
 
 def squash(s: str | None) -> str:
-    """Whitespace runs folded to one space, ends trimmed."""
-    return _WS.sub(" ", s or "").strip()
+    """Whitespace runs folded to one space, ends trimmed (split/join: the same whitespace as a regex, cheaper)."""
+    return " ".join((s or "").split())
 
 
 def attr(node: LexborNode, name: str) -> str:
     """An attribute's value, "" when absent (lexbor raises on some nodes of broken markup: those have none)."""
     try:
-        v = node.attributes.get(name)
+        # (attrs looks the one name up; attributes would build a dict of all of them first, several times slower)
+        v = node.attrs.get(name)
     except Exception:  # noqa: BLE001 - a node whose attributes cannot be read has no usable attribute
         return ""
     return v or ""

@@ -286,3 +286,44 @@ def test_hidden_on_the_page_itself_is_read_not_a_crash() -> None:
     assert _extract_document('<HTML <div class="x" aria-hidden="true">', "https://example.org/a").text == ""
     page = '<html aria-hidden="true"><body><p>' + "The ferry runs every twenty minutes, the council said. " * 4
     assert "The ferry runs every twenty minutes" in _extract_document(page + "</p></body></html>", None).text
+
+
+
+def test_hidden_parts_matching_several_rules_are_removed_once_and_their_h1_unused() -> None:
+    # an element hidden three ways is listed once per selector by the hidden-element query: it is removed once
+    # (never freed twice), and an <h1> inside it (a modal's title) is not among the page's headlines
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tasks.extract import _prepare
+
+    prose = "<p>" + "The ferry runs every twenty minutes from the harbour, the council said on Monday. " * 4 + "</p>"
+    page = (
+        "<html><head><title>Ferry timetable changes - Harbour News</title></head><body>"
+        '<div class="modal" hidden aria-hidden="true" style="display: none"><h1>Subscribe now</h1>'
+        "<p>Get the newsletter with every story of the week, straight to your inbox, free of charge.</p></div>"
+        f'<h1 itemprop="articleBody" aria-hidden="false">Ferry timetable changes</h1>{prose}'
+        '<h1 hidden>Print edition</h1></body></html>'
+    )
+    tree = LexborHTMLParser(page)
+    marked, h1s = _prepare(tree)
+    assert [h.text() for h in h1s] == ["Ferry timetable changes"]
+    assert marked == {h1s[0].mem_id}
+    assert "Subscribe" not in tree.html and "Print edition" not in tree.html
+    doc = extract_document(page, "https://harbour.example/ferry")
+    assert doc.title == "Ferry timetable changes"
+    assert "twenty minutes" in doc.text and "newsletter" not in doc.text
+
+
+_TOKEN_PARTS = ["Comment", "SIDEBAR", "article", "Body", "has-", "Text-XL", "md:", "--", "_", "-", "related", "x", "9"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_PARTS), max_size=6).map("".join) | st.text(max_size=20))
+def test_class_token_patterns_lowered_agree_with_caseless(token: str) -> None:
+    # class/id tokens that are ASCII are lowered and matched without re.I (cheaper): same answers as re.I
+    from tasks.extract import _CASELESS, _LOWERED
+
+    if token.isascii():
+        for caseless, lowered in zip(_CASELESS, _LOWERED):
+            assert bool(caseless.search(token)) == bool(lowered.search(token.lower()))
+            assert bool(caseless.match(token)) == bool(lowered.match(token.lower()))

@@ -65,6 +65,8 @@ body_kind_pieces = st.one_of(
         '<div class="photogallery">', '<section class="slideshowPackage">', '<div class="row--sidebar">',
         '<div class="md:text-2xl text-center">', '<div class="comments">', '<div class="author-bio">',
         '<div style="display:none" class="collapse">', "<noscript><p>", '<div itemprop="articleBody">',
+        # hidden several ways at once (listed once per selector by the hidden-element query), hidden <h1>s
+        '<div hidden aria-hidden="true" style="display: none">', '<h1 hidden itemprop="articleBody">', "<h1>",
         "<p>" + "Prose with commas, words, and more words. " * 4 + "</p>",
     ]),
 )

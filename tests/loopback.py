@@ -82,6 +82,34 @@ def gzip_bomb_chunks(decompressed_bytes: int, piece: int = 1 << 20) -> Iterator[
     yield compressor.flush()
 
 
+def sitemap_entries(child: int, count: int, base_url: str, per_chunk: int = 500) -> Iterator[bytes]:
+    """A <urlset> of `count` article URLs for child sitemap `child`, generated in pieces (never held whole)."""
+    yield b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    for start in range(0, count, per_chunk):
+        yield "".join(
+            f"<url><loc>{base_url}/news/{child:03d}/story-{index:05d}.html</loc><lastmod>2026-11-30</lastmod></url>\n"
+            for index in range(start, min(start + per_chunk, count))
+        ).encode()
+    yield b"</urlset>\n"
+
+
+def serve_generated_sitemaps(server: Loopback, children: int, urls_each: int) -> str:
+    """Route a sitemap index of `children` sitemaps of `urls_each` URLs each on `server`; returns the index URL.
+
+    The sitemaps are generated while they are sent (no Content-Length), so a 200 x 50,000 shape costs the test
+    no disk and little memory; `server.requests_to(path)` says which were asked for."""
+    index = "".join(f"<sitemap><loc>{server.url(f'/sitemaps/{child:03d}.xml')}</loc></sitemap>\n"
+                    for child in range(children))
+    server.route("/sitemap-index.xml", Reply(
+        body='<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + index + "</sitemapindex>\n", content_type="application/xml"))
+    for child in range(children):
+        server.route(f"/sitemaps/{child:03d}.xml",
+                     lambda _request, child=child: Reply(body=sitemap_entries(child, urls_each, server.base_url),
+                                                         content_type="application/xml"))
+    return server.url("/sitemap-index.xml")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"

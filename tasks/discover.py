@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tasks.sources import Source
 
 GZIP_MAGIC = b"\x1f\x8b"
+XML_PIECE_BYTES = 64 * 1024  # XML fed to the parser at a time: its queue of parsed elements stays small
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})  # root elements of a feed given where a sitemap was expected
 
 # Reason prefixes of rejections, so callers can map a rejection to a fetch_log outcome without parsing prose.
@@ -335,8 +336,10 @@ class SitemapReader:
                 self._pull = XMLPullParser(events=("start", "end"), _parser=DefusedXMLParser(
                     target=TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True))
                 data = sample
-        if self._form == "xml" and self._pull is not None and self._root not in FEED_ROOTS:
-            self._parse(data)
+        for start in range(0, len(data), XML_PIECE_BYTES):  # the parser queues every element of what it is fed
+            if self._form != "xml" or self._pull is None or self._root in FEED_ROOTS or not self._wants_more():
+                break
+            self._parse(data[start : start + XML_PIECE_BYTES])
 
     # -- XML -----------------------------------------------------------------------------------------------
 

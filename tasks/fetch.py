@@ -251,12 +251,18 @@ class _Transport:
     # -- one attempt -----------------------------------------------------------------------------------
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, stream: StreamOpener | None = None
+        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, stream: StreamOpener | None = None,
+        on_wire: Callable[[], None] | None = None,
     ) -> _Reply:
         deadline = self.settings.request_deadline_seconds
+
+        async def trace(event: str, info: Mapping[str, object]) -> None:
+            if event == "http11.send_request_headers.complete" and on_wire is not None:
+                on_wire()  # the request is on the wire: the host's gap to its next request starts now
+
         try:
             async with asyncio.timeout(deadline):
-                async with self.client.stream("GET", url, headers=headers) as response:
+                async with self.client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
                     return await self._read_reply(url, response, kind, max_bytes, stream)
         except TimeoutError as exc:
             raise _Retry(f"timed out: no complete response within {deadline:g} s (request_deadline_seconds)") from exc
@@ -353,11 +359,11 @@ class _Transport:
         attempts = settings.max_retries + 1
         last: _Retry | None = None
         for attempt in range(attempts):
-            async with gate.slot():
+            async with gate.slot() as on_wire:
                 if clock is not None:
                     clock.mark()
                 try:
-                    return await self._attempt(url, headers, kind, max_bytes, stream)
+                    return await self._attempt(url, headers, kind, max_bytes, stream, on_wire)
                 except _Retry as failure:
                     last = failure
             retry = last

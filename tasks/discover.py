@@ -168,20 +168,6 @@ def _declares_entities(body: bytes) -> bool:
     return re.search(rb"<!DOCTYPE[^>\[]*\[", sample) is not None and b"<!ENTITY" in sample
 
 
-def gunzip_capped(body: bytes, max_bytes: int) -> bytes:
-    """Decompress gzip data, refusing to produce more than max_bytes (a gzip bomb stops here, not in memory)."""
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        data = decompressor.decompress(body, max_bytes + 1)
-    except zlib.error as exc:
-        raise DiscoveryError(f"corrupt gzip data: {exc}") from exc
-    if len(data) > max_bytes or decompressor.unconsumed_tail:
-        raise DiscoveryError(
-            f"gzip data expands beyond the cap of {max_bytes:,} bytes (max_feed_bytes); refusing to read further"
-        )
-    return data
-
-
 # ----------------------------------------------------------------------------------------------------- feeds
 
 

@@ -15,7 +15,6 @@ from tasks.discover import (
     discover_source,
     discovery_log,
     filter_urls,
-    gunzip_capped,
     normalize_date,
     parse_feed,
     parse_sitemap,
@@ -217,7 +216,7 @@ def test_gzip_over_cap_refused() -> None:
 
 def test_gzip_corrupt() -> None:
     with pytest.raises(DiscoveryError, match="corrupt gzip"):
-        gunzip_capped(b"\x1f\x8b\x08\x00garbage-garbage", 1000)
+        parse_sitemap(b"\x1f\x8b\x08\x00garbage-garbage", "https://ex.com/s.xml.gz", "s", 1000)
 
 
 def test_plain_body_over_cap_refused() -> None:

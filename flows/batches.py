@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from itertools import zip_longest
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from prefect import get_run_logger
 from prefect.futures import PrefectFuture
@@ -44,12 +46,23 @@ def subset(mapping: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 
 
 def plan_batches(discovered: Sequence[DiscoveredUrl], sources: Sequence[Source], settings: Settings) -> Plan:
-    """Batches of `batch_size` URLs, source after source, each with its source's politeness settings."""
+    """Batches of `batch_size` URLs, each fetched with its sources' politeness settings, spread over hosts.
+
+    Sources with the same politeness share batches, and their URLs take turns by host (each host's URLs keep their
+    order): a batch is fetched before the next starts, so 100 URLs of one host would wait 99 gaps of
+    min_delay_seconds while 100 URLs of 100 hosts go out together. Groups come in order of first appearance.
+    """
     by_name = {source.name: source for source in sources}
+    groups: dict[tuple[float, int], tuple[Settings, dict[str, list[str]]]] = {}
+    for item in discovered:
+        polite = source_settings(settings, by_name.get(item.source))
+        key = (polite.min_delay_seconds, polite.per_host_concurrency)
+        _, hosts = groups.setdefault(key, (polite, {}))
+        hosts.setdefault(urlsplit(item.url).netloc, []).append(item.url)
     plan: Plan = []
-    for name in dict.fromkeys(item.source for item in discovered):
-        urls = [item.url for item in discovered if item.source == name]
-        plan += [(source_settings(settings, by_name.get(name)), batch) for batch in batches(urls, settings.batch_size)]
+    for polite, hosts in groups.values():
+        turns = [url for turn in zip_longest(*hosts.values()) for url in turn if url is not None]
+        plan += [(polite, batch) for batch in batches(turns, settings.batch_size)]
     return plan
 
 

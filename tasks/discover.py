@@ -17,13 +17,13 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLPullParser
 
 import feedparser
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse as defused_iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 
 from tasks.dates import normalize_date
 from tasks.models import DiscoveredUrl, FetchResult, LogEntry, Outcome
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from tasks.sources import Source
 
 GZIP_MAGIC = b"\x1f\x8b"
-SITEMAP_FETCH_CHUNK = 4  # sitemaps fetched at once: enough to overlap waits, few enough bodies held in memory
+XML_PIECE_BYTES = 64 * 1024  # XML fed to the parser at a time: its queue of parsed elements stays small
+FEED_ROOTS = frozenset({"rss", "feed", "rdf"})  # root elements of a feed given where a sitemap was expected
 
 # Reason prefixes of rejections, so callers can map a rejection to a fetch_log outcome without parsing prose.
 REASON_DUPLICATE = "duplicate"
@@ -68,6 +69,7 @@ class DiscoveryResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (feed/sitemap URL, reason) not visited on purpose
     lastmod: dict[str, str] = field(default_factory=dict)  # canonical URL -> sitemap <lastmod>
     read: dict[str, str | None] = field(default_factory=dict)  # feed/sitemap read -> the index that listed it
+    notes: dict[str, str] = field(default_factory=dict)  # feed/sitemap read -> what its log row should add
 
 
 def rejection_outcome(reason: str) -> Outcome:
@@ -166,20 +168,6 @@ def _declares_entities(body: bytes) -> bool:
     return re.search(rb"<!DOCTYPE[^>\[]*\[", sample) is not None and b"<!ENTITY" in sample
 
 
-def gunzip_capped(body: bytes, max_bytes: int) -> bytes:
-    """Decompress gzip data, refusing to produce more than max_bytes (a gzip bomb stops here, not in memory)."""
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        data = decompressor.decompress(body, max_bytes + 1)
-    except zlib.error as exc:
-        raise DiscoveryError(f"corrupt gzip data: {exc}") from exc
-    if len(data) > max_bytes or decompressor.unconsumed_tail:
-        raise DiscoveryError(
-            f"gzip data expands beyond the cap of {max_bytes:,} bytes (max_feed_bytes); refusing to read further"
-        )
-    return data
-
-
 # ----------------------------------------------------------------------------------------------------- feeds
 
 
@@ -239,64 +227,207 @@ def _parse_feed_detailed(
 def parse_sitemap(body: bytes, sitemap_url: str, source: str, max_bytes: int) -> SitemapPage:
     """URLs and child sitemaps of one sitemap: urlset, sitemapindex, gzip, Google News, or plain text.
 
-    Parsed with defusedxml: entity declarations are refused, never expanded or fetched. A document cut short
-    keeps what was read before the break (page.error says so); raises DiscoveryError when nothing was usable.
+    The whole-body form of SitemapReader (the walker streams instead). Parsed with defusedxml: entity
+    declarations are refused, never expanded or fetched. A document cut short keeps what was read before the break
+    (page.error says so); raises DiscoveryError when nothing was usable.
     """
-    if body[:2] == GZIP_MAGIC:
-        body = gunzip_capped(body, max_bytes)
-    elif len(body) > max_bytes:
-        raise DiscoveryError(f"sitemap {sitemap_url} is {len(body):,} bytes, over the cap of {max_bytes:,} bytes")
-    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped:
-        raise DiscoveryError(f"sitemap {sitemap_url} is empty")
-    if stripped[:1] != b"<" and not body.startswith(tuple(bom for bom, _ in _BOMS)):
-        return _parse_text_sitemap(body, sitemap_url, source)
-    page = SitemapPage()
-    root: str | None = None
-    try:
-        for event, element in defused_iterparse(
-            io.BytesIO(body), events=("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
-        ):
+    reader = SitemapReader(sitemap_url, source, max_bytes)
+    reader.feed(body)
+    return reader.close()
+
+
+Take = Callable[[DiscoveredUrl], bool]  # False: the run wants no more URLs, stop reading
+
+
+class SitemapReader:
+    """One sitemap parsed while its bytes arrive, so a 50,000-URL sitemap is never held whole and reading can stop
+    as soon as the run has all the URLs it may take (`take` says no): the rest of the body is never read.
+
+    feed() never raises (a problem ends the read and close() raises it); it returns False once no more bytes are
+    wanted. urlset and sitemapindex are parsed incrementally, each finished element dropped from the tree; the
+    other accepted forms (a feed given as a sitemap, the plain-text form) need the whole body and are parsed at
+    close() without `take`.
+    """
+
+    def __init__(self, sitemap_url: str, source: str, max_bytes: int, take: Take | None = None) -> None:
+        self.url, self.source, self.max_bytes, self.take = sitemap_url, source, max_bytes, take
+        self.page = SitemapPage()
+        self.stopped = False  # `take` said no: the rest of the sitemap was not read
+        self.size = 0  # bytes of XML/text read (after gzip)
+        self._problem: DiscoveryError | None = None
+        self._head: bytes | None = b""  # the first bytes, until they say gzip or not (then None)
+        self._gunzip: Any = None
+        self._whole: list[bytes] | None = []  # the body, kept until the root element says it can be streamed
+        self._form: str | None = None  # "xml" or "text", once the first non-blank byte is seen
+        self._pull: XMLPullParser | None = None
+        self._root: str | None = None
+        self._root_element: Element | None = None
+        self._depth = 0
+
+    # -- input ---------------------------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> bool:
+        """Take the next bytes of the body; False once no more are wanted (stopped, or the read failed)."""
+        if not self._wants_more() or not data:
+            return self._wants_more()
+        try:
+            if self._head is not None:
+                self._head += data
+                if len(self._head) < 2:
+                    return True
+                data, self._head = self._head, None
+                if data[:2] == GZIP_MAGIC:
+                    self._gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if self._gunzip is not None:
+                self._inflate(data)
+            else:
+                self._xml_or_text(data)
+        except DiscoveryError as exc:
+            self._problem = exc
+        return self._wants_more()
+
+    def _wants_more(self) -> bool:
+        return not self.stopped and self._problem is None and self.page.error is None
+
+    def _inflate(self, data: bytes) -> None:
+        try:
+            while data and self._wants_more():
+                piece = self._gunzip.decompress(data, 256 * 1024)
+                data = self._gunzip.unconsumed_tail
+                if self.size + len(piece) > self.max_bytes:
+                    raise DiscoveryError(
+                        f"gzip data expands beyond the cap of {self.max_bytes:,} bytes (max_feed_bytes); "
+                        "refusing to read further"
+                    )
+                self._xml_or_text(piece)
+                if self._gunzip.eof:
+                    break
+        except zlib.error as exc:
+            raise DiscoveryError(f"corrupt gzip data: {exc}") from exc
+
+    def _xml_or_text(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise DiscoveryError(f"sitemap {self.url} is over the cap of {self.max_bytes:,} bytes (max_feed_bytes)")
+        if self._whole is not None:
+            self._whole.append(data)
+        if self._form is None:
+            sample = b"".join(self._whole or [])
+            stripped = sample.lstrip(b"\xef\xbb\xbf \t\r\n")
+            if not stripped:
+                return
+            boms = tuple(bom for bom, _ in _BOMS)
+            self._form = "xml" if stripped[:1] == b"<" or sample.startswith(boms) else "text"
+            if self._form == "xml":
+                self._pull = XMLPullParser(events=("start", "end"), _parser=DefusedXMLParser(
+                    target=TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True))
+                data = sample
+        for start in range(0, len(data), XML_PIECE_BYTES):  # the parser queues every element of what it is fed
+            if self._form != "xml" or self._pull is None or self._root in FEED_ROOTS or not self._wants_more():
+                break
+            self._parse(data[start : start + XML_PIECE_BYTES])
+
+    # -- XML -----------------------------------------------------------------------------------------------
+
+    def _parse(self, data: bytes, closing: bool = False) -> None:
+        assert self._pull is not None
+        try:
+            if closing:
+                self._pull.close()
+            else:
+                self._pull.feed(data)
+            self._events()
+        except DefusedXmlException as exc:
+            raise DiscoveryError(
+                f"sitemap {self.url} declares XML entities ({exc}); refused without expanding them "
+                "(entity expansion is how 'billion laughs' and external-entity file reads work)"
+            ) from exc
+        except (LookupError, UnicodeError) as exc:  # an XML declaration naming an encoding Python does not know
+            raise DiscoveryError(f"sitemap {self.url} cannot be decoded: {exc}") from exc
+        except ParseError as exc:
+            page = self.page
+            if self._root in FEED_ROOTS:
+                return  # a feed is read by feedparser, which is lenient, from the whole body at close()
+            if self._root is None or not (page.urls or page.sitemaps or page.invalid):
+                raise DiscoveryError(f"sitemap {self.url} is not well-formed XML: {exc}") from exc
+            page.error = f"sitemap {self.url} is cut short or malformed ({exc}); kept the entries before the break"
+
+    def _events(self) -> None:
+        assert self._pull is not None
+        for event, element in self._pull.read_events():
+            if self._root in FEED_ROOTS or not self._wants_more():
+                return
             name = _local(element.tag)
             if event == "start":
-                if root is None:
-                    root = name
-                    if root in {"rss", "feed", "rdf"}:
-                        break  # search engines accept feeds as sitemaps; so do we (below)
-                    if root not in {"urlset", "sitemapindex"}:
-                        raise DiscoveryError(
-                            f"{sitemap_url} is not a sitemap: root element is <{name}>, expected <urlset> or "
-                            "<sitemapindex>"
-                        )
+                self._depth += 1
+                if self._root is None:
+                    self._start_root(name, element)
                 continue
-            if name == "url" and root == "urlset":
-                _read_url_element(element, page, sitemap_url, source)
+            self._depth -= 1
+            if name == "url" and self._root == "urlset":
+                if not self._take_url(element):
+                    return
                 element.clear()
-            elif name == "sitemap" and root == "sitemapindex":
+            elif name == "sitemap" and self._root == "sitemapindex":
                 loc = _child_text(element, "loc")
-                url, reason = _canonical_or_reason(loc or "", sitemap_url)
+                url, reason = _canonical_or_reason(loc or "", self.url)
                 if url is None:
-                    page.invalid.append((loc or "(sitemap without <loc>)", reason or REASON_INVALID))
+                    self.page.invalid.append((loc or "(sitemap without <loc>)", reason or REASON_INVALID))
                 else:
-                    page.sitemaps.append(url)
+                    self.page.sitemaps.append(url)
                 element.clear()
-    except DefusedXmlException as exc:
-        raise DiscoveryError(
-            f"sitemap {sitemap_url} declares XML entities ({exc}); refused without expanding them "
-            "(entity expansion is how 'billion laughs' and external-entity file reads work)"
-        ) from exc
-    except (LookupError, UnicodeError) as exc:  # an XML declaration naming an encoding Python does not know
-        raise DiscoveryError(f"sitemap {sitemap_url} cannot be decoded: {exc}") from exc
-    except ParseError as exc:
-        if root is None or not (page.urls or page.sitemaps or page.invalid):
-            raise DiscoveryError(f"sitemap {sitemap_url} is not well-formed XML: {exc}") from exc
-        page.error = f"sitemap {sitemap_url} is cut short or malformed ({exc}); kept the entries before the break"
-    if root in {"rss", "feed", "rdf"}:
-        urls, invalid = _parse_feed_detailed(body, sitemap_url, source)
-        return SitemapPage(urls=urls, invalid=invalid)
-    if root is None:
-        raise DiscoveryError(f"sitemap {sitemap_url} has no XML root element")
-    return page
+            if self._depth == 1 and self._root_element is not None:
+                self._root_element.clear()  # finished entries leave the tree: memory stays flat
+
+    def _start_root(self, name: str, element: Element) -> None:
+        self._root, self._root_element = name, element
+        if name in FEED_ROOTS:
+            return  # search engines accept feeds as sitemaps; so do we, from the whole body at close()
+        if name not in {"urlset", "sitemapindex"}:
+            raise DiscoveryError(
+                f"{self.url} is not a sitemap: root element is <{name}>, expected <urlset> or <sitemapindex>"
+            )
+        self._whole = None  # streamable: the body need not be kept
+
+    def _take_url(self, element: Element) -> bool:
+        """Read one <url>; False (and stop) when `take` wants no more."""
+        page = self.page
+        urls, stamps = len(page.urls), len(page.lastmod)
+        _read_url_element(element, page, self.url, self.source)
+        if self.take is None or len(page.urls) == urls or self.take(page.urls[-1]):
+            return True
+        dropped = page.urls.pop()  # not taken: as if the sitemap ended before it
+        if len(page.lastmod) > stamps:
+            page.lastmod.pop(dropped.url, None)
+        self.stopped = True
+        return False
+
+    # -- result --------------------------------------------------------------------------------------------
+
+    def close(self) -> SitemapPage:
+        """What was read; DiscoveryError when the sitemap was unusable."""
+        if self._problem is None and self._wants_more():
+            try:
+                if self._head:  # a body of one byte
+                    data, self._head = self._head, None
+                    self._xml_or_text(data)
+                if self._pull is not None and self._root not in FEED_ROOTS:
+                    self._parse(b"", closing=True)
+            except DiscoveryError as exc:
+                self._problem = exc
+        if self._problem is not None:
+            raise self._problem
+        if self._form is None:
+            raise DiscoveryError(f"sitemap {self.url} is empty")
+        body = b"".join(self._whole or [])
+        if self._form == "text":
+            return _parse_text_sitemap(body, self.url, self.source)
+        if self._root in FEED_ROOTS:
+            urls, invalid = _parse_feed_detailed(body, self.url, self.source)
+            return SitemapPage(urls=urls, invalid=invalid)
+        if self._root is None:
+            raise DiscoveryError(f"sitemap {self.url} has no XML root element")
+        return self.page
 
 
 def _read_url_element(element: Element, page: SitemapPage, sitemap_url: str, source: str) -> None:
@@ -399,7 +530,12 @@ def _compile(pattern: str, kind: str) -> re.Pattern[str]:
 
 # ---------------------------------------------------------------------------------------------------- walker
 
-Getter = Callable[[str], Awaitable[FetchResult]]
+class Getter(Protocol):
+    """Fetches a feed or sitemap; with `stream`, hands each attempt's body to a fresh sink instead of keeping it
+    (tasks.fetch.fetch_resource). A getter that ignores `stream` and returns the body works too."""
+
+    def __call__(self, url: str, *, stream: Callable[[], Callable[[bytes], bool]] | None = None
+                 ) -> Awaitable[FetchResult]: ...
 
 
 async def discover_source(
@@ -452,12 +588,13 @@ async def discover_source(
     deny_res = [_compile(pattern, "deny") for pattern in source.deny]
     passing: set[str] = set()
 
+    def passes(item: DiscoveredUrl) -> bool:
+        return not any(rx.search(item.url) for rx in deny_res) and (
+            not allow_res or any(rx.search(item.url) for rx in allow_res)
+        )
+
     def count(items: Iterable[DiscoveredUrl]) -> None:
-        for item in items:
-            if not any(rx.search(item.url) for rx in deny_res) and (
-                not allow_res or any(rx.search(item.url) for rx in allow_res)
-            ):
-                passing.add(item.url)
+        passing.update(item.url for item in items if passes(item))
 
     def budget_left() -> bool:
         """Stop reading more sitemaps once enough distinct URLs pass the filters."""
@@ -480,47 +617,98 @@ async def discover_source(
         count(urls)
         result.rejected.extend(invalid)
 
+    async def read_sitemap(sitemap: str) -> SitemapReader | None:
+        """Stream one sitemap, taking URLs while the budget lasts; None when it could not be used (a failure)."""
+        attempts: list[tuple[SitemapReader, set[str]]] = []
+
+        def untake_last() -> None:  # an attempt that did not finish gives back what it counted
+            if attempts:
+                passing.difference_update(attempts[-1][1])
+
+        def open_reader() -> Callable[[bytes], bool]:
+            untake_last()
+            taken: set[str] = set()
+
+            def take(item: DiscoveredUrl) -> bool:
+                if not budget_left():
+                    return False
+                if passes(item) and item.url not in passing:
+                    passing.add(item.url)
+                    taken.add(item.url)
+                return True
+
+            reader = SitemapReader(sitemap, source.name, max_bytes, take)
+            attempts.append((reader, taken))
+            return reader.feed
+
+        try:
+            fetched = await get(sitemap, stream=open_reader)
+        except Exception as exc:  # the fetcher should not raise, but one bad resource must not end the walk
+            untake_last()
+            result.failures.append((sitemap, f"fetch error: {type(exc).__name__}: {exc}"))
+            return None
+        if fetched.outcome != "loaded":
+            untake_last()
+            if fetched.outcome == "unchanged":
+                result.skipped.append((sitemap, "not modified since the last fetch"))
+            else:
+                reason = fetched.reason or (f"HTTP {fetched.status}" if fetched.status else fetched.outcome)
+                result.failures.append((sitemap, f"{fetched.outcome}: {reason}"))
+            return None
+        if not attempts:  # a getter that returned the body: read it the same way
+            body = _body_of(fetched)
+            if body is None:
+                result.failures.append((sitemap, "fetched but the response had no body"))
+                return None
+            open_reader()(body)
+        reader = attempts[-1][0]
+        try:
+            reader.page = reader.close()
+        except DiscoveryError as exc:
+            untake_last()
+            result.failures.append((sitemap, str(exc)))
+            return None
+        count(reader.page.urls)  # a feed or text sitemap is read whole, without `take`
+        return reader
+
     visited: set[str] = set()
     parents: dict[str, str] = {}  # child sitemap -> the index that listed it first
     level = _unique_resources(source.sitemaps, result)
     depth = 0
     while level:
         children: list[str] = []
-        for start in range(0, len(level), SITEMAP_FETCH_CHUNK):  # bounded: each body may be max_bytes
-            to_fetch: list[str] = []
-            for sitemap in level[start : start + SITEMAP_FETCH_CHUNK]:
-                if sitemap in visited:
-                    result.skipped.append((sitemap, "sitemap already read in this run (loop or repeat)"))
-                elif not budget_left():
-                    result.skipped.append((sitemap, f"not read: {max_urls:,} URLs already found (max_urls_per_run)"))
+        for sitemap in level:  # one at a time: which URLs a limit keeps must not depend on network timing
+            if sitemap in visited:
+                result.skipped.append((sitemap, "sitemap already read in this run (loop or repeat)"))
+                continue
+            if not budget_left():
+                result.skipped.append((sitemap, f"not read: {max_urls:,} URLs already found (max_urls_per_run)"))
+                continue
+            visited.add(sitemap)
+            reader = await read_sitemap(sitemap)
+            if reader is None:
+                continue
+            page = reader.page
+            result.read.setdefault(sitemap, parents.get(sitemap))
+            if reader.stopped:
+                result.notes[sitemap] = (
+                    f"read in part: {len(page.urls):,} URLs taken, then the limit of {max_urls:,} URLs was reached "
+                    "(max_urls_per_run) and the rest of this sitemap was not read"
+                )
+            if page.error:
+                result.failures.append((sitemap, page.error))
+            found.extend(page.urls)
+            result.rejected.extend(page.invalid)
+            for url, stamp in page.lastmod.items():
+                result.lastmod.setdefault(url, stamp)
+            for child in page.sitemaps:
+                if depth + 1 > max_sitemap_depth:
+                    result.skipped.append(
+                        (child, f"sitemap index nested deeper than max_sitemap_depth={max_sitemap_depth}")
+                    )
                 else:
-                    visited.add(sitemap)
-                    to_fetch.append(sitemap)
-            bodies = await asyncio.gather(*(fetch_body(sitemap) for sitemap in to_fetch))
-            for sitemap, body in zip(to_fetch, bodies, strict=True):
-                if body is None:
-                    continue
-                try:
-                    page = parse_sitemap(body, sitemap, source.name, max_bytes)
-                except DiscoveryError as exc:
-                    result.failures.append((sitemap, str(exc)))
-                    continue
-                result.read.setdefault(sitemap, parents.get(sitemap))
-                if page.error:
-                    result.failures.append((sitemap, page.error))
-                found.extend(page.urls)
-                count(page.urls)
-                result.rejected.extend(page.invalid)
-                for url, stamp in page.lastmod.items():
-                    result.lastmod.setdefault(url, stamp)
-                for child in page.sitemaps:
-                    if depth + 1 > max_sitemap_depth:
-                        result.skipped.append(
-                            (child, f"sitemap index nested deeper than max_sitemap_depth={max_sitemap_depth}")
-                        )
-                    else:
-                        children.append(child)
-                    parents.setdefault(child, sitemap)
+                    children.append(child)
+                parents.setdefault(child, sitemap)
         level = list(dict.fromkeys(children))
         depth += 1
 
@@ -553,7 +741,8 @@ def discovery_log(source: Source, result: DiscoveryResult) -> list[LogEntry]:
                                       reason=reason))
     for url, parent in result.read.items():  # read, perhaps also skipped later as a repeat
         kind = kinds.get(url, "sitemap")
-        rows.setdefault(url, LogEntry(url=url, kind=kind, outcome="loaded", source=source.name, found_in=parent))
+        rows.setdefault(url, LogEntry(url=url, kind=kind, outcome="loaded", source=source.name, found_in=parent,
+                                      reason=result.notes.get(url)))
     for url, reason in result.skipped:
         rows.setdefault(url, LogEntry(url=url, kind=kinds.get(url, "sitemap"), outcome="skipped", source=source.name,
                                       reason=reason))

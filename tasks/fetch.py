@@ -41,6 +41,8 @@ from tasks.urls import UrlError, checked_addresses, host_of
 log = logging.getLogger(__name__)
 
 Validators = Mapping[str, tuple[str | None, str | None]]
+BodySink = Callable[[bytes], bool]  # takes the next piece of a body; False: no more wanted, stop reading
+StreamOpener = Callable[[], BodySink]  # a fresh sink for each attempt's body (a retry starts over)
 Kind = Literal["page", "resource", "robots"]
 
 # Feeds, sitemaps and URL lists come as XML, text, JSON feeds or gzip files, often with a generic type.
@@ -149,6 +151,8 @@ class _Reply:
     content_type: str | None
     body: bytes | None = None
     location: str | None = None
+    streamed: int | None = None  # bytes handed to a BodySink instead of kept in `body`
+    stopped: bool = False  # the sink wanted no more: the rest of the body was not read
 
 
 def _exc_text(exc: BaseException) -> str:
@@ -247,12 +251,20 @@ class _Transport:
 
     # -- one attempt -----------------------------------------------------------------------------------
 
-    async def _attempt(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int) -> _Reply:
+    async def _attempt(
+        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, stream: StreamOpener | None = None,
+        on_wire: Callable[[], None] | None = None,
+    ) -> _Reply:
         deadline = self.settings.request_deadline_seconds
+
+        async def trace(event: str, info: Mapping[str, object]) -> None:
+            if event == "http11.send_request_headers.complete" and on_wire is not None:
+                on_wire()  # the request is on the wire: the host's gap to its next request starts now
+
         try:
             async with asyncio.timeout(deadline):
-                async with self.client.stream("GET", url, headers=headers) as response:
-                    return await self._read_reply(url, response, kind, max_bytes)
+                async with self.client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+                    return await self._read_reply(url, response, kind, max_bytes, stream)
         except TimeoutError as exc:
             raise _Retry(f"timed out: no complete response within {deadline:g} s (request_deadline_seconds)") from exc
         except httpx.TimeoutException as exc:
@@ -271,7 +283,9 @@ class _Transport:
         except httpx.TransportError as exc:
             raise _Retry(f"connection error: {_exc_text(exc)}") from exc
 
-    async def _read_reply(self, url: str, response: httpx.Response, kind: Kind, max_bytes: int) -> _Reply:
+    async def _read_reply(
+        self, url: str, response: httpx.Response, kind: Kind, max_bytes: int, stream: StreamOpener | None = None
+    ) -> _Reply:
         status = response.status_code
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
         content_type = response.headers.get("content-type")
@@ -299,7 +313,10 @@ class _Transport:
         if declared and declared.strip().isdigit() and not encoding and int(declared) > max_bytes and not truncate:
             raise _Fail(f"too large: Content-Length {int(declared)} bytes is over the {max_bytes}-byte cap", status)
         try:
-            reply.body = await self._read_body(response, max_bytes, truncate)
+            if stream is not None:
+                reply.streamed, reply.stopped = await self._stream_body(response, max_bytes, stream())
+            else:
+                reply.body = await self._read_body(response, max_bytes, truncate)
         except _BodyTooLarge as exc:
             raise _Fail(f"too large: body over the {max_bytes}-byte cap (after decompression)", status) from exc
         except _Fail as exc:
@@ -318,21 +335,36 @@ class _Transport:
                 raise
         return b"".join(parts)
 
+    @staticmethod
+    async def _stream_body(response: httpx.Response, max_bytes: int, sink: BodySink) -> tuple[int, bool]:
+        """Hand the decoded body to `sink` piece by piece, never holding it whole; (bytes read, stopped early).
+        When the sink wants no more, the rest is never read (leaving the block closes the connection)."""
+        decoder = _StreamDecoder(response.headers.get("content-encoding"), max_bytes)
+        pieces: list[bytes] = []
+        async for raw in response.aiter_raw():
+            decoder.feed(raw, pieces)
+            for piece in pieces:
+                if not sink(piece):
+                    return decoder.size, True
+            pieces.clear()
+        return decoder.size, False
+
     # -- retries -----------------------------------------------------------------------------------------
 
     async def get(
-        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, clock: _Clock | None = None
+        self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int, clock: _Clock | None = None,
+        stream: StreamOpener | None = None,
     ) -> _Reply:
         settings = self.settings
         gate = self.gate(url)
         attempts = settings.max_retries + 1
         last: _Retry | None = None
         for attempt in range(attempts):
-            async with gate.slot():
+            async with gate.slot() as on_wire:
                 if clock is not None:
                     clock.mark()
                 try:
-                    return await self._attempt(url, headers, kind, max_bytes)
+                    return await self._attempt(url, headers, kind, max_bytes, stream, on_wire)
                 except _Retry as failure:
                     last = failure
             retry = last
@@ -531,12 +563,13 @@ class _Fetcher:
         self.robots = _RobotsRules(settings, self.transport, self.hosts)
 
     async def fetch_one(
-        self, url: str, kind: Kind, max_bytes: int, validator: tuple[str | None, str | None] | None = None
+        self, url: str, kind: Kind, max_bytes: int, validator: tuple[str | None, str | None] | None = None,
+        stream: StreamOpener | None = None,
     ) -> FetchResult:
         started = _Clock()
         base = FetchResult(url=url, final_url=url, outcome="failed")
         try:
-            return await self._fetch_one(url, kind, max_bytes, validator, base, started)
+            return await self._fetch_one(url, kind, max_bytes, validator, base, started, stream)
         except _Fail as failure:
             return replace(base, final_url=failure.final_url or url, reason=failure.reason, status=failure.status,
                            fetched_at=_utc_now(),
@@ -556,6 +589,7 @@ class _Fetcher:
         validator: tuple[str | None, str | None] | None,
         base: FetchResult,
         started: _Clock,
+        stream: StreamOpener | None = None,
     ) -> FetchResult:
         settings = self.settings
         if urlsplit(url).scheme.lower() not in {"http", "https"} or not urlsplit(url).hostname:
@@ -585,7 +619,7 @@ class _Fetcher:
                     return replace(base, final_url=current, outcome="robots", reason=reason, fetched_at=_utc_now(),
                                    elapsed_ms=started.ms())
             try:
-                reply = await self.transport.get(current, headers, kind, max_bytes, started)
+                reply = await self.transport.get(current, headers, kind, max_bytes, started, stream)
             except _Fail as failure:
                 failure.final_url = current
                 raise
@@ -640,6 +674,11 @@ class _Fetcher:
                 return done(reason=f"{status_text(reply.status)}: multiple choices, no redirect to follow")
             warc = await self._archive(reply, fetched_at) if reply.body else {}
             return done(reason=status_text(reply.status), **warc)
+        if reply.streamed is not None:  # the body went to the caller's sink as it arrived
+            if not reply.streamed:
+                return done(reason="empty body")
+            return done(outcome="loaded", n_bytes=reply.streamed, charset=codec_for(header_charset(reply.content_type)),
+                        reason="stopped reading: the reader wanted no more" if reply.stopped else None)
         body = reply.body or b""
         if not body:
             return done(reason="empty body")
@@ -733,15 +772,18 @@ async def fetch_pages(
 
 
 async def fetch_resource(
-    url: str, settings: Settings, max_bytes: int, politeness: Politeness | None = None
+    url: str, settings: Settings, max_bytes: int, politeness: Politeness | None = None,
+    stream: StreamOpener | None = None,
 ) -> FetchResult:
     """Fetch a feed, sitemap or URL list with the same politeness and limits; raw bytes in `result.body`.
 
     Accepts text, XML, JSON and gzip content types. A `.xml.gz` served as a gzip file comes back still
     compressed (the caller decompresses with its own cap); a Content-Encoding: gzip transfer is decoded here.
     Concurrent calls share per-host limits and robots.txt only through one `politeness` passed to each.
+    With `stream`, the body is not kept: each attempt's body goes to a fresh sink from `stream()` as it arrives
+    (still capped at max_bytes), and reading stops when the sink says so (`reason` then says it stopped early).
     """
     hosts = _HostCheck(settings)
     async with _client(settings, hosts) as client:
         fetcher = _Fetcher(settings, client, None, politeness or Politeness(), hosts)
-        return await fetcher.fetch_one(url, "resource", max_bytes)
+        return await fetcher.fetch_one(url, "resource", max_bytes, stream=stream)

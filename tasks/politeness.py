@@ -13,7 +13,7 @@ import math
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -58,10 +58,23 @@ class HostGate:
         self.robots_lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self) -> AsyncIterator[Callable[[], None]]:
+        """Wait for this host's turn, gap and a global slot; yields `on_wire`, to call once the request has been
+        sent. The host's next request waits for that, then for the gap from that moment: a request held up between
+        its turn and the wire (a slow connect, a busy event loop) never ends up closer than the gap to the next."""
         clocks = self.politeness
         async with self.sem:
-            async with self.turn:  # only the next request for this host waits for the gap
+            await self.turn.acquire()  # only the next request for this host waits for the gap
+            sent = False
+
+            def on_wire() -> None:
+                nonlocal sent
+                if not sent:
+                    sent = True
+                    clocks.clock_sent(self.key)
+                    self.turn.release()
+
+            try:
                 while True:
                     wait = clocks.clock_wait(self.key, self.delay)
                     if wait > 0:
@@ -71,10 +84,12 @@ class HostGate:
                     if clocks.clock_claim(self.key, self.delay):
                         break
                     self.total.release()
-            try:
-                yield
+                try:
+                    yield on_wire
+                finally:
+                    self.total.release()
             finally:
-                self.total.release()
+                on_wire()  # never sent (a connect that failed): the gap runs from now
 
 
 @dataclass
@@ -124,6 +139,12 @@ class Politeness:
                 return False
             clock[0] = now
             return True
+
+    def clock_sent(self, key: str) -> None:
+        """Restart the host's gap when a request has actually gone out (HostGate.slot's on_wire)."""
+        with self._lock:
+            clock = self._clocks.setdefault(key, [-math.inf, 0.0])
+            clock[0] = max(clock[0], time.monotonic())
 
     def clock_hold_off(self, key: str, seconds: float) -> None:
         with self._lock:

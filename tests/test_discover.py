@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from tasks.discover import (
     discover_source,
     discovery_log,
     filter_urls,
-    gunzip_capped,
     normalize_date,
     parse_feed,
     parse_sitemap,
@@ -216,7 +216,7 @@ def test_gzip_over_cap_refused() -> None:
 
 def test_gzip_corrupt() -> None:
     with pytest.raises(DiscoveryError, match="corrupt gzip"):
-        gunzip_capped(b"\x1f\x8b\x08\x00garbage-garbage", 1000)
+        parse_sitemap(b"\x1f\x8b\x08\x00garbage-garbage", "https://ex.com/s.xml.gz", "s", 1000)
 
 
 def test_plain_body_over_cap_refused() -> None:
@@ -351,14 +351,20 @@ class FakeWeb:
         self.pages = pages
         self.with_body = with_body
         self.asked: list[str] = []
+        self.read: dict[str, int] = {}  # bytes of each streamed body read before the reader stopped
 
-    async def __call__(self, url: str) -> FetchResult:
+    async def __call__(self, url: str, stream: Callable[[], Callable[[bytes], bool]] | None = None) -> FetchResult:
         self.asked.append(url)
         page = self.pages.get(url, 404)
         if isinstance(page, Exception):
             raise page
         if isinstance(page, int):
             return FetchResult(url=url, final_url=url, outcome="failed", status=page, reason=f"HTTP {page}")
+        if stream is not None and self.with_body:  # as fetch_resource streams: small pieces, stop when told
+            sink = stream()
+            self.read[url] = next((end for end in range(7, len(page) + 7, 7) if not sink(page[end - 7 : end])),
+                                  len(page))
+            return FetchResult(url=url, final_url=url, outcome="loaded", status=200, n_bytes=self.read[url])
         if self.with_body:
             result = FetchResult(url=url, final_url=url, outcome="loaded", status=200, text=None)
             object.__setattr__(result, "body", page)  # the field a fetch helper is adding
@@ -443,9 +449,11 @@ def test_walker_accounts_for_every_url_with_filters_dupes_and_limit() -> None:
     outcomes = [rejection_outcome(reason) for _, reason in result.rejected]
     assert outcomes.count("duplicate") == 1  # news/a.html in feed and sitemap
     assert ("https://ex.com/about", "matches no allow pattern") in result.rejected
-    assert sum("over the URL limit" in reason for _, reason in result.rejected) == 4
-    # 1 start + 1 file + 4 feed entries + 7 sitemap locs + 1 bad file line, each kept or rejected exactly once
-    assert len(result.urls) + len(result.rejected) == 1 + 1 + 4 + 7 + 1
+    # the limit was reached at news/n0: the sitemap's other four locs were never read, and its row says so
+    assert sum("over the URL limit" in reason for _, reason in result.rejected) == 0
+    assert "read in part: 3 URLs taken" in result.notes["https://ex.com/s.xml"]
+    # 1 start + 1 file + 4 feed entries + 3 sitemap locs read + 1 bad file line, each kept or rejected exactly once
+    assert len(result.urls) + len(result.rejected) == 1 + 1 + 4 + 3 + 1
     assert result.lastmod == {"https://ex.com/news/a.html": "2026-11-30"}
     # the <lastmod> travels with its URL to extraction (a weak date hint); the others have none
     assert {u.url: u.lastmod for u in result.urls if u.lastmod} == {"https://ex.com/news/a.html": "2026-11-30"}
@@ -464,7 +472,7 @@ def test_walker_stops_reading_sitemaps_once_the_limit_is_reached() -> None:
     assert {url for url, _ in result.skipped} == {"https://ex.com/idx.xml"}
 
 
-def test_walker_big_index_fetches_in_small_chunks_and_stops_at_the_limit() -> None:
+def test_walker_big_index_reads_one_sitemap_at_a_time_and_stops_at_the_limit() -> None:
     children = [f"https://ex.com/s{i}.xml" for i in range(10)]
     pages: dict[str, bytes | Exception | int] = {"https://ex.com/idx.xml": index(*children)}
     pages.update({c: urlset(f"<url><loc>https://ex.com/a{i}</loc></url>") for i, c in enumerate(children)})
@@ -472,21 +480,21 @@ def test_walker_big_index_fetches_in_small_chunks_and_stops_at_the_limit() -> No
     class Counting(FakeWeb):
         in_flight = peak = 0
 
-        async def __call__(self, url: str) -> FetchResult:
+        async def __call__(self, url: str, stream: Callable[[], Callable[[bytes], bool]] | None = None) -> FetchResult:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
             await asyncio.sleep(0)
             try:
-                return await super().__call__(url)
+                return await super().__call__(url, stream)
             finally:
                 self.in_flight -= 1
 
     web = Counting(pages)
     result = run(Source(name="s", sitemaps=["https://ex.com/idx.xml"]), web, max_urls=5)
-    assert web.peak <= 4
+    assert web.peak == 1  # one at a time: which URLs the limit keeps does not depend on which answers first
     assert len(result.urls) == 5
-    assert len(web.asked) == 1 + 8  # the index, then two chunks of four; the budget was spent after the second
-    assert sum("max_urls_per_run" in reason for _, reason in result.skipped) == 2
+    assert web.asked == ["https://ex.com/idx.xml", *children[:5]]  # none asked for once the budget was spent
+    assert {url for url, reason in result.skipped if "max_urls_per_run" in reason} == set(children[5:])
 
 
 def test_walker_falls_back_to_text_and_caps_bytes() -> None:
@@ -598,8 +606,8 @@ def test_url_list_accounts_for_every_non_comment_line(text: str) -> None:
 
 
 def test_every_resource_and_rejected_url_of_a_walk_is_one_log_row_with_its_reason() -> None:
-    """Child sitemaps of an index, a tracking-parameter copy of a feed item, pattern-rejected and over-limit URLs
-    each get a row; a URL listed twice in the same spelling is one URL."""
+    """Child sitemaps of an index (read, read in part, not read) and a tracking-parameter copy of a feed
+    item each get a row; a URL listed twice in the same spelling is one URL."""
     feed = (
         "<rss version='2.0'><channel><title>t</title>"
         "<item><title>a</title><link>https://ex.com/news/a.html</link></item>"
@@ -624,16 +632,18 @@ def test_every_resource_and_rejected_url_of_a_walk_is_one_log_row_with_its_reaso
         "https://ex.com/feed.xml": ("feed", "loaded"),
         "https://ex.com/index.xml": ("sitemap", "loaded"),
         "https://ex.com/news.xml": ("sitemap", "loaded"),
-        "https://ex.com/pages.xml": ("sitemap", "loaded"),
-        "https://ex.com/gone.xml": ("sitemap", "failed"),
+        "https://ex.com/pages.xml": ("sitemap", "skipped"),
+        "https://ex.com/gone.xml": ("sitemap", "skipped"),
         "https://ex.com/news/a.html?utm_source=rss": ("article", "duplicate"),
-        "https://ex.com/about.html": ("article", "skipped"),
-        "https://ex.com/news/d.html": ("article", "skipped"),
     }
     assert rows["https://ex.com/news.xml"].found_in == "https://ex.com/index.xml"
     assert "https://ex.com/news/a.html" in (rows["https://ex.com/news/a.html?utm_source=rss"].reason or "")
-    assert "allow pattern" in (rows["https://ex.com/about.html"].reason or "")
-    assert "over the URL limit" in (rows["https://ex.com/news/d.html"].reason or "")
+    # the limit was reached inside news.xml: its row says the rest (news/d.html) was not read; pages.xml and
+    # gone.xml were never asked for
+    assert "read in part: 2 URLs taken" in (rows["https://ex.com/news.xml"].reason or "")
+    assert "max_urls_per_run" in (rows["https://ex.com/pages.xml"].reason or "")
+    assert "max_urls_per_run" in (rows["https://ex.com/gone.xml"].reason or "")
+    assert web.asked == ["https://ex.com/feed.xml", "https://ex.com/index.xml", "https://ex.com/news.xml"]
     assert [item.url for item in result.urls] == [
         "https://ex.com/news/a.html", "https://ex.com/news/b.html", "https://ex.com/news/c.html",
     ]

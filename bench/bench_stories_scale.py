@@ -69,7 +69,6 @@ def main() -> None:
     window = max(args.batch, args.articles // args.windows)
     rows: list[dict[str, Any]] = []
     load_cpu = story_before = 0.0
-    window_start = time.process_time()
     window_load = 0.0
     generate_cpu = 0.0
     try:

@@ -36,6 +36,15 @@ def try_count(db: Path, sql: str) -> int | None:
         return None
 
 
+def wait_for_articles(db: Path, process: subprocess.Popen, articles: int, ended_early: str) -> None:
+    """Wait (up to 150 s) until a running scrape has loaded `articles` articles."""
+    deadline = time.monotonic() + 150
+    while (try_count(db, "SELECT COUNT(*) FROM articles") or 0) < articles:
+        assert process.poll() is None, ended_early
+        assert time.monotonic() < deadline, "no batch loaded in 150 s"
+        time.sleep(0.2)
+
+
 def assert_consistent(db: Path) -> None:
     """No orphan rows, one fetch_log row per URL per run, every version row has its article."""
     orphans = {
@@ -64,11 +73,7 @@ def test_killed_while_fetching_then_the_next_run_finishes_the_work(workdir: Path
             cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + 150
-            while (try_count(db, "SELECT COUNT(*) FROM articles") or 0) < 3:
-                assert process.poll() is None, "the run ended before it could be killed"
-                assert time.monotonic() < deadline, "no batch loaded in 150 s"
-                time.sleep(0.2)
+            wait_for_articles(db, process, 3, "the run ended before it could be killed")
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)

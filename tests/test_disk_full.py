@@ -13,7 +13,6 @@ import errno
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from flows.cli import app
 from flows.site_server import SiteServer, write_sample_sources
 from tasks.archive import ArchiveError, WarcArchive, iter_responses, read_response
 from tasks.disk import DiskFullError, disk_full_path
-from tests.test_crash_safety import assert_consistent, count, try_count
+from tests.test_crash_safety import assert_consistent, count, wait_for_articles
 
 NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
 CHUNK = 64 * 1024
@@ -184,11 +183,7 @@ def test_a_full_disk_under_the_database_stops_the_run_and_the_next_run_finishes_
             cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         try:
-            deadline = time.monotonic() + 150
-            while (try_count(db, "SELECT COUNT(*) FROM articles") or 0) < 3:
-                assert process.poll() is None, "the run ended before the disk could be filled"
-                assert time.monotonic() < deadline, "no batch loaded in 150 s"
-                time.sleep(0.2)
+            wait_for_articles(db, process, 3, "the run ended before the disk could be filled")
             filler = fill(disk)
             output, _ = process.communicate(timeout=300)
         finally:

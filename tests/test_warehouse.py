@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -171,31 +173,33 @@ def test_create_if_missing_gives_readers_the_schema_and_leaves_a_held_database_t
     create_if_missing(db_path)  # an existing file is left as it is
 
 
-def test_the_writer_waits_for_an_open_reader(tmp_path: Path) -> None:
-    db_path = tmp_path / "n.duckdb"
-    with connect(db_path) as con:
-        load_batch(con, "run1", [record()], [])
+@contextlib.contextmanager
+def reader_open_for(db_path: Path, seconds: float) -> Iterator[None]:
+    """Another process holding a read-only connection on the file for `seconds` (open once this is entered)."""
     reader = (
         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print('open', flush=True); time.sleep(1.5); con.close()"
+        f"print('open', flush=True); time.sleep({seconds}); con.close()"
     )
     process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None and process.stdout.readline().strip() == "open"
+        yield
+    finally:
+        process.wait(10)
+
+
+def test_the_writer_waits_for_an_open_reader(tmp_path: Path) -> None:
+    db_path = tmp_path / "n.duckdb"
+    with connect(db_path) as con:
+        load_batch(con, "run1", [record()], [])
+    with reader_open_for(db_path, 1.5):
         started = time.monotonic()
         with connect(db_path) as con:  # refused while the reader is open, then gets in
             load_batch(con, "run2", [record("a2")], [])
         assert time.monotonic() - started > 0.5
-    finally:
-        process.wait(10)
-    with pytest.raises(DatabaseBusyError, match="Close other connections"):
-        process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
-        try:
-            assert process.stdout is not None and process.stdout.readline().strip() == "open"
-            with connect(db_path, wait_for_readers_seconds=0.2):
-                pass
-        finally:
-            process.wait(10)
+    with pytest.raises(DatabaseBusyError, match="Close other connections"), reader_open_for(db_path, 1.5):
+        with connect(db_path, wait_for_readers_seconds=0.2):
+            pass
 
 
 def test_published_local_date_is_the_day_the_page_states(tmp_path: Path) -> None:
@@ -287,17 +291,9 @@ def test_a_writer_waiting_for_a_reader_says_so_every_few_seconds(
     db_path = tmp_path / "n.duckdb"
     with connect(db_path):
         pass
-    reader = (
-        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print('open', flush=True); time.sleep(1.5); con.close()"
-    )
-    process = subprocess.Popen([sys.executable, "-c", reader, str(db_path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None and process.stdout.readline().strip() == "open"
-        with caplog.at_level("WARNING", logger="warehouse.db"), connect(db_path, report_every_seconds=0.3):
+    with reader_open_for(db_path, 1.5), caplog.at_level("WARNING", logger="warehouse.db"):
+        with connect(db_path, report_every_seconds=0.3):
             pass
-    finally:
-        process.wait(10)
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for a reader of")]
     assert len(waits) >= 2, caplog.text  # one every 0.3 s while the reader held the file for 1.5 s
     assert str(db_path) in waits[0] and " s so far" in waits[0]

@@ -35,6 +35,11 @@ DEFAULT_NLP_MAX_CHARS = 30_000
 # bound memory; above ~8 they save no CPU on long news texts (bench/results.md).
 PIPE_BATCH_SIZE = 8
 PIPE_BATCH_CHARS = 60_000
+# The NER's matrix products go through numpy's OpenBLAS, not thinc's default BLIS: the BLIS bundled with the `blis`
+# package picks its kernels by CPU model and knows none newer than Zen 3 / Skylake-X, so on newer CPUs (this
+# machine's Zen 4) it falls back to its generic C kernel and the NER's CNN costs ~70% more CPU; OpenBLAS picks an
+# AVX-512/AVX2 kernel on every x86 CPU it knows. Same entities to the span (bench/results.md).
+NER_OPS = {"name": "numpy", "use_blis": False}
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -45,9 +50,11 @@ class ModelNotInstalledError(RuntimeError):
 def load_nlp(model: str = DEFAULT_MODEL) -> "Language":
     """The full pipeline, loaded once per process; callers pick components per call (see `pipe_texts`)."""
     import spacy
+    from thinc.api import use_ops
 
     try:
-        return spacy.load(model)
+        with use_ops(**NER_OPS):  # the layers take their ops when they are built, i.e. here
+            return spacy.load(model)
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {model!r} is not installed. Install its package (the project locks "
@@ -96,12 +103,21 @@ def pipe_texts(texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_S
     for text in texts:
         text = safe_text(text)
         if group and (len(group) >= batch_size or chars + len(text) > PIPE_BATCH_CHARS):
-            yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
+            yield from _ner_group(group, nlp, disabled)
             group, chars = [], 0
         group.append(text)
         chars += len(text)
     if group:
-        yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
+        yield from _ner_group(group, nlp, disabled)
+
+
+def _ner_group(group: list[str], nlp: "Language", disabled: list[str]) -> list["Doc"]:
+    """The NER over one batch with BLAS on one thread: its matrices are small, and a BLAS thread pool on cores
+    the other tasks share spends more CPU waiting than it saves (~50% more CPU measured on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return list(nlp.pipe(group, disable=disabled, batch_size=len(group)))
 
 
 def analyze_texts(

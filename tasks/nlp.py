@@ -47,9 +47,14 @@ class ModelNotInstalledError(RuntimeError):
     """The spaCy model named by the settings is not installed; the message says how to fix it."""
 
 
-@lru_cache(maxsize=4)
 def load_nlp(model: str = DEFAULT_MODEL) -> "Language":
     """The full pipeline, loaded once per process; callers pick components per call (see `pipe_texts`)."""
+    return _load_nlp(model)  # one cache key per model however it is called (lru_cache keys load_nlp() and
+    # load_nlp(DEFAULT_MODEL) apart, and a second copy of the model costs ~80 MB)
+
+
+@lru_cache(maxsize=4)
+def _load_nlp(model: str) -> "Language":
     import spacy
     from thinc.api import use_ops
 

@@ -27,27 +27,40 @@ SPEAKER_RULE_LANGUAGES = frozenset({"en"})
 # the tagger and the parser can all be skipped.
 NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
-# What the NLP pass reads of one article by default (Settings.nlp_max_chars). NER time and the memory of a batch
-# grow with the text: ~9k words/s and ~4 KB per token in flight here, so a 200k-word live blog would cost ~25 s
-# and ~1 GB. 30,000 characters (~5,000 words) covers ~97% of the English dev-set articles whole.
+# What the NLP pass reads of one article by default (Settings.nlp_max_chars). NER time grows with the text
+# (~11-15k words a CPU second here), so a 200k-word live blog would cost ~20 s. 30,000 characters (~5,000 words)
+# covers ~97% of the English dev-set articles whole.
 DEFAULT_NLP_MAX_CHARS = 30_000
-# Texts per nlp.pipe batch: spaCy's NER holds every token of a batch in flight (~4 KB each), so small batches
-# bound memory; above ~8 they save no CPU on long news texts (bench/results.md).
+# Texts and characters per nlp.pipe batch. The NER keeps every layer's arrays for every token of a batch until the
+# batch is done (~16 KB a token, ~4 tokens to 15 characters), so a batch of 60,000 characters peaked ~175 MB
+# above the process and one of 10,000 ~50 MB, at the same CPU (bench/results.md); longer texts go in pieces.
 PIPE_BATCH_SIZE = 8
-PIPE_BATCH_CHARS = 60_000
+PIPE_BATCH_CHARS = 10_000
+# The NER's matrix products go through numpy's OpenBLAS, not thinc's default BLIS: the BLIS bundled with the `blis`
+# package picks its kernels by CPU model and knows none newer than Zen 3 / Skylake-X, so on newer CPUs (this
+# machine's Zen 4) it falls back to its generic C kernel and the NER's CNN costs ~70% more CPU; OpenBLAS picks an
+# AVX-512/AVX2 kernel on every x86 CPU it knows. Same entities to the span (bench/results.md).
+NER_OPS = {"name": "numpy", "use_blis": False}
 
 
 class ModelNotInstalledError(RuntimeError):
     """The spaCy model named by the settings is not installed; the message says how to fix it."""
 
 
-@lru_cache(maxsize=4)
 def load_nlp(model: str = DEFAULT_MODEL) -> "Language":
     """The full pipeline, loaded once per process; callers pick components per call (see `pipe_texts`)."""
+    return _load_nlp(model)  # one cache key per model however it is called (lru_cache keys load_nlp() and
+    # load_nlp(DEFAULT_MODEL) apart, and a second copy of the model costs ~80 MB)
+
+
+@lru_cache(maxsize=4)
+def _load_nlp(model: str) -> "Language":
     import spacy
+    from thinc.api import use_ops
 
     try:
-        return spacy.load(model)
+        with use_ops(**NER_OPS):  # the layers take their ops when they are built, i.e. here
+            return spacy.load(model)
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {model!r} is not installed. Install its package (the project locks "
@@ -87,21 +100,76 @@ def nlp_prefix(text: str, max_chars: int) -> tuple[str, str | None]:
     )
 
 
-def pipe_texts(texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE) -> Iterable["Doc"]:
-    """One Doc per text with only the NER running, in batches of at most `batch_size` texts and about
-    PIPE_BATCH_CHARS characters (NER memory grows with the tokens of a batch, not with the number of texts)."""
+def pipe_texts(
+    texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE, batch_chars: int = PIPE_BATCH_CHARS
+) -> Iterable["Doc"]:
+    """One Doc per text with only the NER running, in batches of at most `batch_size` texts and `batch_chars`
+    characters. The NER holds ~16 KB for every token of a batch until the batch is done, so its memory grows with
+    the characters of a batch, not with the number of texts; a text longer than `batch_chars` is read in pieces
+    cut at paragraph breaks (`ner_pieces`) and joined back into one Doc with the same text and offsets."""
     disabled = disabled_for_ner(nlp)
-    group: list[str] = []
+    pending: list[tuple[int, str]] = []  # (text index, piece) not yet run
+    pieces_of: list[int] = []  # pieces per text
+    done: dict[int, list["Doc"]] = {}
     chars = 0
-    for text in texts:
-        text = safe_text(text)
-        if group and (len(group) >= batch_size or chars + len(text) > PIPE_BATCH_CHARS):
-            yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
-            group, chars = [], 0
-        group.append(text)
-        chars += len(text)
-    if group:
-        yield from nlp.pipe(group, disable=disabled, batch_size=len(group))
+    emitted = 0
+
+    def run_pending() -> Iterable["Doc"]:
+        nonlocal pending, chars, emitted
+        for (index, _), doc in zip(pending, _ner_group([piece for _, piece in pending], nlp, disabled), strict=True):
+            done.setdefault(index, []).append(doc)
+        pending, chars = [], 0
+        while emitted < len(pieces_of) and len(done.get(emitted, ())) == pieces_of[emitted]:
+            yield _joined(done.pop(emitted))
+            emitted += 1
+
+    for index, text in enumerate(texts):
+        pieces = ner_pieces(safe_text(text), batch_chars)
+        pieces_of.append(len(pieces))
+        for piece in pieces:
+            if pending and (len(pending) >= batch_size or chars + len(piece) > batch_chars):
+                yield from run_pending()
+            pending.append((index, piece))
+            chars += len(piece)
+    yield from run_pending()
+
+
+def ner_pieces(text: str, max_chars: int) -> list[str]:
+    """A text as pieces of at most `max_chars` that join back into it, cut after a paragraph break (else a line
+    break, a sentence end, a space): the NER looks four tokens either side, so a cut there changes nothing it
+    would find in practice (bench/results.md)."""
+    pieces: list[str] = []
+    while len(text) > max_chars:
+        cut = 0
+        for mark in ("\n\n", "\n", ". ", " "):
+            found = text.rfind(mark, max_chars // 2, max_chars - len(mark) + 1)
+            if found > 0:
+                cut = found + len(mark)
+                break
+        cut = cut or max_chars
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
+
+
+def _joined(docs: list["Doc"]) -> "Doc":
+    """One Doc from a text's pieces (their texts concatenated, entities kept): the pieces end where the next
+    begins, so no whitespace is added between them."""
+    if len(docs) == 1:
+        return docs[0]
+    from spacy.tokens import Doc
+
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def _ner_group(group: list[str], nlp: "Language", disabled: list[str]) -> list["Doc"]:
+    """The NER over one batch with BLAS on one thread: its matrices are small, and a BLAS thread pool on cores
+    the other tasks share spends more CPU waiting than it saves (~50% more CPU measured on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return list(nlp.pipe(group, disable=disabled, batch_size=len(group)))
 
 
 def analyze_texts(

@@ -104,5 +104,29 @@ def test_pipe_batches_are_bounded_in_characters_as_well_as_texts(nlp, monkeypatc
     texts = ["Ines Duarte said so. " * 1_200] * 5 + [PARAGRAPH] * 20  # five of ~25k characters, twenty short
     docs = list(tasks.nlp.pipe_texts(texts, nlp))
     assert [doc.text for doc in docs] == texts
-    assert all(sum(group) <= tasks.nlp.PIPE_BATCH_CHARS or len(group) == 1 for group in groups)
+    assert all(sum(group) <= tasks.nlp.PIPE_BATCH_CHARS for group in groups)  # the long ones went in pieces
     assert all(len(group) <= tasks.nlp.PIPE_BATCH_SIZE for group in groups)
+
+
+def test_a_text_read_in_pieces_is_one_doc_with_offsets_into_the_whole_text(nlp):
+    filler = "\n\n".join(["The council met again on the harbour plans and adjourned without a vote."] * 40)
+    text = f"{filler}\n\n{PARAGRAPH}\n\n{filler}\n\nThe minister, Marco Pereira, said the port would reopen."
+    whole = next(tasks.nlp.pipe_texts([text], nlp, batch_chars=len(text)))
+    (pieced,) = tasks.nlp.pipe_texts([text], nlp, batch_chars=2_000)
+    assert len(tasks.nlp.ner_pieces(text, 2_000)) > 2
+    assert pieced.text == text
+    spans = {(e.start_char, e.end_char, e.label_) for e in pieced.ents}
+    assert spans == {(e.start_char, e.end_char, e.label_) for e in whole.ents}
+    assert text.index("Ines Duarte") in {start for start, _, label in spans if label == "PERSON"}
+    assert text.index("Marco Pereira") in {start for start, _, label in spans if label == "PERSON"}
+
+
+def test_pieces_join_back_into_the_text_and_are_cut_after_paragraph_breaks():
+    text = "\n\n".join(f"Paragraph {i} about the harbour and the ferries that run late." for i in range(200))
+    pieces = tasks.nlp.ner_pieces(text, 1_000)
+    assert "".join(pieces) == text
+    assert all(len(piece) <= 1_000 for piece in pieces)
+    assert all(piece.endswith("\n\n") for piece in pieces[:-1])
+    one_paragraph = "word " * 1_000  # no break at all: cut after a space
+    assert "".join(tasks.nlp.ner_pieces(one_paragraph, 1_000)) == one_paragraph
+    assert tasks.nlp.ner_pieces("short", 1_000) == ["short"]

@@ -112,7 +112,7 @@ def run_pages(
             pending = fetch_next(index + 1)
         records, log = analyze_task(  # quote(): Prefect need not walk 100 pages' fields looking for futures
             quote(pages), settings.nlp_models, subset(contexts, batch), subset(known_articles, batch), times,
-            progress.claims, settings.nlp_max_chars,
+            progress.claims, settings.nlp_max_chars, frozenset(settings.syndication_domains),
         )
         # Prefect keeps a finished task's return value reachable from its run context until the thread runs its
         # next task, so without this the batch's HTML (15-30 MB a batch of 100 real pages) lived on beside the
@@ -147,6 +147,7 @@ def run_pages_on_dask(
         future = analyze_remote_task.submit(
             list(pooled_pages), settings.nlp_models, subset(contexts, pooled_urls),  # quote() breaks on Dask
             known, settings.nlp_max_chars, progress.claims.owners_of(known.values()),
+            frozenset(settings.syndication_domains),
         )
         running.append((list(pooled_urls), future))
         pooled_urls.clear()

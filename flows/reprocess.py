@@ -47,7 +47,8 @@ def reprocess(db_path: str | None = None, data_dir: str | None = None) -> RunSum
                 contexts = {url: PageContext(source=source) for _, url, source, _, _ in batch}
                 known = {url: aid for aid, url, _, _, _ in batch}
                 records, log = analyze_task(
-                    pages, settings.nlp_models, contexts, known, times, claims, settings.nlp_max_chars
+                    pages, settings.nlp_models, contexts, known, times, claims, settings.nlp_max_chars,
+                    frozenset(settings.syndication_domains),
                 )
                 not_rebuilt = []  # damaged or missing archive records, pages that no longer extract
                 for entry in log:

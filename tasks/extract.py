@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNod
 from tasks.clean import clean_paragraphs, fold, normalize_text
 from tasks.metadata import extract_metadata
 from tasks.models import Document
-from tasks.nodes import attr, hints, squash
+from tasks.nodes import hints, squash
 
 __all__ = ["extract_document", "extract_text_page", "bench_extract"]
 

@@ -276,6 +276,11 @@ def start_prefect_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"the Prefect server did not start; see {home / 'server.log'}")
 
 
+def prefect_client_env(home: Path, port: int) -> dict[str, str]:
+    """The environment for a benchmark's child processes: offline, and using the server start_prefect_server began."""
+    return {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+
+
 def stop_prefect_server(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
@@ -333,8 +338,7 @@ def main() -> None:
     (scratch / "prefect").mkdir()
     port = free_port()
     server = start_prefect_server(scratch / "prefect", port)
-    env = {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(scratch / "prefect"),
-           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+    env = prefect_client_env(scratch / "prefect", port)
     results: dict[str, Any] = {"sizes": {}, "batch_size": args.batch_size, "cores": os.cpu_count()}
     try:
         with SiteServer(root=site_root) as site:

@@ -22,7 +22,6 @@ The machine is shared with other work: CPU time per process is the figure to com
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -32,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +39,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_pipeline import (  # noqa: E402
-    OFFLINE_ENV, free_port, peak_rss_mb, process_tree_cpu, start_prefect_server, stop_prefect_server,
+    free_port, peak_rss_mb, prefect_client_env, process_tree_cpu, start_prefect_server,
+    stop_prefect_server,
 )
 
 DATA = REPO.parent / "shared" / "bench" / "extraction"
@@ -115,7 +114,7 @@ class RealSite:
                 ) -> tuple[int, dict[str, str], bytes]:
         from urllib.parse import unquote, urlsplit
 
-        from flows.site_server import _not_modified_since
+        from flows.site_server import conditional_response
 
         path = unquote(urlsplit(raw_path).path)
         if path in self.generated:
@@ -129,12 +128,7 @@ class RealSite:
             content_type = "text/html"  # no charset: the fetcher reads the page's own declaration, as on the web
         else:
             return 404, {"Content-Type": "text/plain"}, b"not found"
-        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-        headers = {"Content-Type": content_type, "ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}
-        if if_none_match == etag or (if_none_match is None and _not_modified_since(if_modified_since, mtime)):
-            return 304, headers, b""
-        headers["Content-Length"] = str(len(body))
-        return 200, headers, body
+        return conditional_response(body, content_type, mtime, if_none_match, if_modified_since)
 
     def __enter__(self) -> RealSite:
         self.server.__enter__()
@@ -408,8 +402,7 @@ def main() -> None:
     (scratch / "prefect").mkdir()
     port = free_port()
     server = start_prefect_server(scratch / "prefect", port)
-    env = {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(scratch / "prefect"),
-           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+    env = prefect_client_env(scratch / "prefect", port)
     results: dict[str, Any] = {
         "pages": len(plan), "distinct_pages": len(pages), "sets": args.sets, "languages": args.languages,
         "batch_size": args.batch_size, "cores": os.cpu_count(),

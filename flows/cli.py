@@ -209,6 +209,8 @@ def scrape(
 
 
 class OutputFormat(str, Enum):
+    """How `extract` and `search` print their results."""
+
     jsonl = "jsonl"
     pretty = "pretty"
 
@@ -505,11 +507,6 @@ def parse_since(since: str | None) -> date | None:
         raise  # unreachable
 
 
-class SearchFormat(str, Enum):
-    pretty = "pretty"
-    jsonl = "jsonl"
-
-
 @app.command()
 def search(
     query: Annotated[
@@ -519,7 +516,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many articles")] = 10,
     source: SourceOption = None,
     since: SinceOption = None,
-    output_format: Annotated[SearchFormat, typer.Option("--format", help="jsonl: one object a line, for scripts")] = SearchFormat.pretty,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one object a line, for scripts")] = OutputFormat.pretty,
     reindex: Annotated[bool, typer.Option("--reindex", help="rebuild the search index first")] = False,
 ) -> None:
     """Articles ranked by relevance (BM25, title weighted above body), with a snippet of where the words are."""
@@ -536,7 +533,7 @@ def search(
     except (NotReadableError, SearchError) as exc:
         fail(str(exc))
         return
-    if output_format is SearchFormat.jsonl:
+    if output_format is OutputFormat.jsonl:
         for hit in hits:
             sys.stdout.write(json.dumps(dataclasses.asdict(hit), ensure_ascii=False) + "\n")
         sys.stdout.flush()

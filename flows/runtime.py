@@ -4,6 +4,7 @@ report to. Nothing here does the work; it decides where the work runs."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -22,7 +23,10 @@ def dask_worker_threads() -> int:
         return 0
     try:
         workers = runner.client.scheduler_info(n_workers=-1)["workers"]
-    except Exception:  # noqa: BLE001 - an odd scheduler still runs the flow, with a guess at its size
+    except Exception as exc:  # noqa: BLE001 - an odd scheduler still runs the flow, with a guess at its size
+        logging.getLogger(__name__).warning(
+            "could not count the Dask workers' threads (%s: %s); sizing analyse tasks for 2", type(exc).__name__, exc
+        )
         return 2
     return max(1, sum(int(worker.get("nthreads", 1)) for worker in workers.values()))
 

@@ -110,3 +110,22 @@ def test_local_dask_cluster_loads_the_same_rows_as_the_default_runner(workdir: P
             task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="analyze-batch-remote"))
         )
     assert len(remote) >= 2 and all(run.state and run.state.is_completed() for run in remote)
+
+
+def test_a_scheduler_that_cannot_list_its_workers_is_logged_and_guessed_at(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import types
+
+    import flows.runtime as runtime
+
+    class Client:
+        def scheduler_info(self, n_workers: int) -> dict:
+            raise TimeoutError("scheduler did not answer")
+
+    DaskTaskRunner = type("DaskTaskRunner", (), {"client": Client()})  # named as the runner the code looks for
+    context = types.SimpleNamespace(task_runner=DaskTaskRunner())
+    monkeypatch.setattr(runtime.FlowRunContext, "get", classmethod(lambda cls: context))
+    with caplog.at_level("WARNING", logger="flows.runtime"):
+        assert runtime.dask_worker_threads() == 2
+    assert "TimeoutError: scheduler did not answer" in caplog.text

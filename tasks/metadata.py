@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -592,21 +593,34 @@ def _script_state_published(src: _Sources) -> str | None:
     per key, then the value read at that spot (a regex over whole scripts costs ~2 ms a page)."""
     for script in src.state_scripts:
         text = script.text(deep=True) or ""
-        found: list[tuple[int, str]] = []
-        for key in sel.STATE_PUBLISHED_KEYS:
-            at = text.find(key)
-            for _ in range(5):
-                if at < 0:
-                    break
-                m = _STATE_VALUE.match(text, at + len(key))
-                day = normalize_date(m.group(1)) if m else None
-                if day:
-                    found.append((at, day))
-                    break
-                at = text.find(key, at + len(key))
-        if found:
-            return min(found)[1]
+
+        def value_after(end: int, text: str = text) -> str | None:
+            m = _STATE_VALUE.match(text, end)
+            return normalize_date(m.group(1)) if m else None
+
+        day = _first_readable_after(text, sel.STATE_PUBLISHED_KEYS, value_after, tries=5, overlapping=False)
+        if day:
+            return day
     return None
+
+
+def _first_readable_after(text: str, needles: Iterable[str], read: Callable[[int], str | None], tries: int,
+                          overlapping: bool) -> str | None:
+    """What `read` finds right after the earliest occurrence of any needle (it gets where the needle ends), trying
+    each needle's first `tries` occurrences: one substring search per needle is far cheaper than a regex
+    alternation over a whole page or script. `overlapping`: the next try may start inside the last occurrence."""
+    found: list[tuple[int, str]] = []
+    for needle in needles:
+        at = text.find(needle)
+        for _ in range(tries):
+            if at < 0:
+                break
+            value = read(at + len(needle))
+            if value:
+                found.append((at, value))
+                break
+            at = text.find(needle, at + (1 if overlapping else len(needle)))
+    return min(found)[1] if found else None
 
 
 def _days_apart(a: str, b: str) -> int:
@@ -885,20 +899,12 @@ def _labelled_date(src: _Sources) -> str | None:
     search per label (a regex alternation over a whole page costs ~20 ms)."""
     text = src.body_text[:30000].lower()  # (a label past the first 30,000 characters is a comment's, not the article's)
     dayfirst = src.dayfirst
-    found: list[tuple[int, str]] = []
-    for label in sel.DATE_LABELS:
-        at = text.find(label)
-        for _ in range(20):
-            if at < 0:
-                break
-            after = text[at + len(label) : at + len(label) + 70]
-            if _LABEL_GLUE.match(after):
-                d = date_in_text(after[:40], dayfirst)
-                if d:
-                    found.append((at, d))
-                    break
-            at = text.find(label, at + 1)
-    return min(found)[1] if found else None
+
+    def date_after(end: int) -> str | None:
+        after = text[end : end + 70]
+        return date_in_text(after[:40], dayfirst) if _LABEL_GLUE.match(after) else None
+
+    return _first_readable_after(text, sel.DATE_LABELS, date_after, tries=20, overlapping=True)
 
 
 _LABEL_GLUE = re.compile(r"\s*(?:[:|-]\s*|(?:am|on|le|el|il|op|den|el día|on the)\s*:?\s|\s*(?=\d))")

@@ -6,6 +6,7 @@ parser is needed); this module owns that pass and the model it runs.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,11 +32,14 @@ MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rej
 # (~11-15k words a CPU second here), so a 200k-word live blog would cost ~20 s. 30,000 characters (~5,000 words)
 # covers ~97% of the English dev-set articles whole.
 DEFAULT_NLP_MAX_CHARS = 30_000
-# Texts and characters per nlp.pipe batch. The NER keeps every layer's arrays for every token of a batch until the
+# Texts and characters per NER batch. The NER keeps every layer's arrays for every token of a batch until the
 # batch is done (~16 KB a token, ~4 tokens to 15 characters), so a batch of 60,000 characters peaked ~175 MB
-# above the process and one of 10,000 ~50 MB, at the same CPU (bench/results.md); longer texts go in pieces.
+# above the process and one of 10,000 ~50 MB, at the same CPU (bench/results.md); longer windows are cut.
 PIPE_BATCH_SIZE = 8
 PIPE_BATCH_CHARS = 10_000
+# The NER of en_core_web_sm sees 4 tokens either side of a token (4 CNN layers of window 1) and its transition step
+# also reads the token before: tokens this far from any name token cannot change what it finds on the name.
+NER_CONTEXT_TOKENS = 5
 # The NER's matrix products go through numpy's OpenBLAS, not thinc's default BLIS: the BLIS bundled with the `blis`
 # package picks its kernels by CPU model and knows none newer than Zen 3 / Skylake-X, so on newer CPUs (this
 # machine's Zen 4) it falls back to its generic C kernel and the NER's CNN costs ~70% more CPU; OpenBLAS picks an
@@ -103,73 +107,165 @@ def nlp_prefix(text: str, max_chars: int) -> tuple[str, str | None]:
 def pipe_texts(
     texts: list[str], nlp: "Language", batch_size: int = PIPE_BATCH_SIZE, batch_chars: int = PIPE_BATCH_CHARS
 ) -> Iterable["Doc"]:
-    """One Doc per text with only the NER running, in batches of at most `batch_size` texts and `batch_chars`
-    characters. The NER holds ~16 KB for every token of a batch until the batch is done, so its memory grows with
-    the characters of a batch, not with the number of texts; a text longer than `batch_chars` is read in pieces
-    cut at paragraph breaks (`ner_pieces`) and joined back into one Doc with the same text and offsets."""
-    disabled = disabled_for_ner(nlp)
-    pending: list[tuple[int, str]] = []  # (text index, piece) not yet run
-    pieces_of: list[int] = []  # pieces per text
-    done: dict[int, list["Doc"]] = {}
-    chars = 0
-    emitted = 0
+    """One Doc per text (the whole text, tokenised once) with the entities the NER finds in its name windows.
 
-    def run_pending() -> Iterable["Doc"]:
-        nonlocal pending, chars, emitted
-        for (index, _), doc in zip(pending, _ner_group([piece for _, piece in pending], nlp, disabled), strict=True):
-            done.setdefault(index, []).append(doc)
-        pending, chars = [], 0
-        while emitted < len(pieces_of) and len(done.get(emitted, ())) == pieces_of[emitted]:
-            yield _joined(done.pop(emitted))
-            emitted += 1
+    The NER reads only `name_windows` of each text: the stretches around tokens that can be part of a kept name,
+    each as a small Doc of its own, in batches of windows from at most `batch_size` texts and at most
+    `batch_chars` characters (the NER holds ~16 KB for every token of a batch until the batch is done, so its
+    memory grows with the characters it reads at once). The entities are mapped back onto the text's Doc, so
+    offsets index the text; what is left out is running prose without a name (bench/results.md)."""
+    components = [proc for name, proc in nlp.pipeline if name not in disabled_for_ner(nlp)]
+    waiting: deque[_Reading] = deque()  # texts tokenised, in order, not yet handed out
+    batch: list[tuple[_Reading, int, "Doc"]] = []  # (text, first token of the window, window Doc)
+    batch_texts: set[int] = set()
+    chars = 0
+
+    def run_batch() -> Iterable["Doc"]:
+        nonlocal batch, chars
+        windows = _ner_group([window for _, _, window in batch], components) if batch else []
+        for (reading, start, _), window in zip(batch, windows, strict=True):
+            reading.found.extend((start + ent.start, start + ent.end, ent.label) for ent in window.ents)
+            reading.unread -= 1
+        batch, chars = [], 0
+        batch_texts.clear()
+        while waiting and waiting[0].unread == 0:
+            yield waiting.popleft().annotated()
 
     for index, text in enumerate(texts):
-        pieces = ner_pieces(safe_text(text), batch_chars)
-        pieces_of.append(len(pieces))
-        for piece in pieces:
-            if pending and (len(pending) >= batch_size or chars + len(piece) > batch_chars):
-                yield from run_pending()
-            pending.append((index, piece))
-            chars += len(piece)
-    yield from run_pending()
+        text = safe_text(text)
+        reading = _Reading(text, nlp.make_doc(text))
+        waiting.append(reading)
+        windows = name_windows(reading.arrays, batch_chars)
+        reading.unread = len(windows)  # all of them before any batch runs, so the text waits for its last one
+        for start, end in windows:
+            size = reading.chars(start, end)
+            if batch and (chars + size > batch_chars or (index not in batch_texts and len(batch_texts) >= batch_size)):
+                yield from run_batch()
+            batch.append((reading, start, reading.window(start, end)))
+            batch_texts.add(index)
+            chars += size
+        if not batch:  # nothing of this text (or of those before it) waits for the NER
+            yield from run_batch()
+    yield from run_batch()
 
 
-def ner_pieces(text: str, max_chars: int) -> list[str]:
-    """A text as pieces of at most `max_chars` that join back into it, cut after a paragraph break (else a line
-    break, a sentence end, a space): the NER looks four tokens either side, so a cut there changes nothing it
-    would find in practice (bench/results.md)."""
-    pieces: list[str] = []
-    while len(text) > max_chars:
-        cut = 0
-        for mark in ("\n\n", "\n", ". ", " "):
-            found = text.rfind(mark, max_chars // 2, max_chars - len(mark) + 1)
-            if found > 0:
-                cut = found + len(mark)
-                break
-        cut = cut or max_chars
-        pieces.append(text[:cut])
-        text = text[cut:]
-    pieces.append(text)
-    return pieces
+# The columns `_Reading` takes from a Doc in one call (Doc.to_array): where each token is, and what name_tokens needs.
+_COLUMNS = ("IDX", "LENGTH", "SPACY", "NORM", "IS_LOWER", "IS_TITLE", "IS_STOP", "IS_PUNCT", "IS_SPACE", "LIKE_NUM")
+_COL = {name: i for i, name in enumerate(_COLUMNS)}
 
 
-def _joined(docs: list["Doc"]) -> "Doc":
-    """One Doc from a text's pieces (their texts concatenated, entities kept): the pieces end where the next
-    begins, so no whitespace is added between them."""
-    if len(docs) == 1:
-        return docs[0]
-    from spacy.tokens import Doc
+class _Reading:
+    """One text on its way through the NER: its Doc, its token columns, and the entities found in its windows."""
 
-    return Doc.from_docs(docs, ensure_whitespace=False)
+    def __init__(self, text: str, doc: "Doc") -> None:
+        import numpy as np
+        from spacy import attrs
+
+        self.text = text  # doc.text, which spaCy would rebuild from the tokens on every access
+        self.doc = doc
+        self.arrays = (
+            doc.to_array([getattr(attrs, name) for name in _COLUMNS])
+            if len(doc)
+            else np.zeros((0, len(_COLUMNS)), dtype="uint64")
+        )
+        self.found: list[tuple[int, int, int]] = []  # (start token, end token, label) in the text's Doc
+        self.unread = 0  # windows not yet run
+
+    def chars(self, start: int, end: int) -> int:
+        idx, length = self.arrays[:, _COL["IDX"]], self.arrays[:, _COL["LENGTH"]]
+        return int(idx[end - 1] + length[end - 1] - idx[start])
+
+    def window(self, start: int, end: int) -> "Doc":
+        """Tokens start..end as a Doc of their own: the same words, spaces and norms as in the text, so the NER
+        sees them as it would there (the whole Doc itself when the window is all of it)."""
+        if start == 0 and end == len(self.doc):
+            return self.doc
+        from spacy.attrs import NORM
+        from spacy.tokens import Doc
+
+        rows = self.arrays[start:end]
+        text = self.text
+        words = [text[i : i + n] for i, n in rows[:, [_COL["IDX"], _COL["LENGTH"]]].tolist()]
+        window = Doc(self.doc.vocab, words=words, spaces=rows[:, _COL["SPACY"]].astype(bool).tolist())
+        window.from_array([NORM], rows[:, [_COL["NORM"]]])
+        return window
+
+    def annotated(self) -> "Doc":
+        """The text's Doc with the entities that hold a name token (see `name_tokens`); the rest of it is outside
+        any entity."""
+        from spacy.tokens import Span
+
+        names = name_tokens(self.arrays)
+        self.doc.set_ents(
+            [Span(self.doc, start, end, label=label) for start, end, label in self.found if names[start:end].any()],
+            default="outside",
+        )
+        return self.doc
 
 
-def _ner_group(group: list[str], nlp: "Language", disabled: list[str]) -> list["Doc"]:
-    """The NER over one batch with BLAS on one thread: its matrices are small, and a BLAS thread pool on cores
-    the other tasks share spends more CPU waiting than it saves (~50% more CPU measured on 2 cores)."""
+def name_tokens(arrays: Any) -> Any:
+    """Which tokens can be part of a name the entity rules keep (people, organisations, places, works, ...; numbers
+    and dates are dropped): anything but a lowercase word, punctuation, space or number, and a capitalised stop
+    word opening a sentence ('The', 'But'). Words of scripts without case count as names, so they are all read.
+    `arrays` are a Doc's `_COLUMNS`."""
+    import numpy as np
+
+    col = lambda name: arrays[:, _COL[name]].astype(bool)  # noqa: E731
+    after_break = np.ones(len(arrays), dtype=bool)
+    after_break[1:] = col("IS_PUNCT")[:-1] | col("IS_SPACE")[:-1]
+    plain = col("IS_LOWER") | col("IS_PUNCT") | col("IS_SPACE") | col("LIKE_NUM")
+    return ~plain & ~(col("IS_TITLE") & col("IS_STOP") & after_break)
+
+
+def name_windows(arrays: Any, max_chars: int) -> list[tuple[int, int]]:
+    """The token ranges the NER reads: every name token with NER_CONTEXT_TOKENS either side (windows that touch
+    are one), and a window longer than `max_chars` cut after a line break (else after
+    punctuation, else anywhere) so no batch is larger than that. `arrays` are a Doc's `_COLUMNS`."""
+    import numpy as np
+
+    names = np.flatnonzero(name_tokens(arrays))
+    if not len(names):
+        return []
+    count = len(arrays)
+    starts = np.maximum(names - NER_CONTEXT_TOKENS, 0)
+    ends = np.minimum(names + NER_CONTEXT_TOKENS + 1, count)
+    breaks = np.flatnonzero(starts[1:] > ends[:-1]) + 1  # a new window starts at these names
+    firsts = np.concatenate(([0], breaks)).tolist()
+    lasts = np.concatenate((breaks - 1, [len(names) - 1])).tolist()
+    idx = arrays[:, _COL["IDX"]].astype(np.int64)
+    end_char = idx + arrays[:, _COL["LENGTH"]].astype(np.int64)
+    line_break = arrays[:, _COL["IS_SPACE"]].astype(bool)
+    punctuation = arrays[:, _COL["IS_PUNCT"]].astype(bool)
+    windows: list[tuple[int, int]] = []
+    for first, last in zip(firsts, lasts):
+        start, end = int(starts[first]), int(ends[last])
+        while end_char[end - 1] - idx[start] > max_chars:
+            # the last token that still fits, then the best cut in the second half of what fits
+            fits = int(np.searchsorted(end_char, idx[start] + max_chars, side="right"))
+            half = int(np.searchsorted(end_char, idx[start] + max_chars // 2, side="right"))
+            cut = fits
+            for marks in (line_break, punctuation):
+                found = np.flatnonzero(marks[half:fits])
+                if len(found):
+                    cut = half + int(found[-1]) + 1
+                    break
+            cut = max(cut, start + 1)
+            windows.append((start, cut))
+            start = cut
+        windows.append((start, end))
+    return windows
+
+
+def _ner_group(windows: list["Doc"], components: list[Any]) -> list["Doc"]:
+    """The NER components over one batch of window Docs with BLAS on one thread: its matrices are small, and a BLAS
+    thread pool on cores the other tasks share spends more CPU waiting than it saves (~50% more CPU measured on 2
+    cores)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return list(nlp.pipe(group, disable=disabled, batch_size=len(group)))
+        for component in components:
+            windows = list(component.pipe(windows, batch_size=max(len(windows), 1)))
+    return windows
 
 
 def analyze_texts(

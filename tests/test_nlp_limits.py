@@ -92,41 +92,72 @@ def test_the_note_is_loaded_on_the_article(tmp_path):
         ]
 
 
-def test_pipe_batches_are_bounded_in_characters_as_well_as_texts(nlp, monkeypatch):
-    groups: list[list[int]] = []
-    real_pipe = nlp.pipe
+def _windows_read(monkeypatch) -> list[list[str]]:
+    """The window texts of every NER batch, in order (recorded around `_ner_group`)."""
+    groups: list[list[str]] = []
+    real_group = tasks.nlp._ner_group
 
-    def recording(texts, **kwargs):
-        groups.append([len(text) for text in texts])
-        return real_pipe(texts, **kwargs)
+    def recording(windows, components):
+        groups.append([window.text for window in windows])
+        return real_group(windows, components)
 
-    monkeypatch.setattr(nlp, "pipe", recording)
+    monkeypatch.setattr(tasks.nlp, "_ner_group", recording)
+    return groups
+
+
+def test_ner_batches_are_bounded_in_characters(nlp, monkeypatch):
+    groups = _windows_read(monkeypatch)
     texts = ["Ines Duarte said so. " * 1_200] * 5 + [PARAGRAPH] * 20  # five of ~25k characters, twenty short
     docs = list(tasks.nlp.pipe_texts(texts, nlp))
     assert [doc.text for doc in docs] == texts
-    assert all(sum(group) <= tasks.nlp.PIPE_BATCH_CHARS for group in groups)  # the long ones went in pieces
-    assert all(len(group) <= tasks.nlp.PIPE_BATCH_SIZE for group in groups)
+    assert len(groups) > 5 and all(sum(map(len, group)) <= tasks.nlp.PIPE_BATCH_CHARS for group in groups)
+    assert all(any(window in text for text in texts) for group in groups for window in group)
 
 
-def test_a_text_read_in_pieces_is_one_doc_with_offsets_into_the_whole_text(nlp):
+def test_the_ner_reads_only_windows_around_names_and_offsets_index_the_whole_text(nlp, monkeypatch):
+    groups = _windows_read(monkeypatch)
     filler = "\n\n".join(["The council met again on the harbour plans and adjourned without a vote."] * 40)
     text = f"{filler}\n\n{PARAGRAPH}\n\n{filler}\n\nThe minister, Marco Pereira, said the port would reopen."
+    (doc,) = tasks.nlp.pipe_texts([text], nlp)
+    assert doc.text == text
+    assert sum(len(window) for group in groups for window in group) < len(text) // 10  # the filler is not read
+    people = {(e.start_char, e.text) for e in doc.ents if e.label_ == "PERSON"}
+    assert (text.index("Ines Duarte"), "Ines Duarte") in people
+    assert (text.index("Marco Pereira"), "Marco Pereira") in people
+
+
+def test_a_long_name_dense_text_is_cut_after_line_breaks_and_finds_what_it_finds_whole(nlp, monkeypatch):
+    text = "\n\n".join(f"Harbour master Ines Duarte met Marco Pereira in Port Calder on day {i}." for i in range(60))
     whole = next(tasks.nlp.pipe_texts([text], nlp, batch_chars=len(text)))
-    (pieced,) = tasks.nlp.pipe_texts([text], nlp, batch_chars=2_000)
-    assert len(tasks.nlp.ner_pieces(text, 2_000)) > 2
+    groups = _windows_read(monkeypatch)
+    (pieced,) = tasks.nlp.pipe_texts([text], nlp, batch_chars=1_000)
+    windows = [window for group in groups for window in group]
+    assert len(windows) > 3 and all(len(window) <= 1_000 for window in windows)
+    assert all(window.endswith("\n\n") for window in windows[:-1])
     assert pieced.text == text
-    spans = {(e.start_char, e.end_char, e.label_) for e in pieced.ents}
-    assert spans == {(e.start_char, e.end_char, e.label_) for e in whole.ents}
-    assert text.index("Ines Duarte") in {start for start, _, label in spans if label == "PERSON"}
-    assert text.index("Marco Pereira") in {start for start, _, label in spans if label == "PERSON"}
+    assert {(e.start_char, e.end_char, e.label_) for e in pieced.ents} == {
+        (e.start_char, e.end_char, e.label_) for e in whole.ents
+    }
 
 
-def test_pieces_join_back_into_the_text_and_are_cut_after_paragraph_breaks():
-    text = "\n\n".join(f"Paragraph {i} about the harbour and the ferries that run late." for i in range(200))
-    pieces = tasks.nlp.ner_pieces(text, 1_000)
-    assert "".join(pieces) == text
-    assert all(len(piece) <= 1_000 for piece in pieces)
-    assert all(piece.endswith("\n\n") for piece in pieces[:-1])
-    one_paragraph = "word " * 1_000  # no break at all: cut after a space
-    assert "".join(tasks.nlp.ner_pieces(one_paragraph, 1_000)) == one_paragraph
-    assert tasks.nlp.ner_pieces("short", 1_000) == ["short"]
+def test_name_windows_hold_every_name_token_with_its_context(nlp):
+    text = "the ferry left late. The harbour master, Ines Duarte, said the tide was low and nothing else was wrong " * 3
+    doc = nlp.make_doc(text)
+    arrays = tasks.nlp._Reading(text, doc).arrays
+    names = tasks.nlp.name_tokens(arrays)
+    assert {doc[i].text for i in range(len(doc)) if names[i]} == {"Ines", "Duarte"}  # not the sentence's 'The'
+    windows = tasks.nlp.name_windows(arrays, 10_000)
+    assert windows == sorted(windows) and all(end <= start for (_, end), (start, _) in zip(windows, windows[1:]))
+    context = tasks.nlp.NER_CONTEXT_TOKENS
+    for i in (i for i in range(len(doc)) if names[i]):
+        assert any(start <= max(i - context, 0) and min(i + context + 1, len(doc)) <= end for start, end in windows)
+
+
+def test_text_without_names_is_not_read_and_caseless_scripts_are_read_whole(nlp, monkeypatch):
+    groups = _windows_read(monkeypatch)
+    lower = "the ferry left late and nobody said anything about it."
+    (doc,) = tasks.nlp.pipe_texts([lower], nlp)
+    assert doc.text == lower and not doc.ents and groups == []
+    caseless = "习近平在北京会见了普京。"
+    arrays = tasks.nlp._Reading(caseless, nlp.make_doc(caseless)).arrays
+    assert tasks.nlp.name_windows(arrays, 10_000) == [(0, len(arrays))]

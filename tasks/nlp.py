@@ -29,7 +29,8 @@ SPEAKER_RULE_LANGUAGES = frozenset({"en"})
 NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
 # What the NLP pass reads of one article by default (Settings.nlp_max_chars). NER time grows with the text
-# (~11-15k words a CPU second here), so a 200k-word live blog would cost ~20 s. 30,000 characters (~5,000 words)
+# (~16-21k words of news a CPU second here; a text full of names reads slower), so a 200k-word live blog would
+# cost ~10-20 s. 30,000 characters (~5,000 words)
 # covers ~97% of the English dev-set articles whole.
 DEFAULT_NLP_MAX_CHARS = 30_000
 # Texts and characters per NER batch. The NER keeps every layer's arrays for every token of a batch until the

@@ -30,8 +30,7 @@ NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler"
 MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rejected
 # What the NLP pass reads of one article by default (Settings.nlp_max_chars). NER time grows with the text
 # (~16-21k words of news a CPU second here; a text full of names reads slower), so a 200k-word live blog would
-# cost ~10-20 s. 30,000 characters (~5,000 words)
-# covers ~97% of the English dev-set articles whole.
+# cost ~10-20 s. 30,000 characters (~5,000 words) covers ~97% of the English dev-set articles whole.
 DEFAULT_NLP_MAX_CHARS = 30_000
 # Texts and characters per NER batch. The NER keeps every layer's arrays for every token of a batch until the
 # batch is done (~16 KB a token, ~4 tokens to 15 characters), so a batch of 60,000 characters peaked ~175 MB
@@ -39,7 +38,7 @@ DEFAULT_NLP_MAX_CHARS = 30_000
 PIPE_BATCH_SIZE = 8
 PIPE_BATCH_CHARS = 10_000
 # The NER of en_core_web_sm sees 4 tokens either side of a token (4 CNN layers of window 1) and its transition step
-# also reads the token before: tokens this far from any name token cannot change what it finds on the name.
+# also reads the token before: tokens farther than this from a name token do not reach what it decides there.
 NER_CONTEXT_TOKENS = 5
 # The NER's matrix products go through numpy's OpenBLAS, not thinc's default BLIS: the BLIS bundled with the `blis`
 # package picks its kernels by CPU model and knows none newer than Zen 3 / Skylake-X, so on newer CPUs (this

@@ -490,12 +490,13 @@ def report(results: dict[str, Any]) -> str:
     first = results["first"]
     n = first["articles"] or 1
     stages = first["stages"]
-    lines += ["", "CPU ms per loaded article by stage, first run (flow process; extract and nlp are process clocks, "
-              "so they include the fetch thread working on the next batch):", "",
+    lines += ["", "CPU ms per loaded article by stage, first run (flow process; fetch, archive, extract, nlp and "
+              "analyze are the CPU of the threads doing them, analyze = extract + nlp + the rest of the analyse task; "
+              "load and search_index are process clocks, DuckDB using threads of its own):", "",
               "| stage | ms/article |", "|---|---|"]
-    for stage in ("fetch", "extract", "nlp", "analyze", "load"):
+    for stage in ("fetch", "archive", "extract", "nlp", "analyze", "load", "search_index"):
         lines.append(f"| {stage} | {1000 * stages.get(stage, 0.0) / n:.1f} |")
-    outside = first["cpu"] - sum(stages.get(k, 0.0) for k in ("fetch", "analyze", "load"))
+    outside = first["cpu"] - sum(stages.get(k, 0.0) for k in ("fetch", "archive", "analyze", "load", "search_index"))
     lines.append(f"| Prefect, discovery and glue (rest of the flow process) | {1000 * outside / n:.1f} |")
     lines.append(f"| Prefect API server | {1000 * first['server_cpu'] / n:.1f} |")
     lines += ["", "Rows per article, first run, by language group of the gold:", "",

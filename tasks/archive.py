@@ -10,6 +10,7 @@ import io
 import os
 import secrets
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -108,6 +109,7 @@ class WarcArchive:
         self._lock = threading.Lock()
         self._file: io.FileIO | None = None
         self.path: Path | None = None
+        self.cpu_seconds = 0.0  # spent in write_response, on whichever threads called it (for the run's stage times)
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -122,6 +124,7 @@ class WarcArchive:
 
         Raises DiskFullError (after taking the partial record back off the file) when the disk is full.
         """
+        started = time.thread_time()
         kept = [(name, value) for name, value in headers if name.lower() not in _TRANSFER_HEADERS]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(_http_status_line(status), kept, protocol="HTTP/1.1")
@@ -159,6 +162,7 @@ class WarcArchive:
         members.append(_gzip_member(record.getvalue()))
         data = b"".join(members)
         with self._lock:
+            self.cpu_seconds += time.thread_time() - started
             try:
                 if self._file is None:
                     self._open()

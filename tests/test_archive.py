@@ -78,6 +78,8 @@ def test_each_record_is_its_own_gzip_member(tmp_path: Path) -> None:
     assert second[1] + second[2] == members[3][0]
     assert len(data) < len(body)  # compressed, not stored
     assert read_response(*second[:2]).body == body
+    # the CPU spent writing is counted for the run's "archive" stage (the writes run in the fetch's worker threads)
+    assert archive.cpu_seconds > 0
 
 
 def test_iter_responses_walks_every_file(tmp_path: Path) -> None:

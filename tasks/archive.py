@@ -29,8 +29,9 @@ from tasks.models import FetchResult
 
 # Headers that describe the transfer, not the stored body: dropping them keeps the record self-consistent.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"})
-# warcio compresses at level 9: ~4.5 ms of CPU a real page, the largest cost of a run outside the NLP. Level 4
-# takes ~1.4 ms for an archive ~6% larger (bench/results.md, "WARC compression level").
+# warcio compresses at level 9 (fixed): writing a real page cost ~5.4 ms of CPU, the largest cost of a run outside
+# the NLP; at level 4 ~2.3 ms for an archive ~6% larger (bench/bench_archive_level.py; bench/results.md, "CPU per
+# article outside the NLP").
 WARC_GZIP_LEVEL = 4
 
 

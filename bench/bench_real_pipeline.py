@@ -331,6 +331,25 @@ def table_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {name: sorted(map(tuple, con.execute(sql).fetchall()), key=repr) for name, sql in queries.items()}
 
 
+def rows_digest(db: Path) -> dict[str, str]:
+    """Row count and a short hash of each derived table, with the loopback port taken out (it is in every URL and
+    so in the article ids made from them): two runs of the same code, or before and after a change that must not
+    change the rows, print the same digests."""
+    import hashlib
+
+    port = re.compile(r"127\.0\.0\.1:\d+")
+    rows = table_rows(db)
+    urls = {row[0]: port.sub("HOST", row[1]) for row in rows["articles"]}  # article id -> its URL without the port
+    digests = {}
+    for name, table in rows.items():
+        lines = sorted(
+            repr([port.sub("HOST", v) if isinstance(v, str) else v for v in (urls.get(row[0], row[0]), *row[1:])])
+            for row in table
+        )
+        digests[name] = f"{len(lines)} rows, {hashlib.sha256(chr(10).join(lines).encode()).hexdigest()[:12]}"
+    return digests
+
+
 def rows_per_article(db: Path, groups: dict[str, str]) -> dict[str, dict[str, float]]:
     """Articles, quotes and entity mentions (rows) per language group of the gold, and per article."""
     import duckdb
@@ -426,6 +445,7 @@ def main() -> None:
             flow_args = ["--sources", str(sources), "--db", str(db), "--data-dir", str(scratch / "data")]
             flow_run("first", "flow", flow_args)
             results["rows"] = rows_per_article(db, groups)
+            results["rows_digest"] = rows_digest(db)
             if not args.no_second_run:
                 flow_run("second", "flow", flow_args)
             if not args.no_reprocess:
@@ -490,12 +510,13 @@ def report(results: dict[str, Any]) -> str:
     first = results["first"]
     n = first["articles"] or 1
     stages = first["stages"]
-    lines += ["", "CPU ms per loaded article by stage, first run (flow process; extract and nlp are process clocks, "
-              "so they include the fetch thread working on the next batch):", "",
+    lines += ["", "CPU ms per loaded article by stage, first run (flow process; fetch, archive, extract, nlp and "
+              "analyze are the CPU of the threads doing them, analyze = extract + nlp + the rest of the analyse task; "
+              "load and search_index are process clocks, DuckDB using threads of its own):", "",
               "| stage | ms/article |", "|---|---|"]
-    for stage in ("fetch", "extract", "nlp", "analyze", "load"):
+    for stage in ("fetch", "archive", "extract", "nlp", "analyze", "load", "search_index"):
         lines.append(f"| {stage} | {1000 * stages.get(stage, 0.0) / n:.1f} |")
-    outside = first["cpu"] - sum(stages.get(k, 0.0) for k in ("fetch", "analyze", "load"))
+    outside = first["cpu"] - sum(stages.get(k, 0.0) for k in ("fetch", "archive", "analyze", "load", "search_index"))
     lines.append(f"| Prefect, discovery and glue (rest of the flow process) | {1000 * outside / n:.1f} |")
     lines.append(f"| Prefect API server | {1000 * first['server_cpu'] / n:.1f} |")
     lines += ["", "Rows per article, first run, by language group of the gold:", "",
@@ -504,6 +525,9 @@ def report(results: dict[str, Any]) -> str:
         a = bucket["articles"] or 1
         lines.append(f"| {group} | {bucket['articles']} | {bucket['words'] / a:.0f} | {bucket['quotes'] / a:.2f} | "
                      f"{bucket['mentions'] / a:.1f} |")
+    if "rows_digest" in results:
+        lines += ["", "Rows of the first run (loopback port taken out of URLs and article ids): "
+                  + ", ".join(f"{name} {digest}" for name, digest in results["rows_digest"].items())]
     for label in ("first", "dask"):
         peaks = results.get(label, {}).get("child_peaks")
         if peaks:

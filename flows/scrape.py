@@ -143,7 +143,9 @@ def scrape(
                 load_batch(con, run_id, [], [*list_log, *discovery_log])
             logger.info("%d article URLs to fetch", len(discovered))
             run_pages(run_id, discovered, sources, settings, summary, times, politeness, analyze_batch_size)
+            indexing = time.process_time()
             refresh_after_load(settings.db_path)  # the search index matches what this run loaded
+            times.add("search_index", time.process_time() - indexing)
             with connect(settings.db_path) as con:
                 nothing_loaded, verdict = run_verdict(outcome_counts(con, run_id), failed_resources(con, run_id))
             summary.status = "failed" if nothing_loaded else "completed"

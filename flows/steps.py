@@ -65,8 +65,9 @@ def fetch_task(
     times: StageTimes | None = None,
     politeness: Politeness | None = None,
 ) -> list[FetchResult]:
-    """One event loop per batch; `times` gets the loop thread's CPU seconds (HTTP, decoding, WARC writing).
-    `politeness` is the run's robots.txt cache and host clocks, so batches after the first keep the spacing."""
+    """One event loop per batch; `times` gets the loop thread's CPU seconds (HTTP, decoding) as "fetch" and the
+    WARC writes' (compression, in worker threads) as "archive". `politeness` is the run's robots.txt cache and
+    host clocks, so batches after the first keep the spacing."""
     archive = WarcArchive(settings.warc_dir)
     started = time.thread_time()
     try:
@@ -77,6 +78,7 @@ def fetch_task(
         archive.close()
         if times is not None:
             times.add("fetch", time.thread_time() - started)
+            times.add("archive", archive.cpu_seconds)
 
 
 @task(name="analyze-batch", cache_policy=NO_CACHE)

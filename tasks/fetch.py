@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -477,8 +478,13 @@ class _PinnedNetwork(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
-    """The certificate authorities and TLS defaults httpx would use (a test adds its own CA here)."""
+    """The certificate authorities and TLS defaults httpx would use (a test adds its own CA here).
+
+    Built once per process and shared by every client (an SSLContext is safe to share between threads and
+    connections): building one reads the whole CA bundle, ~17 ms of CPU, which every fetch batch and every feed
+    or sitemap read paid again. Nothing of a run is kept in it."""
     return httpx.create_ssl_context(trust_env=False)
 
 
@@ -710,9 +716,10 @@ def _client(settings: Settings, hosts: _HostCheck) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=settings.total_concurrency, max_keepalive_connections=settings.total_concurrency
     )
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    ssl_context = _ssl_context()  # the pool's, passed to the transport too, which would build one of its own
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(  # httpx has no option for the network backend; same settings
-        ssl_context=_ssl_context(),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

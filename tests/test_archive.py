@@ -56,6 +56,32 @@ def test_request_records_accompany_responses(tmp_path: Path) -> None:
     assert read_response(path, 0).status == 404
 
 
+def test_each_record_is_its_own_gzip_member(tmp_path: Path) -> None:
+    """Records are compressed one by one (not by warcio): each gzip member must hold exactly one record, the
+    response's length must end where its request record starts, and both must read as a normal WARC."""
+    import zlib
+
+    body = b"<html>" + b"Port Calder harbour news. " * 400 + b"</html>"
+    with WarcArchive(tmp_path) as archive:
+        first = archive.write_response("https://example.org/1", 200, HTML_HEADERS, body, FETCHED_AT)
+        second = archive.write_response("https://example.org/2", 200, HTML_HEADERS, body, FETCHED_AT)
+    data = Path(first[0]).read_bytes()
+    members, start = [], 0
+    while start < len(data):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        text = inflater.decompress(data[start:])
+        members.append((start, text))
+        start = len(data) - len(inflater.unused_data)
+    assert [text.count(b"WARC/1.1\r\n") for _, text in members] == [1, 1, 1, 1]
+    assert [b"WARC-Type: response" in text for _, text in members] == [True, False, True, False]
+    assert first[1] == 0 and first[1] + first[2] == members[1][0] and second[1] == members[2][0]
+    assert second[1] + second[2] == members[3][0]
+    assert len(data) < len(body)  # compressed, not stored
+    assert read_response(*second[:2]).body == body
+    # the CPU spent writing is counted for the run's "archive" stage (the writes run in the fetch's worker threads)
+    assert archive.cpu_seconds > 0
+
+
 def test_iter_responses_walks_every_file(tmp_path: Path) -> None:
     written = []
     for batch in range(2):

@@ -256,13 +256,20 @@ def name_windows(arrays: Any, max_chars: int) -> list[tuple[int, int]]:
     return windows
 
 
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """The process's thread-pool controller, made once: `threadpool_limits()` scans every loaded library again on
+    each call (~0.25 ms alone, more with spaCy's libraries loaded, once per NER batch), the controller once."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def _ner_group(windows: list["Doc"], components: list[Any]) -> list["Doc"]:
     """The NER components over one batch of window Docs with BLAS on one thread: its matrices are small, and a BLAS
     thread pool on cores the other tasks share spends more CPU waiting than it saves (~50% more CPU measured on 2
     cores)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         for component in components:
             windows = list(component.pipe(windows, batch_size=max(len(windows), 1)))
     return windows

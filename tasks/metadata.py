@@ -350,7 +350,7 @@ class _Sources:
     @cached_property
     def dayfirst(self) -> bool:
         """Whether 03/04/2021 means the 3rd of April on this page (its language, else its host's country)."""
-        html = self.tree.css_first("html")
+        html = self.tree.root  # (the <html> element: css_first("html") would be a query over the page)
         lang = (attr(html, "lang") if html else "") or self.meta(sel.LANGUAGE_META) or ""
         return day_first(lang, urlsplit(self.url).hostname if self.url else None)
 
@@ -635,7 +635,7 @@ def modified(src: _Sources) -> str | None:
 
 
 def language(src: _Sources) -> str | None:
-    html = src.tree.css_first("html")
+    html = src.tree.root
     lang = attr(html, "lang") or attr(html, "xml:lang") if html else ""
     lang = lang or src.meta(sel.LANGUAGE_META) or first_str(src.ld("inLanguage")) or ""
     return lang.strip().replace("_", "-") or None

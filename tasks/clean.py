@@ -592,6 +592,9 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
     title_len = len(title or "")
     tail = _tail_start(normalised)
     out: list[tuple[str, str | None]] = []
+    # the named rules judge a paragraph by its text alone, and a page repeats its short lines ("Foto:", a label
+    # under each picture, "Anzeige"): each distinct one is judged once
+    verdicts: dict[str, str | None] = {}
     for i, p in enumerate(normalised):
         reason: str | None = None
         if not p or not _HAS_WORD.search(p):
@@ -604,11 +607,14 @@ def explain_drops(paragraphs: list[str], title: str | None) -> list[tuple[str, s
             # long prose: only a caption (ending with its credit) can still be furniture
             if len(p) <= _LONGEST_BOILERPLATE and is_photo_caption(p):
                 reason = "photo_caption"
+        elif p in verdicts:
+            reason = verdicts[p]
         else:
             for name, rule in _RULES_FOR_LENGTH[len(p)]:
                 if rule(p):
                     reason = name
                     break
+            verdicts[p] = reason
         out.append((p, reason))
     # A ticker is only trusted at the very end: mid-article, a capitalised run is more likely a list of names.
     for j in range(len(out) - 1, -1, -1):

@@ -350,7 +350,7 @@ class _Sources:
     @cached_property
     def dayfirst(self) -> bool:
         """Whether 03/04/2021 means the 3rd of April on this page (its language, else its host's country)."""
-        html = self.tree.css_first("html")
+        html = self.tree.root  # (the <html> element: css_first("html") would be a query over the page)
         lang = (attr(html, "lang") if html else "") or self.meta(sel.LANGUAGE_META) or ""
         return day_first(lang, urlsplit(self.url).hostname if self.url else None)
 
@@ -635,10 +635,24 @@ def modified(src: _Sources) -> str | None:
 
 
 def language(src: _Sources) -> str | None:
-    html = src.tree.css_first("html")
+    html = src.tree.root
     lang = attr(html, "lang") or attr(html, "xml:lang") if html else ""
     lang = lang or src.meta(sel.LANGUAGE_META) or first_str(src.ld("inLanguage")) or ""
     return lang.strip().replace("_", "-") or None
+
+
+# an absolute http(s) URL that urljoin would give back as it is: ASCII, a host, and no query, fragment, ";params",
+# brackets, spaces or control characters (urljoin re-splits those and may drop an empty "?" or "#")
+_PLAIN_ABSOLUTE_URL = re.compile(r"https?://[^/?#;\[\]\x00-\x20\x7f]+[^?#;\[\]\x00-\x20\x7f]*")
+
+
+def _joined(base: str, href: str) -> str:
+    """urljoin(base, href), without its parse and rebuild of an href that is already a plain absolute URL (as
+    canonical and image URLs nearly always are): urljoin returns such an href unchanged."""
+    if href.isascii() and _PLAIN_ABSOLUTE_URL.fullmatch(href):
+        urlsplit(base)  # a malformed base raises here as it would in urljoin (cached: the page's URL is split anyway)
+        return href
+    return urljoin(base, href)
 
 
 def canonical_url(src: _Sources) -> str | None:
@@ -650,7 +664,7 @@ def canonical_url(src: _Sources) -> str | None:
             break
     canon = canon or _meta(src.metas, "og:url")
     if canon:
-        canon = urljoin(src.url, canon) if src.url else canon
+        canon = _joined(src.url, canon) if src.url else canon
         if not canon.startswith(("http://", "https://")):
             canon = None
     return canon
@@ -679,7 +693,7 @@ def description(src: _Sources) -> str | None:
 def image(src: _Sources) -> str | None:
     found = first_str(src.ld(*sel.IMAGE_LD)) or src.meta(sel.IMAGE_META)
     if found and src.url:
-        found = urljoin(src.url, found)
+        found = _joined(src.url, found)
     return found
 
 

@@ -111,6 +111,13 @@ def test_clean_drops_title_repeat_and_keeps_order() -> None:
     assert clean_paragraphs(paras, title) == ["First real paragraph of the story.", REAL]
 
 
+def test_repeated_lines_keep_their_verdict() -> None:
+    """A page repeats its short lines (a label under every picture): each copy is judged as the first one was."""
+    paras = ["Foto: Archiv", "The harbour opened on Monday.", "Foto: Archiv", REAL, "The harbour opened on Monday."]
+    reasons = [r for _, r in explain_drops(paras, None)]
+    assert reasons[0] is not None and reasons == [reasons[0], None, reasons[0], None, None]
+
+
 def test_clean_truncates_after_end_marker_near_the_end() -> None:
     body = [f"Paragraph {i} of the story, long enough to count as body text for the tail rule." for i in range(6)]
     paras = body + ["Leave a Comment", "Jane", "Some footer text that is not a rule match."]

@@ -540,15 +540,20 @@ HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+
 
 
 RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+# Words that make a gap a clause, not a title ('Trump is questioning whether President Obama').
+NOT_IN_TITLE = frozenset("is are was were be has have had will would could should whether that and or but".split())
 
 
 def _title_gap(words: list[str]) -> bool:
     """Words between an owner and a person that make a title: 'spokesman', 'campaign manager', 'Board Chair'."""
+    if words and re.fullmatch(r"[\u2019']s?", words[0]):
+        words = words[1:]  # 'Clinton’s top foreign policy aide Jake Sullivan': the owner's possessive
     if not 0 < len(words) <= 4:
         return False
     last = words[-1].lower().rstrip(".")
     return (is_role_word(last) or last in RELATION_NOUNS) and all(
-        w[:1].isupper() or w[:1].islower() and w.isalpha() for w in words
+        w[:1].isupper() or w[:1].islower() and w.isalpha() and w not in NOT_IN_TITLE and not w.endswith("ing")
+        for w in words
     )
 
 
@@ -693,8 +698,33 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         if after and after.kind == "entity":
             return after
     if found is not None and found.kind == "pronoun":
-        return _named_subject_of_embedding(ctx, sentence_start, found) or found
+        return _reporting_subject(ctx, sentence_start, span.open, found) or _named_subject_of_embedding(ctx, sentence_start, found) or found
     return found
+
+
+def _reporting_subject(ctx: _Context, sentence_start: int, quote_open: int, pronoun: _Speaker) -> _Speaker | None:
+    """'Trump said he’d asked his “people”', 'Clinton acknowledged that she had misspoken when she claimed ...
+    “truthful”': the quote sits in what a named person is reported to have said, whose subject is that same
+    he/she; the quoted words are given as the named person's. Not when the pronoun's own speech verb introduces
+    the quote ('Bush says he’s going to ... He says “...”': the pronoun is the speaker as written)."""
+    if pronoun.text.lower() not in ("he", "she"):
+        return None
+    if re.search(r"\b(?:" + SPEECH_RE.pattern + r")[\s,:]*(?:that\s*)?$", ctx.masked[pronoun.start : quote_open]):
+        return None
+    head = ctx.masked[sentence_start : pronoun.start + len(pronoun.text)]
+    for verb in SPEECH_RE.finditer(head):
+        word = verb.group().lower()
+        if verb.group() in NOUN_LIKE_VERBS or word.startswith("according"):
+            continue
+        follows = re.match(r"\s*,?\s*(?:that\s+)?(he|she)\b", head[verb.end() :], re.I)
+        if follows is None or follows.group(1).lower() != pronoun.text.lower():
+            continue
+        outer = _subject_before(ctx, sentence_start, sentence_start + verb.start(), word)
+        if outer is not None and outer.kind == "entity" and outer.entity is not None:
+            if ctx.entities[outer.entity].label == "PERSON":
+                return _Speaker(outer.text, outer.start, outer.entity, "entity", verb.group())
+        return None
+    return None
 
 
 EMBEDDED_PRONOUN_RE = re.compile(r"\b(?:what|whom|which)\s+$", re.I)
@@ -750,7 +780,7 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         if pronoun and (mention is None or pronoun.start() < mention.start):
             return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", None)
         if mention is not None:
-            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
+            return _Speaker(*_person_after_title(ctx, mention, e), "entity", None)
     return None
 
 

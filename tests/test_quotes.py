@@ -378,3 +378,28 @@ def test_adverb_phrase_is_not_a_speaker(nlp):
         "“I do not have money from oil companies.”"
     )
     assert only(quotes_of(text, nlp), "oil companies").speaker_text != "clearly frustrated"
+
+
+def test_pronoun_inside_a_named_persons_reported_speech_is_that_person(nlp):
+    text = (
+        "Erin Brockovich, the environmental activist, endorsed the plan on Saturday, saying she had not called "
+        "for a resignation because she believed “we need to focus on the water.”\n\n"
+        "Jeb Bush says he’s going to “work hard for the day” tomorrow. He says “it’s interesting to watch.”"
+    )
+    quotes = quotes_of(text, nlp)
+    quote = only(quotes, "focus on the water")
+    assert (quote.speaker_text, quote.speaker) == ("Erin Brockovich", "Erin Brockovich")
+    # the pronoun's own speech verb introduces the quote: the pronoun is the speaker as written
+    assert only(quotes, "interesting").speaker_text == "He"
+
+
+def test_owner_possessive_before_a_title_gives_the_titled_person(nlp):
+    text = (
+        "Hillary Clinton spoke in Iowa.\n\n"
+        "“This is a national security issue,” said Clinton’s top foreign policy aide Jake Sullivan.\n\n"
+        "Donald Trump is questioning whether President Barack Obama would have “attended the funeral.”"
+    )
+    quotes = quotes_of(text, nlp)
+    quote = only(quotes, "national security")
+    assert (quote.speaker_text, quote.speaker) == ("Jake Sullivan", "Jake Sullivan")
+    assert only(quotes, "attended the funeral").speaker != "Barack Obama"

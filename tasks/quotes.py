@@ -44,7 +44,11 @@ SPEECH_VERBS = (
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
     "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
     "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
-    "scolded rebuked opined barked remembered mused exhorted riffed"
+    "scolded rebuked opined barked remembered mused exhorted riffed "
+    # participles that rarely stand as nouns: 'Trump ..., vowing to “open up” libel laws'
+    "vowing claiming arguing insisting noting declaring suggesting explaining complaining accusing urging "
+    "describing predicting promising joking boasting acknowledging admitting asserting contending stressing "
+    "cautioning conceding labeling labelling"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
@@ -66,7 +70,7 @@ SPEECH_RE = re.compile(
 SUBJECT_PRONOUN_RE = re.compile(r"\b(he|she|they|we|it|i|He|She|They|We|It|I)\b")
 PREPOSITIONS = frozenset(
     "in at of for from on with to by about against between among into onto over under near toward towards "
-    "across after before during like than via".split()
+    "across after before during like than via despite amid without".split()
 )
 ADVERBIAL_OPENERS = frozenset(
     "in at on for from with by after before when while if as since although though because during following "
@@ -462,13 +466,19 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
     last_words = _words(ctx.masked[start:end])
     while last_words and (last_words[-1].lower() in TRAILING_ADVERBS or last_words[-1].lower() in DAY_WORDS):
         last_words.pop()
-    if last_words and last_words[-1].lower() in ("he", "she", "they", "we", "i", "it"):
-        word = last_words[-1]
-        at = ctx.masked.rfind(word, start, end)
-        return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
     # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause; so does the subject
     # of a participle after a comma ('Bush attacked Trump, calling him a “loser”': Bush calls, not Trump)
     participle = bool(verb and verb.endswith("ing") and re.search(r",\s*(?:also\s+|then\s+)?$", ctx.masked[start:end]))
+    if participle:
+        # '“...,” Law said, noting that ...': the participle goes with the speech verb it follows
+        prior = [v for v in SPEECH_RE.finditer(ctx.masked, start, end) if v.group() not in NOUN_LIKE_VERBS]
+        if prior and (found := _subject_before(ctx, start, prior[-1].start(), prior[-1].group().lower())):
+            return _Speaker(found.text, found.start, found.entity, found.kind, verb)
+    elif last_words and last_words[-1].lower() in ("he", "she", "they", "we", "i", "it"):
+        # a pronoun object before a participle ('hear about it, arguing') is not its subject
+        word = last_words[-1]
+        at = ctx.masked.rfind(word, start, end)
+        return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
     if participle or re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
         for s, e in clauses:
             found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]

@@ -403,3 +403,17 @@ def test_owner_possessive_before_a_title_gives_the_titled_person(nlp):
     quote = only(quotes, "national security")
     assert (quote.speaker_text, quote.speaker) == ("Jake Sullivan", "Jake Sullivan")
     assert only(quotes, "attended the funeral").speaker != "Barack Obama"
+
+
+def test_participle_goes_with_the_speech_verb_it_follows(nlp):
+    text = (
+        "Joni Ernst and Thom Tillis won in 2014. “We must keep them there,” Steven Law said, noting that donors feel "
+        "“we have to find a place that is an investment.”\n\n"
+        "Rep. G.K. Butterfield said he was “outraged” to even hear about it, arguing that “the system has served "
+        "the party well for decades.”\n\n"
+        "If he wins the presidency, Donald Trump has indicated he would curb critics, vowing to “open up” libel laws."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "investment").speaker == "Steven Law"
+    assert only(quotes, "served").speaker == "G.K. Butterfield"
+    assert only(quotes, "open up").speaker == "Donald Trump"

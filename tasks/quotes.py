@@ -780,9 +780,11 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
     for mention in ctx.mentions_in(start, end):
         if mention.label in ("PERSON", "ORG") and SPEECH_NOUNS_RE.match(ctx.masked, mention.end, end):
             return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
-    for s, e in _segments(ctx, start, end):
-        if _segment_kind(ctx, s, e) == "relative":
-            continue
+    segments = _segments(ctx, start, end)
+    for k, (s, e) in enumerate(segments):
+        kind = _segment_kind(ctx, s, e)
+        if kind == "relative" or (kind == "adverbial" and k + 1 < len(segments)):
+            continue  # 'If he wins the presidency, Trump ...': the subordinate clause's subject is not the actor
         mention = next(
             (m for m in ctx.mentions_in(s, e) if m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s)), None
         )

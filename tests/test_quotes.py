@@ -417,3 +417,11 @@ def test_participle_goes_with_the_speech_verb_it_follows(nlp):
     assert only(quotes, "investment").speaker == "Steven Law"
     assert only(quotes, "served").speaker == "G.K. Butterfield"
     assert only(quotes, "open up").speaker == "Donald Trump"
+
+
+def test_subordinate_clause_subject_is_not_the_actor(nlp):
+    text = (
+        "Hillary Clinton and her aide Jake Sullivan traded emails.\n\n"
+        "While Sullivan praises the article as a “terrific piece,” Clinton fixates on the “pivot” line."
+    )
+    assert only(quotes_of(text, nlp), "pivot").speaker == "Hillary Clinton"

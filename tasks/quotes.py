@@ -730,6 +730,8 @@ def _reporting_subject(ctx: _Context, sentence_start: int, quote_open: int, pron
         if follows is None or follows.group(1).lower() != pronoun.text.lower():
             continue
         outer = _subject_before(ctx, sentence_start, sentence_start + verb.start(), word)
+        if outer is not None and outer.kind == "nominal":
+            return _Speaker(outer.text, outer.start, None, "nominal", verb.group())  # 'The longtime senator said he'
         if outer is not None and outer.kind == "entity" and outer.entity is not None:
             if ctx.entities[outer.entity].label == "PERSON":
                 return _Speaker(outer.text, outer.start, outer.entity, "entity", verb.group())

@@ -626,9 +626,26 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
             words.append(word)
         if words and words[0].lower() not in PREPOSITIONS | DAY_WORDS | {"that", "in", "on"}:
             phrase_end = ctx.masked.find(words[-1], start, end) + len(words[-1])
+            named = _appositive_name(ctx, phrase_end, end)
+            if named is not None:
+                return _Speaker(named.text, named.start, named.entity, "entity", verb)
             phrase = re.sub(r"\s+", " ", ctx.text[start:phrase_end]).strip()
             return _Speaker(phrase, start, None, "nominal", verb)
     return None
+
+
+def _appositive_name(ctx: _Context, pos: int, end: int) -> Mention | None:
+    """'said the bureau’s director, James B. Comey, on Friday': the person a role phrase is followed by, as an
+    appositive set off by commas (or ending the sentence), is the one the role phrase describes."""
+    comma = re.match(r",\s+", ctx.masked[pos:end])
+    if comma is None:
+        return None
+    mention = ctx.mention_at(pos + comma.end())
+    if mention is None or mention.label != "PERSON":
+        return None
+    if not re.match(r"\s*(?:[,.;:\u2014]|$)", ctx.masked[mention.end : end]) and mention.end != end:
+        return None
+    return mention
 
 
 def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:

@@ -425,3 +425,21 @@ def test_subordinate_clause_subject_is_not_the_actor(nlp):
         "While Sullivan praises the article as a “terrific piece,” Clinton fixates on the “pivot” line."
     )
     assert only(quotes_of(text, nlp), "pivot").speaker == "Hillary Clinton"
+
+
+def test_sentence_initial_surname_before_an_irregular_verb_is_the_person(nlp):
+    text = (
+        "Gov. Mike Pence spoke to Fox News on Monday.\n\n"
+        "Pence went on to say he’s “confident” that the two men will work well together."
+    )
+    quote = only(quotes_of(text, nlp), "confident")
+    assert (quote.speaker_text, quote.speaker) == ("Pence", "Mike Pence")
+
+
+def test_role_phrase_with_an_appositive_name_gives_the_name(nlp):
+    text = (
+        "The FBI found no “ties of any consequence” between the two men, said the bureau’s director, James B. "
+        "Comey, on Monday."
+    )
+    quote = only(quotes_of(text, nlp), "ties of any consequence")
+    assert quote.speaker == "James B. Comey"

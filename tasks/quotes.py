@@ -671,6 +671,7 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
 
 
 LABEL_RE = re.compile(r"([A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}):\s")
+CREDIT_LINE_RE = re.compile(r"[.\s]{0,3}\n[ \t]*(?:\n[ \t]*)?[\u2015\u2014\u2013-]\s*")
 DASH_RE = re.compile(r"\s*[\u2015\u2014\u2013-]{1,2}\s*")
 
 
@@ -679,6 +680,14 @@ def _label_or_dash(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
     label = LABEL_RE.match(ctx.text, span.start, span.end)
     if label and label.group(1) not in ("Q", "A", "NOTE", "UPDATE", "EDITOR'S NOTE"):
         return _Speaker(label.group(1).title(), span.start, None, "nominal", None)
+    credit = CREDIT_LINE_RE.match(ctx.masked, span.close + 1)
+    if credit:  # '“... look into it.”\n\n- Hillary Clinton.': a credit line of its own under the quote
+        mention = ctx.mention_at(credit.end())
+        line_end = ctx.text.find("\n", credit.end())
+        rest = ctx.text[mention.end : line_end if line_end >= 0 else len(ctx.text)] if mention else ""
+        if mention is not None and mention.label in ("PERSON", "ORG") and re.match(r"\s*(?:[.,]|$)", rest):
+            if not re.search(r"[\u2013\u2014-]\W*$", rest):  # '– An immigrant himself –.' is a heading
+                return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     dash = DASH_RE.match(ctx.masked, span.close + 1, limit)
     if dash and span.close + 1 < len(ctx.text):
         after = dash.end()

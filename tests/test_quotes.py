@@ -443,3 +443,16 @@ def test_role_phrase_with_an_appositive_name_gives_the_name(nlp):
     )
     quote = only(quotes_of(text, nlp), "ties of any consequence")
     assert quote.speaker == "James B. Comey"
+
+
+def test_credit_line_under_a_quote_names_its_speaker(nlp):
+    text = (
+        "Bernie Sanders and Hillary Clinton debated health care.\n\n"
+        "“The idea that I would dismantle health care is absurd.”\n\n"
+        "- Bernie Sanders.\n\n"
+        "“Americans are worried about jobs.”\n\n"
+        "– An immigrant himself –."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "dismantle").speaker == "Bernie Sanders"
+    assert only(quotes, "worried about jobs").speaker_text != "An immigrant himself"

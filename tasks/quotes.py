@@ -168,7 +168,12 @@ WORK_NOUNS = frozenset(
     "episode documentary video podcast segment column editorial headline slogan crowd movement tour rally "
     "event summit campaign bill act plan initiative caucus conference tournament states".split()
 )
-TITLE_BEFORE_RE = re.compile(r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching))\s*$", re.I)
+TITLE_BEFORE_RE = re.compile(
+    r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching|"
+    + "|".join(sorted(WORK_NOUNS - {"states", "crowd", "movement", "campaign", "event"}))
+    + r"),?)\s*$",
+    re.I,
+)
 
 
 def _is_named_work(ctx: "_Context", span: _Span) -> bool:

@@ -456,3 +456,11 @@ def test_credit_line_under_a_quote_names_its_speaker(nlp):
     quotes = quotes_of(text, nlp)
     assert only(quotes, "dismantle").speaker == "Bernie Sanders"
     assert only(quotes, "worried about jobs").speaker_text != "An immigrant himself"
+
+
+def test_title_after_the_noun_of_its_work_is_a_name_not_speech(nlp):
+    text = (
+        "Zach Carter is a co-host of the HuffPost Politics podcast “So, That Happened.” Danai Gurira wrote the hit "
+        "Broadway play, “Eclipsed.” Gurira said the play was “a story that had to be told.”"
+    )
+    assert [q.text for q in quotes_of(text, nlp)] == ["a story that had to be told."]

@@ -421,6 +421,9 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
         return False  # a possessor ("Trump's spokesman"), not the speaker
     if mention.label == "PERSON" and NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end):
         return False  # 'The Sanders campaign said': the campaign speaks, not Sanders
+    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : mention.end + 40])
+    if mention.label == "PERSON" and noun and (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS):
+        return False  # 'One Clinton spokesman has called', 'the Lincoln actor says': the role speaks
     return True
 
 
@@ -545,16 +548,21 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
             return None
     if len(words) - begin == 1 and words[begin][2].lower() in ("that", "it", "there", "this"):
         return None
+    if any(w.lower() in CLAUSE_WORDS or re.search(r"n[\u2019']t$", w.lower()) for _, _, w in words[begin:]):
+        return None  # 'wouldn’t', 'Why not', 'shaking up what', 'there were near-constant': a clause, not a noun phrase
     return words[begin][0], words[-1][1]
 
 
+CLAUSE_WORDS = frozenset("what when why how where whether there".split())
 ABBREVIATION_DOT_RE = re.compile(
     r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Rev|St|Ft|Sgt|Capt|Maj|Adm|Prof|Jr|Sr|[A-Z])\."
 )
 HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+")
 
 
-RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+RELATION_NOUNS = frozenset(
+    "ally allies supporter backer friend confidant surrogate endorser fundraiser constituent doppelganger".split()
+)
 # Words that make a gap a clause, not a title ('Trump is questioning whether President Obama').
 NOT_IN_TITLE = frozenset("is are was were be has have had will would could should whether that and or but".split())
 
@@ -818,6 +826,9 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         kind = _segment_kind(ctx, s, e)
         if kind == "relative" or (kind == "adverbial" and k + 1 < len(segments)):
             continue  # 'If he wins the presidency, Trump ...': the subordinate clause's subject is not the actor
+        opening = _role_phrase_with_name(ctx, s, e)
+        if opening is not None:
+            return opening
         mention = next(
             (m for m in ctx.mentions_in(s, e) if m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s)), None
         )
@@ -827,6 +838,28 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         if mention is not None:
             return _Speaker(*_person_after_title(ctx, mention, e), "entity", None)
     return None
+
+
+def _role_phrase_with_name(ctx: _Context, s: int, e: int) -> _Speaker | None:
+    """'This Trump doppelganger spoke ...', 'One Clinton spokesman has called ...': a clause that opens with a
+    noun phrase whose head is a role and whose modifier is a person's name; the phrase is the actor, as written."""
+    mentions = ctx.mentions_in(s, e)
+    if not mentions or mentions[0].label != "PERSON":
+        return None
+    mention = mentions[0]
+    lead = ctx.masked[s : mention.start].split()
+    if len(lead) > 2 or any(not (w.lower() in DETERMINERS or w.lower() in LEAD_WORDS or w.islower()) for w in lead):
+        return None
+    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : e])
+    if noun is None or not (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS):
+        return None
+    begin = s + len(ctx.masked[s:e]) - len(ctx.masked[s:e].lstrip())
+    while lead and lead[0].lower() in LEAD_WORDS:
+        begin = ctx.masked.index(lead[0], begin) + len(lead[0])
+        begin += len(ctx.masked[begin:e]) - len(ctx.masked[begin:e].lstrip())
+        lead = lead[1:]
+    phrase = re.sub(r"\s+", " ", ctx.text[begin : mention.end + noun.end()]).strip()
+    return _Speaker(phrase, begin, None, "nominal", None)
 
 
 def _opening_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:

@@ -464,3 +464,36 @@ def test_title_after_the_noun_of_its_work_is_a_name_not_speech(nlp):
         "Broadway play, “Eclipsed.” Gurira said the play was “a story that had to be told.”"
     )
     assert [q.text for q in quotes_of(text, nlp)] == ["a story that had to be told."]
+
+
+def test_a_name_modifying_a_role_noun_is_not_the_speaker(nlp):
+    text = (
+        "Hillary Clinton and Donald Trump traded barbs over classified email.\n\n"
+        "One Clinton spokesman has called the situation “overclassification run amok.”\n\n"
+        "This Trump doppelganger spoke instead about “improving NAFTA” in Mexico City."
+    )
+    quotes = quotes_of(text, nlp)
+    spokesman = only(quotes, "overclassification")
+    assert spokesman.speaker_text == "One Clinton spokesman" and spokesman.speaker != "Hillary Clinton"
+    assert only(quotes, "improving NAFTA").speaker_text == "This Trump doppelganger"
+
+
+def test_a_clause_is_not_a_noun_phrase_speaker(nlp):
+    text = (
+        "Sen. Chuck Schumer of New York, the presumptive Democratic leader next year, wouldn’t say Tuesday how the "
+        "party would prioritize gun control, saying only that “for two decades it’s been an important issue.”"
+    )
+    quote = only(quotes_of(text, nlp), "two decades")
+    assert quote.speaker_text != "wouldn’t"
+
+
+def test_an_indefinite_role_phrase_does_not_resolve_to_a_named_holder():
+    from tasks.speakers import resolve_speaker
+
+    aide = ArticleEntity(
+        name="David Plouffe", label="PERSON", mention_count=2, first_start=0, first_end=13,
+        surfaces=("David Plouffe",), role="Clinton aide",
+    )
+    assert resolve_speaker("the Clinton aide", [aide], position=100) == ("David Plouffe", "PERSON")
+    assert resolve_speaker("one Clinton aide", [aide], position=100) == (None, None)
+    assert resolve_speaker("a Clinton aide", [aide], position=100) == (None, None)

@@ -374,6 +374,7 @@ class _Context:
         self.entities = analysis.entities
         self.spans = spans
         self.masked = _masked(text, spans)
+        self.antecedents: dict[int, Mention] = {}  # a relative pronoun speaker's offset -> the name it follows
         inside = Intervals((s.open, s.close + 1) for s in spans)
         self.all_mentions = sorted(analysis.mentions, key=lambda m: m.start)
         self.all_starts = [m.start for m in self.all_mentions]
@@ -495,6 +496,9 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
                 return _Speaker(found[0].text, found[0].start, found[0].entity, "entity", verb)
             if pronoun:
                 return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
+    relative = _relative_subject(ctx, segments, kinds, end, verb)
+    if relative is not None:
+        return relative
     # nearest clause first: the subject usually sits right before the verb, appositives skipped
     for s, e in reversed(clauses):
         found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
@@ -512,6 +516,46 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             phrase = re.sub(r"\s+", " ", ctx.text[span[0] : span[1]]).strip()
             return _Speaker(phrase, span[0], None, "nominal", verb)
     return None
+
+
+QUANTIFIERS = frozenset("some many most few several others critics all both".split())
+
+
+def _relative_subject(
+    ctx: _Context, segments: list[tuple[int, int]], kinds: list[str], end: int, verb: str | None
+) -> _Speaker | None:
+    """'Beck, who has in the past described Trump as “...”': the speaker as written is the relative pronoun
+    (PolNeAR's gold is 'who'), standing for the name it follows, which is what it resolves to."""
+    if len(segments) < 2 or kinds[-1] != "relative":
+        return None
+    s, e = segments[-1]
+    if ctx.masked[e:end].strip():
+        return None  # 'Bateman, who traveled from Illinois, says': the relative clause closed before the verb
+    rel = re.match(r"\s*(who|which)\b", ctx.masked[s:e], re.I)
+    if rel is None:
+        return None
+    inner = s + rel.end()
+    nxt = re.match(r"\s*([\w\u2019']+)", ctx.masked[inner:e])
+    if nxt and (nxt.group(1).lower() in DETERMINERS or nxt.group(1).lower() in QUANTIFIERS):
+        return None  # 'which some have argued': the relative pronoun is the object
+    if SUBJECT_PRONOUN_RE.search(ctx.masked, inner, e) or any(_subject_like(ctx, m, inner) for m in ctx.mentions_in(inner, e)):
+        return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
+    at = s + rel.start(1)
+    before = ctx.mentions_in(*segments[-2])
+    antecedent = before[-1] if before and not ctx.masked[before[-1].end : segments[-2][1]].strip() else None
+    if antecedent is None:
+        return _Speaker(rel.group(1), at, None, "nominal", verb)
+    ctx.antecedents[at] = antecedent
+    return _Speaker(rel.group(1), at, antecedent.entity, "entity", verb)
+
+
+def _carried(ctx: _Context, speaker: _Speaker | None) -> _Speaker | None:
+    """The speaker handed on to the next quotes: a relative pronoun ('who') is handed on as the name it stands for,
+    which a later sentence's quote would be attributed to."""
+    if speaker is None or speaker.start not in ctx.antecedents:
+        return speaker
+    mention = ctx.antecedents[speaker.start]
+    return _Speaker(mention.text, mention.start, mention.entity, "entity", speaker.verb)
 
 
 def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
@@ -742,6 +786,8 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
     # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
     found = _subject_before(ctx, sentence_start, verb_at, verb.group().lower())
+    if found is not None and "," in ctx.masked[sentence_start + verb.end() : span.open]:
+        found = _carried(ctx, found)  # 'Beck, who described X as “...,” wanted them to “turn away”': Beck's clause
     if found is None:
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
@@ -801,8 +847,10 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
             found = _speaker_after(ctx, verb.end(), end, verb.group().lower())
         else:
             found = _subject_before(ctx, start, verb.start(), verb.group().lower())
+            if found is None and verb.group().lower() in INVERTIBLE_VERBS:
+                found = _speaker_after(ctx, verb.end(), end, verb.group().lower())  # '“...,” said O’Donnell, who'
         if found:
-            return found
+            return _carried(ctx, found)
     return None
 
 
@@ -908,7 +956,7 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             # a paragraph without quotes hands its last sentence's speaker ("X said:", "X argued in his email.")
             # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
             s0 = max(s for s in starts if s < p_end)
-            previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
+            previous_paragraph_speaker = _carried(ctx, _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end))
             continue
         for span in p_spans:
             i = max(0, bisect.bisect_right(starts, span.open) - 1)
@@ -948,8 +996,8 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                     speaker = previous_paragraph_speaker
             speakers[id(span)] = speaker
             if speaker is not None:
-                last_speaker = speaker
-                chain_speaker.setdefault(span.chain, speaker)
+                last_speaker = _carried(ctx, speaker)
+                chain_speaker.setdefault(span.chain, last_speaker)
         # chained pieces found their speaker later (attribution after the last paragraph): share it back
         previous_paragraph_speaker = last_speaker
         last_paragraph_with_quote = p_index

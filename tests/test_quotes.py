@@ -497,3 +497,22 @@ def test_an_indefinite_role_phrase_does_not_resolve_to_a_named_holder():
     assert resolve_speaker("the Clinton aide", [aide], position=100) == ("David Plouffe", "PERSON")
     assert resolve_speaker("one Clinton aide", [aide], position=100) == (None, None)
     assert resolve_speaker("a Clinton aide", [aide], position=100) == (None, None)
+
+
+def test_relative_pronoun_speaks_as_written_and_resolves_to_its_antecedent(nlp):
+    text = (
+        "Glenn Beck spoke in Indiana.\n\n"
+        "Beck, who has in the past described Donald Trump as “a pathological narcissistic sociopath” and “a "
+        "narcissistic psychopath,” clearly wanted the audience to “turn away” from him.\n\n"
+        "Joe Bateman, who traveled from Illinois to help the campaign, says there is a “long road ahead.”\n\n"
+        "He said that the announcement, which some have argued was a trick, was an “insult” to voters."
+    )
+    quotes = quotes_of(text, nlp)
+    sociopath = only(quotes, "sociopath")
+    assert (sociopath.speaker_text, sociopath.speaker) == ("who", "Glenn Beck")
+    # a later quote of the sentence is handed the name the pronoun stands for
+    assert only(quotes, "turn away").speaker_text == "Beck"
+    # the relative clause closed before the speech verb: the name speaks
+    assert only(quotes, "long road ahead").speaker_text == "Joe Bateman"
+    # 'which some have argued': the relative pronoun is the object, not the speaker
+    assert only(quotes, "insult").speaker_text == "He"

@@ -541,8 +541,11 @@ def _relative_subject(
     if SUBJECT_PRONOUN_RE.search(ctx.masked, inner, e) or any(_subject_like(ctx, m, inner) for m in ctx.mentions_in(inner, e)):
         return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
     at = s + rel.start(1)
-    before = ctx.mentions_in(*segments[-2])
-    antecedent = before[-1] if before and not ctx.masked[before[-1].end : segments[-2][1]].strip() else None
+    k = len(segments) - 2
+    while k > 0 and re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]):
+        k -= 1  # 'Amara Diallo, 9, who said': an age between the name and the pronoun
+    before = ctx.mentions_in(*segments[k])
+    antecedent = before[-1] if before and not ctx.masked[before[-1].end : segments[k][1]].strip() else None
     if antecedent is None:
         return _Speaker(rel.group(1), at, None, "nominal", verb)
     ctx.antecedents[at] = antecedent

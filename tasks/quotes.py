@@ -607,9 +607,7 @@ ABBREVIATION_DOT_RE = re.compile(
 HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+")
 
 
-RELATION_NOUNS = frozenset(
-    "ally allies supporter backer friend confidant surrogate endorser fundraiser constituent doppelganger".split()
-)
+RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
 # Words that make a gap a clause, not a title ('Trump is questioning whether President Obama').
 NOT_IN_TITLE = frozenset("is are was were be has have had will would could should whether that and or but".split())
 
@@ -902,7 +900,9 @@ def _role_phrase_with_name(ctx: _Context, s: int, e: int) -> _Speaker | None:
     if len(lead) > 2 or any(not (w.lower() in DETERMINERS or w.lower() in LEAD_WORDS or w.islower()) for w in lead):
         return None
     noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : e])
-    if noun is None or not (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS):
+    if noun is None or not (
+        is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS or NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end)
+    ):
         return None
     begin = s + len(ctx.masked[s:e]) - len(ctx.masked[s:e].lstrip())
     while lead and lead[0].lower() in LEAD_WORDS:

@@ -48,7 +48,8 @@ GROUP_NOUNS = frozenset(
 # Nouns after a person's name that make the name a modifier: 'the Sanders campaign' is not Sanders.
 NAME_AS_MODIFIER_RE = re.compile(
     r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
-    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b",
+    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?|"
+    r"endorsers?|fundraisers?|constituents?|doppelgangers?|look-?alikes?)\b",
     re.I,
 )
 

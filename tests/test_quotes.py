@@ -517,3 +517,14 @@ def test_relative_pronoun_speaks_as_written_and_resolves_to_its_antecedent(nlp):
     assert only(quotes, "long road ahead").speaker_text == "Joe Bateman"
     # 'which some have argued': the relative pronoun is the object, not the speaker
     assert only(quotes, "insult").speaker_text == "He"
+
+
+def test_according_to_names_the_source_the_words_came_through(nlp):
+    text = (
+        "Bernie Sanders wrote to his delegates.\n\n"
+        "“Do not engage in any kind of protest on the floor,” Sanders said, according to CNN.\n\n"
+        "According to a White House pool report, Barack Obama said “there is love” in Orlando."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "protest on the floor").speaker_text == "CNN"
+    assert only(quotes, "there is love").speaker_text == "a White House pool report"

@@ -787,6 +787,11 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
     # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
     found = _subject_before(ctx, sentence_start, verb_at, verb.group().lower())
+    for earlier in reversed(clear[:-1] if clear and clear[-1] is verb else []):
+        if found is not None:
+            break
+        # 'The email goes on to say: “...”': the subject stands before the first verb of the chain
+        found = _subject_before(ctx, sentence_start, sentence_start + earlier.start(), earlier.group().lower())
     if found is not None and "," in ctx.masked[sentence_start + verb.end() : span.open]:
         found = _carried(ctx, found)  # 'Beck, who described X as “...,” wanted them to “turn away”': Beck's clause
     if found is None:
@@ -887,7 +892,7 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         kind = _segment_kind(ctx, s, e)
         if kind == "relative" or (kind == "adverbial" and k + 1 < len(segments)):
             continue  # 'If he wins the presidency, Trump ...': the subordinate clause's subject is not the actor
-        opening = _role_phrase_with_name(ctx, s, e)
+        opening = _role_phrase_with_name(ctx, s, e) or _document_subject(ctx, s, e)
         if opening is not None:
             return opening
         mention = next(
@@ -898,6 +903,32 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
             return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", None)
         if mention is not None:
             return _Speaker(*_person_after_title(ctx, mention, e), "entity", None)
+    return None
+
+
+DOCUMENT_NOUNS = frozenset(
+    "report letter statement ad advert memo email e-mail complaint lawsuit suit order study poll survey tweet post "
+    "message editorial article book video document transcript website release filing memoir column spot commercial "
+    "footnote indictment affidavit petition resolution ruling analysis headline mailer flyer note brief".split()
+)
+
+
+def _document_subject(ctx: _Context, s: int, e: int) -> _Speaker | None:
+    """'The complaint, which was filed ..., alleged that the DNC “...”', 'The Rove ad hits Clinton for “...”': a
+    clause whose subject is a document speaks through it, whoever it names after."""
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w\u2019'.-]+", ctx.masked[s:e])][:7]
+    while words and words[0][2].lower() in LEAD_WORDS:
+        words = words[1:]
+    if not words or not (words[0][2].lower() in DETERMINERS or re.search(r"[\u2019']s?$", words[0][2])):
+        return None
+    for k, (_, end, word) in enumerate(words[1:5], start=1):
+        if word.lower().rstrip("s") in DOCUMENT_NOUNS or word.lower() in DOCUMENT_NOUNS:
+            if k + 1 < len(words) and words[k + 1][2].lower() in DOCUMENT_NOUNS:
+                continue  # 'the ad campaign': the head comes later
+            phrase = re.sub(r"\s+", " ", ctx.text[s + words[0][0] : s + end]).strip()
+            return _Speaker(phrase, s + words[0][0], None, "nominal", None)
+        if word.lower() in PREPOSITIONS or word.lower() in CLAUSE_WORDS or not (word[:1].isupper() or word.isalpha()):
+            return None
     return None
 
 

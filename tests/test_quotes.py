@@ -528,3 +528,15 @@ def test_according_to_names_the_source_the_words_came_through(nlp):
     quotes = quotes_of(text, nlp)
     assert only(quotes, "protest on the floor").speaker_text == "CNN"
     assert only(quotes, "there is love").speaker_text == "a White House pool report"
+
+
+def test_a_document_speaks_through_its_words(nlp):
+    text = (
+        "The Sanders campaign sued the party on Friday.\n\n"
+        "The complaint, which was filed in federal court in Washington, alleged that the DNC “failed to implement "
+        "reasonable data security measures.”\n\n"
+        "The email goes on to say: “Trump wants to write racism into our laws.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "data security").speaker_text == "The complaint"
+    assert only(quotes, "racism").speaker_text == "The email"

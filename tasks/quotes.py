@@ -845,18 +845,6 @@ def _named_subject_of_embedding(ctx: _Context, sentence_start: int, pronoun: _Sp
     return None
 
 
-ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\b")
-
-
-def _reported_source(ctx: _Context, start: int, end: int) -> _Speaker | None:
-    """'“...,” Sanders said, according to CNN', 'According to a pool report, Obama said “...”': the words reach
-    the article through the source 'according to' names, which PolNeAR's gold takes as the speaker."""
-    match = ACCORDING_RE.search(ctx.masked, start, end)
-    if match is None:
-        return None
-    return _speaker_after(ctx, match.end(), end, "according to")
-
-
 def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | None:
     """A speech verb in a sentence without its own quote: 'America's top diplomat said the U.S. ...'."""
     verbs = [v for v in SPEECH_RE.finditer(ctx.masked, start, end)]
@@ -1027,8 +1015,6 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 speaker = attempt()
                 if speaker:
                     break
-            if speaker is not None and speaker.verb != "according to":
-                speaker = _reported_source(ctx, s_start, q_end_sentence) or speaker
             if speaker is None and span.chain in chain_speaker:
                 speaker = chain_speaker[span.chain]
             if speaker is None and kind != "full":

@@ -519,15 +519,17 @@ def test_relative_pronoun_speaks_as_written_and_resolves_to_its_antecedent(nlp):
     assert only(quotes, "insult").speaker_text == "He"
 
 
-def test_according_to_names_the_source_the_words_came_through(nlp):
+def test_according_to_after_the_speaker_keeps_the_person_who_spoke(nlp):
+    # PolNeAR's gold gives these to CNN and to the pool report; the words are Sanders's and Obama's, which is
+    # what the speaker column is for, so the person keeps them (a choice that costs the benchmark ~30 quotes)
     text = (
         "Bernie Sanders wrote to his delegates.\n\n"
         "“Do not engage in any kind of protest on the floor,” Sanders said, according to CNN.\n\n"
         "According to a White House pool report, Barack Obama said “there is love” in Orlando."
     )
     quotes = quotes_of(text, nlp)
-    assert only(quotes, "protest on the floor").speaker_text == "CNN"
-    assert only(quotes, "there is love").speaker_text == "a White House pool report"
+    assert only(quotes, "protest on the floor").speaker == "Bernie Sanders"
+    assert only(quotes, "there is love").speaker == "Barack Obama"
 
 
 def test_a_document_speaks_through_its_words(nlp):

@@ -241,6 +241,14 @@ def mark_convention(text: str) -> MarkConvention:
     return MarkConvention(closers, frozenset(needs_partner))
 
 
+def _typed_as_closing(text: str, pos: int, p_end: int) -> bool:
+    """An opening-shaped mark that closes: attached to the word before it, followed by a space, punctuation or the
+    paragraph's end ('“abhorrent“ in a tweet'); an opening mark stands before a word."""
+    before = text[pos - 1] if pos > 0 else " "
+    after = text[pos + 1] if pos + 1 < p_end else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)\u2014")
+
+
 def find_quote_spans(text: str) -> list[_Span]:
     """Quote spans paragraph by paragraph, marks paired by the text's convention; marks of another pair inside a
     quote are nested quotes and stay inside it; an unclosed quote whose next paragraph reopens continues there."""
@@ -264,6 +272,8 @@ def find_quote_spans(text: str) -> list[_Span]:
                 symmetric = ch == open_mark and (ch == STRAIGHT or ch in closers.get(ch, ""))
                 if ch in closers.get(open_mark, "") or symmetric or (open_mark == STRAIGHT and ch in "\u201d"):
                     opening = False
+                elif ch == open_mark == "\u201c" and _typed_as_closing(text, pos, p_end):
+                    opening = False  # '“expedited review“ of': a “ typed where ” belongs
                 elif ch == open_mark or (open_mark in DOUBLE_MARKS and ch in DOUBLE_MARKS and ch in closers):
                     opening = True  # another double-quote opening: the first one was never closed
                 else:

@@ -542,3 +542,8 @@ def test_a_document_speaks_through_its_words(nlp):
     quotes = quotes_of(text, nlp)
     assert only(quotes, "data security").speaker_text == "The complaint"
     assert only(quotes, "racism").speaker_text == "The email"
+
+
+def test_an_opening_mark_typed_as_the_closer_closes_the_quote():
+    text = "Ted Cruz called the KKK “abhorrent“ in a tweet Sunday, and said “it has no place here.”"
+    assert [text[s.start : s.end] for s in find_quote_spans(text)] == ["abhorrent", "it has no place here."]

@@ -99,7 +99,8 @@ def resolved_report(scorer, gold_path: Path, pred_path: Path, org_names: dict[st
             if gq.get("speaker") is None:
                 continue
             kind = speaker_kind(gq, org_names.get(doc_id, set()))
-            c = counts.setdefault(kind, {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0})
+            zero = {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0}
+            c = counts.setdefault(kind, zero)
             written, resolved = scorer.speaker_checks(pq["speaker"], gq["speaker"]), scorer.speaker_checks(pq["resolved"], gq["speaker"])
             written_right, resolved_right = written[1] or written[2], resolved[1] or resolved[2]
             c["n"] += 1
@@ -130,8 +131,9 @@ def resolved_report(scorer, gold_path: Path, pred_path: Path, org_names: dict[st
     if "name" in counts:
         c, n = counts["name"], counts["name"]["n"]
         print(f"  name, a resolved person's full name checked by its surname as the text writes it: resolved right "
-              f"{c['surname'] / n:.3f} (as written {c['written'] / n:.3f}; a secondary figure: the gold as written cannot")
-        print("   show a first name, 'Trump and Ryan' -> 'Donald Trump'; it inherits the containment test's leniency)")
+              f"{c['surname'] / n:.3f} (as written {c['written'] / n:.3f})")
+        print("   (a secondary figure: the gold as written cannot show a first name, 'Trump and Ryan' ->")
+        print("   'Donald Trump'; it inherits the containment test's leniency, as the figure as written does)")
         print("  name quotes where as written and resolved disagree, by cause:")
         for cause, k in sorted(gaps.items(), key=lambda kv: -kv[1]):
             print(f"    {k:4d}  {cause}")
@@ -153,7 +155,8 @@ def _gap_cause(scorer, pq: dict, gq: dict) -> str:
     if _surname_right(scorer, pq, gq) and resolved.split()[-1].lower() == written.split()[-1].lower():
         return "written right, resolved to the full name of the written surname (not checkable against the gold)"
     letters = re.sub(r"[^A-Z]", "", written)
-    if written.strip(". ").isupper() and letters and "".join(w[0] for w in resolved.split() if w[:1].isupper()) == letters:
+    initials = "".join(w[0] for w in resolved.split() if w[:1].isupper())
+    if written.strip(". ").isupper() and letters and initials == letters:
         return "written right, resolved to the full name of the written acronym ('RNC')"
     return "written right, resolved to another entity or phrase"
 

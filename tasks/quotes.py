@@ -87,6 +87,7 @@ DAY_WORDS = frozenset(
     "afternoon evening night last this earlier".split()
 )
 DETERMINERS = frozenset("a an the this that these those his her their its our my your one another some".split())
+CLAUSE_WORDS = frozenset("what when why how where whether there".split())  # a phrase with one is a clause
 SCARE_MAX_WORDS = 2
 CONTEXT_CHARS = 600  # attribution is read at most this far from a quote: keeps huge run-on text linear
 NOMINAL_MAX_WORDS = 8
@@ -548,7 +549,8 @@ def _relative_subject(
     nxt = re.match(r"\s*([\w\u2019']+)", ctx.masked[inner:e])
     if nxt and (nxt.group(1).lower() in DETERMINERS or nxt.group(1).lower() in QUANTIFIERS):
         return None  # 'which some have argued': the relative pronoun is the object
-    if SUBJECT_PRONOUN_RE.search(ctx.masked, inner, e) or any(_subject_like(ctx, m, inner) for m in ctx.mentions_in(inner, e)):
+    own_subject = any(_subject_like(ctx, m, inner) for m in ctx.mentions_in(inner, e))
+    if own_subject or SUBJECT_PRONOUN_RE.search(ctx.masked, inner, e):
         return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
     at = s + rel.start(1)
     k = len(segments) - 2
@@ -606,11 +608,10 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
     if len(words) - begin == 1 and words[begin][2].lower() in ("that", "it", "there", "this"):
         return None
     if any(w.lower() in CLAUSE_WORDS or re.search(r"n[\u2019']t$", w.lower()) for _, _, w in words[begin:]):
-        return None  # 'wouldn’t', 'Why not', 'shaking up what', 'there were near-constant': a clause, not a noun phrase
+        return None  # 'wouldn’t', 'Why not', 'shaking up what': a clause, not a noun phrase
     return words[begin][0], words[-1][1]
 
 
-CLAUSE_WORDS = frozenset("what when why how where whether there".split())
 ABBREVIATION_DOT_RE = re.compile(
     r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Rev|St|Ft|Sgt|Capt|Maj|Adm|Prof|Jr|Sr|[A-Z])\."
 )
@@ -803,21 +804,26 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         # 'The email goes on to say: “...”': the subject stands before the first verb of the chain
         found = _subject_before(ctx, sentence_start, sentence_start + earlier.start(), earlier.group().lower())
     if found is not None and "," in ctx.masked[sentence_start + verb.end() : span.open]:
-        found = _carried(ctx, found)  # 'Beck, who described X as “...,” wanted them to “turn away”': Beck's clause
+        found = _carried(ctx, found)  # 'Beck, who called X “...,” wanted them to “turn away”': Beck's clause
     if found is None:
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
             return after
     if found is not None and found.kind == "pronoun":
-        return _reporting_subject(ctx, sentence_start, span.open, found) or _named_subject_of_embedding(ctx, sentence_start, found) or found
+        return (
+            _reporting_subject(ctx, sentence_start, span.open, found)
+            or _named_subject_of_embedding(ctx, sentence_start, found)
+            or found
+        )
     return found
 
 
 def _reporting_subject(ctx: _Context, sentence_start: int, quote_open: int, pronoun: _Speaker) -> _Speaker | None:
-    """'Trump said he’d asked his “people”', 'Clinton acknowledged that she had misspoken when she claimed ...
-    “truthful”': the quote sits in what a named person is reported to have said, whose subject is that same
-    he/she; the quoted words are given as the named person's. Not when the pronoun's own speech verb introduces
-    the quote ('Bush says he’s going to ... He says “...”': the pronoun is the speaker as written)."""
+    """'Erin Brockovich ... endorsed the plan, saying she had not ... because she believed “...”', 'Clinton
+    acknowledged that she had misspoken when she claimed ... “truthful”': the quote sits in what a named person is
+    reported to have said, whose subject is that same he/she; the quoted words are given as the named person's.
+    Not when the pronoun's own speech verb introduces the quote ('Bush says he’s going to ... He says “...”': the
+    pronoun is the speaker as written)."""
     if pronoun.text.lower() not in ("he", "she"):
         return None
     if re.search(r"\b(?:" + SPEECH_RE.pattern + r")[\s,:]*(?:that\s*)?$", ctx.masked[pronoun.start : quote_open]):
@@ -941,9 +947,8 @@ def _role_phrase_with_name(ctx: _Context, s: int, e: int) -> _Speaker | None:
     if len(lead) > 2 or any(not (w.lower() in DETERMINERS or w.lower() in LEAD_WORDS or w.islower()) for w in lead):
         return None
     noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : e])
-    if noun is None or not (
-        is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS or NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end)
-    ):
+    modifier = NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end)
+    if noun is None or not (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS or modifier):
         return None
     begin = s + len(ctx.masked[s:e]) - len(ctx.masked[s:e].lstrip())
     while lead and lead[0].lower() in LEAD_WORDS:
@@ -1000,7 +1005,8 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             # a paragraph without quotes hands its last sentence's speaker ("X said:", "X argued in his email.")
             # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
             s0 = max(s for s in starts if s < p_end)
-            previous_paragraph_speaker = _carried(ctx, _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end))
+            last_said = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
+            previous_paragraph_speaker = _carried(ctx, last_said)
             continue
         for span in p_spans:
             i = max(0, bisect.bisect_right(starts, span.open) - 1)

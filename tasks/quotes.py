@@ -48,7 +48,7 @@ SPEECH_VERBS = (
     # participles that rarely stand as nouns: 'Trump ..., vowing to “open up” libel laws'
     "vowing claiming arguing insisting noting declaring suggesting explaining complaining accusing urging "
     "describing predicting promising joking boasting acknowledging admitting asserting contending stressing "
-    "cautioning conceding labeling labelling"
+    "cautioning conceding labeling labelling echoed echoes boomed chanted chants affirmed affirms quip"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
@@ -789,7 +789,10 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         colon = re.search(r":\s*$", head)
         if colon:  # 'Philip Bump: “...”', 'the mayor’s answer: “...”'
             found = _subject_before(ctx, sentence_start, sentence_start + colon.start(), None)
-            return found if found and found.kind == "entity" else None
+            if found and (found.kind == "entity" or found.kind == "pronoun" and found.text.lower() != "it"):
+                return found  # not 'worded it carefully: “...”', where 'it' is the object
+            # 'Trump ... leaned in and boomed: “...”', 'Hoff’s letter makes a case: “...”': the clause's actor
+            return _nearest_actor(ctx, sentence_start, sentence_start + colon.start())
         return None
     clear = [v for v in verbs if v.group() not in NOUN_LIKE_VERBS]
     verb = (clear or verbs)[-1]
@@ -1006,6 +1009,9 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
             s0 = max(s for s in starts if s < p_end)
             last_said = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
+            colon = re.search(r":\s*$", ctx.masked[s0:p_end])
+            if last_said is None and colon:  # 'He then listed the qualities a nominee needs:' and the list
+                last_said = _nearest_actor(ctx, s0, s0 + colon.start())
             previous_paragraph_speaker = _carried(ctx, last_said)
             continue
         for span in p_spans:

@@ -547,3 +547,25 @@ def test_a_document_speaks_through_its_words(nlp):
 def test_an_opening_mark_typed_as_the_closer_closes_the_quote():
     text = "Ted Cruz called the KKK “abhorrent“ in a tweet Sunday, and said “it has no place here.”"
     assert [text[s.start : s.end] for s in find_quote_spans(text)] == ["abhorrent", "it has no place here."]
+
+
+def test_a_colon_after_a_clause_without_a_speech_verb_gives_its_actor(nlp):
+    text = (
+        "Donald Trump spoke last in Cleveland.\n\n"
+        "Trump gestured as if to stop the chant, then leaned in and boomed: “Let’s defeat her in November.”\n\n"
+        "Hoff’s letter makes a libertarian-style case: “Followers of radical Islam hate everything we stand for.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "defeat her").speaker == "Donald Trump"
+    assert only(quotes, "radical Islam").speaker_text == "Hoff’s letter"
+
+
+def test_a_paragraph_ending_in_a_colon_hands_its_actor_to_the_quotes_after_it(nlp):
+    text = (
+        "Ken Blackwell endorsed Ted Cruz on Monday.\n\n"
+        "He then listed the qualities a nominee needs:\n\n"
+        "“Has the candidate a record of leadership for conservative principles?”\n\n"
+        "“If elected, would the candidate melt when the heat is on?”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert [q.speaker_text for q in quotes] == ["He", "He"]

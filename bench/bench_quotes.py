@@ -93,19 +93,26 @@ def resolved_report(scorer, gold_path: Path, pred_path: Path, org_names: dict[st
     gold = scorer.load(gold_path)
     pred = scorer.load(pred_path)
     counts: dict[str, dict[str, int]] = {}
+    gaps: dict[str, int] = {}
     for doc_id, gold_doc in gold.items():
         for gq, pq in _matched_pairs(scorer, gold_doc, pred.get(doc_id, {})):
             if gq.get("speaker") is None:
                 continue
             kind = speaker_kind(gq, org_names.get(doc_id, set()))
-            c = counts.setdefault(kind, {"n": 0, "written": 0, "resolved": 0, "empty": 0, "entity": 0, "org": 0})
+            zero = {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0}
+            c = counts.setdefault(kind, zero)
             written, resolved = scorer.speaker_checks(pq["speaker"], gq["speaker"]), scorer.speaker_checks(pq["resolved"], gq["speaker"])
+            written_right, resolved_right = written[1] or written[2], resolved[1] or resolved[2]
             c["n"] += 1
-            c["written"] += written[1] or written[2]
-            c["resolved"] += resolved[1] or resolved[2]
+            c["written"] += written_right
+            c["resolved"] += resolved_right
+            c["surname"] += resolved_right or _surname_right(scorer, pq, gq)
             c["empty"] += not pq["resolved"]
             c["entity"] += pq["label"] is not None
             c["org"] += pq["label"] == "ORG"
+            if kind == "name" and written_right != resolved_right:
+                cause = "resolved right, written wrong" if resolved_right else _gap_cause(scorer, pq, gq)
+                gaps[cause] = gaps.get(cause, 0) + 1
     print("resolved speaker (speaker column) vs as written (speaker_text), matched quotes, by gold speaker kind")
     print("(right = the scorer's contained-or-lastname test against the gold as written; organisation = a named or")
     print(" nominal gold speaker raw spaCy tags ORG, never PERSON, in the article; 'to an entity' = speaker_label set):")
@@ -121,6 +128,37 @@ def resolved_report(scorer, gold_path: Path, pred_path: Path, org_names: dict[st
             line += f"  as ORG {c['org'] / n:.3f}"
         print(line)
     print("  (pronoun: the referent is not in the gold, so only the share resolved is shown)")
+    if "name" in counts:
+        c, n = counts["name"], counts["name"]["n"]
+        print(f"  name, a resolved person's full name checked by its surname as the text writes it: resolved right "
+              f"{c['surname'] / n:.3f} (as written {c['written'] / n:.3f})")
+        print("   (a secondary figure: the gold as written cannot show a first name, 'Trump and Ryan' ->")
+        print("   'Donald Trump'; it inherits the containment test's leniency, as the figure as written does)")
+        print("  name quotes where as written and resolved disagree, by cause:")
+        for cause, k in sorted(gaps.items(), key=lambda kv: -kv[1]):
+            print(f"    {k:4d}  {cause}")
+
+
+def _surname_right(scorer, pq: dict, gq: dict) -> bool:
+    """A resolved person's surname passes the scorer's test where the full name cannot ('Trump and Ryan')."""
+    if pq["label"] != "PERSON" or not pq["resolved"]:
+        return False
+    checks = scorer.speaker_checks(pq["resolved"].split()[-1], gq["speaker"])
+    return checks[1] or checks[2]
+
+
+def _gap_cause(scorer, pq: dict, gq: dict) -> str:
+    """Why the speaker as written passes and the resolved one does not, for one named gold speaker."""
+    written, resolved = pq["speaker"] or "", pq["resolved"] or ""
+    if not resolved:
+        return "written right, resolved empty: the phrase names no entity ('One strategist'), speaker left NULL"
+    if _surname_right(scorer, pq, gq) and resolved.split()[-1].lower() == written.split()[-1].lower():
+        return "written right, resolved to the full name of the written surname (not checkable against the gold)"
+    letters = re.sub(r"[^A-Z]", "", written)
+    initials = "".join(w[0] for w in resolved.split() if w[:1].isupper())
+    if written.strip(". ").isupper() and letters and initials == letters:
+        return "written right, resolved to the full name of the written acronym ('RNC')"
+    return "written right, resolved to another entity or phrase"
 
 
 def print_misses(scorer, gold_path: Path, pred_path: Path, org_names: dict[str, set[str]], per_kind: int) -> None:

@@ -803,8 +803,12 @@ def _initials(name: str) -> str:
 CAPITALISED_WORD_RE = re.compile(r"(?<![\w-])[A-Z][^\W\d_]*(?![\w-])")
 SPEECH_AFTER_RE = re.compile(r"\s+(said|says|told|asked|added|wrote|replied|noted|argued)\b")
 # After a sentence-initial word, what makes it a subject rather than an adjective: an appositive or relative
-# clause ('Pence, who ...', 'Pence, the governor, ...') or a past-tense verb ('Pence praised').
-SUBJECT_AFTER_RE = re.compile(r",\s|\s+[a-z]{3,}ed\b")
+# clause ('Pence, who ...', 'Pence, the governor, ...'), a past-tense verb ('Pence praised', 'Pence went on') or
+# an auxiliary ('Trump has', 'Pence was').
+SUBJECT_AFTER_RE = re.compile(
+    r",\s|\s+(?:[a-z]{3,}ed|went|shot|fired|hit|made|took|gave|got|came|began|spoke|thought|knew|felt|kept|left|"
+    r"met|ran|saw|sent|stood|won|lost|brought|held|put|also|has|had|is|was|will|would|could|did|does)\b"
+)
 
 
 def _missed_name_parts(text: str, mentions: list[Mention], name_parts: dict[str, list[int]]) -> list[Mention]:

@@ -44,7 +44,11 @@ SPEECH_VERBS = (
     "tells demanded demands assured assures calling cited cites reads ruled concluded concludes retorted "
     "interjected sighed laughed clarified answered answers proclaimed proclaims speculated recommended pressed "
     "beamed scoffed snapped gushed raved marveled marvelled chuckled griped fumed pleaded cracked teased chided "
-    "scolded rebuked opined barked remembered mused exhorted riffed"
+    "scolded rebuked opined barked remembered mused exhorted riffed "
+    # participles that rarely stand as nouns: 'Trump ..., vowing to “open up” libel laws'
+    "vowing claiming arguing insisting noting declaring suggesting explaining complaining accusing urging "
+    "describing predicting promising joking boasting acknowledging admitting asserting contending stressing "
+    "cautioning conceding labeling labelling echoed echoes boomed chanted chants affirmed affirms quip"
 ).split()
 INVERTIBLE_VERBS = frozenset(
     "said says asked asks added adds wrote writes replied replies continued explained noted argued insisted "
@@ -66,7 +70,7 @@ SPEECH_RE = re.compile(
 SUBJECT_PRONOUN_RE = re.compile(r"\b(he|she|they|we|it|i|He|She|They|We|It|I)\b")
 PREPOSITIONS = frozenset(
     "in at of for from on with to by about against between among into onto over under near toward towards "
-    "across after before during like than via".split()
+    "across after before during like than via despite amid without".split()
 )
 ADVERBIAL_OPENERS = frozenset(
     "in at on for from with by after before when while if as since although though because during following "
@@ -83,6 +87,7 @@ DAY_WORDS = frozenset(
     "afternoon evening night last this earlier".split()
 )
 DETERMINERS = frozenset("a an the this that these those his her their its our my your one another some".split())
+CLAUSE_WORDS = frozenset("what when why how where whether there".split())  # a phrase with one is a clause
 SCARE_MAX_WORDS = 2
 CONTEXT_CHARS = 600  # attribution is read at most this far from a quote: keeps huge run-on text linear
 NOMINAL_MAX_WORDS = 8
@@ -164,7 +169,12 @@ WORK_NOUNS = frozenset(
     "episode documentary video podcast segment column editorial headline slogan crowd movement tour rally "
     "event summit campaign bill act plan initiative caucus conference tournament states".split()
 )
-TITLE_BEFORE_RE = re.compile(r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching))\s*$", re.I)
+TITLE_BEFORE_RE = re.compile(
+    r"(?:[\u2019']s?|\b(?:on|to|called|titled|entitled|dubbed|named|watching|"
+    + "|".join(sorted(WORK_NOUNS - {"states", "crowd", "movement", "campaign", "event"}))
+    + r"),?)\s*$",
+    re.I,
+)
 
 
 def _is_named_work(ctx: "_Context", span: _Span) -> bool:
@@ -232,6 +242,14 @@ def mark_convention(text: str) -> MarkConvention:
     return MarkConvention(closers, frozenset(needs_partner))
 
 
+def _typed_as_closing(text: str, pos: int, p_end: int) -> bool:
+    """An opening-shaped mark that closes: attached to the word before it, followed by a space, punctuation or the
+    paragraph's end ('“abhorrent“ in a tweet'); an opening mark stands before a word."""
+    before = text[pos - 1] if pos > 0 else " "
+    after = text[pos + 1] if pos + 1 < p_end else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)\u2014")
+
+
 def find_quote_spans(text: str) -> list[_Span]:
     """Quote spans paragraph by paragraph, marks paired by the text's convention; marks of another pair inside a
     quote are nested quotes and stay inside it; an unclosed quote whose next paragraph reopens continues there."""
@@ -255,6 +273,8 @@ def find_quote_spans(text: str) -> list[_Span]:
                 symmetric = ch == open_mark and (ch == STRAIGHT or ch in closers.get(ch, ""))
                 if ch in closers.get(open_mark, "") or symmetric or (open_mark == STRAIGHT and ch in "\u201d"):
                     opening = False
+                elif ch == open_mark == "\u201c" and _typed_as_closing(text, pos, p_end):
+                    opening = False  # '“expedited review“ of': a “ typed where ” belongs
                 elif ch == open_mark or (open_mark in DOUBLE_MARKS and ch in DOUBLE_MARKS and ch in closers):
                     opening = True  # another double-quote opening: the first one was never closed
                 else:
@@ -365,6 +385,7 @@ class _Context:
         self.entities = analysis.entities
         self.spans = spans
         self.masked = _masked(text, spans)
+        self.antecedents: dict[int, Mention] = {}  # a relative pronoun speaker's offset -> the name it follows
         inside = Intervals((s.open, s.close + 1) for s in spans)
         self.all_mentions = sorted(analysis.mentions, key=lambda m: m.start)
         self.all_starts = [m.start for m in self.all_mentions]
@@ -412,6 +433,9 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
         return False  # a possessor ("Trump's spokesman"), not the speaker
     if mention.label == "PERSON" and NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end):
         return False  # 'The Sanders campaign said': the campaign speaks, not Sanders
+    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : mention.end + 40])
+    if mention.label == "PERSON" and noun and (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS):
+        return False  # 'One Clinton spokesman has called', 'the Lincoln actor says': the role speaks
     return True
 
 
@@ -462,13 +486,19 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
     last_words = _words(ctx.masked[start:end])
     while last_words and (last_words[-1].lower() in TRAILING_ADVERBS or last_words[-1].lower() in DAY_WORDS):
         last_words.pop()
-    if last_words and last_words[-1].lower() in ("he", "she", "they", "we", "i", "it"):
-        word = last_words[-1]
-        at = ctx.masked.rfind(word, start, end)
-        return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
     # 'NATO upgraded China ... and said': the subject of a coordinated verb opens the clause; so does the subject
     # of a participle after a comma ('Bush attacked Trump, calling him a “loser”': Bush calls, not Trump)
     participle = bool(verb and verb.endswith("ing") and re.search(r",\s*(?:also\s+|then\s+)?$", ctx.masked[start:end]))
+    if participle:
+        # '“...,” Law said, noting that ...': the participle goes with the speech verb it follows
+        prior = [v for v in SPEECH_RE.finditer(ctx.masked, start, end) if v.group() not in NOUN_LIKE_VERBS]
+        if prior and (found := _subject_before(ctx, start, prior[-1].start(), prior[-1].group().lower())):
+            return _Speaker(found.text, found.start, found.entity, found.kind, verb)
+    elif last_words and last_words[-1].lower() in ("he", "she", "they", "we", "i", "it"):
+        # a pronoun object before a participle ('hear about it, arguing') is not its subject
+        word = last_words[-1]
+        at = ctx.masked.rfind(word, start, end)
+        return _Speaker(ctx.text[at : at + len(word)], at, None, "pronoun", verb)
     if participle or re.search(r"\b(and|but)\s*$", ctx.masked[start:end]):
         for s, e in clauses:
             found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
@@ -477,6 +507,9 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
                 return _Speaker(found[0].text, found[0].start, found[0].entity, "entity", verb)
             if pronoun:
                 return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", verb)
+    relative = _relative_subject(ctx, segments, kinds, end, verb)
+    if relative is not None:
+        return relative
     # nearest clause first: the subject usually sits right before the verb, appositives skipped
     for s, e in reversed(clauses):
         found = [m for m in ctx.mentions_in(s, e) if _subject_like(ctx, m, s)]
@@ -494,6 +527,50 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
             phrase = re.sub(r"\s+", " ", ctx.text[span[0] : span[1]]).strip()
             return _Speaker(phrase, span[0], None, "nominal", verb)
     return None
+
+
+QUANTIFIERS = frozenset("some many most few several others critics all both".split())
+
+
+def _relative_subject(
+    ctx: _Context, segments: list[tuple[int, int]], kinds: list[str], end: int, verb: str | None
+) -> _Speaker | None:
+    """'Beck, who has in the past described Trump as “...”': the speaker as written is the relative pronoun
+    (PolNeAR's gold is 'who'), standing for the name it follows, which is what it resolves to."""
+    if len(segments) < 2 or kinds[-1] != "relative":
+        return None
+    s, e = segments[-1]
+    if ctx.masked[e:end].strip():
+        return None  # 'Bateman, who traveled from Illinois, says': the relative clause closed before the verb
+    rel = re.match(r"\s*(who|which)\b", ctx.masked[s:e], re.I)
+    if rel is None:
+        return None
+    inner = s + rel.end()
+    nxt = re.match(r"\s*([\w\u2019']+)", ctx.masked[inner:e])
+    if nxt and (nxt.group(1).lower() in DETERMINERS or nxt.group(1).lower() in QUANTIFIERS):
+        return None  # 'which some have argued': the relative pronoun is the object
+    own_subject = any(_subject_like(ctx, m, inner) for m in ctx.mentions_in(inner, e))
+    if own_subject or SUBJECT_PRONOUN_RE.search(ctx.masked, inner, e):
+        return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
+    at = s + rel.start(1)
+    k = len(segments) - 2
+    while k > 0 and re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]):
+        k -= 1  # 'Amara Diallo, 9, who said': an age between the name and the pronoun
+    before = ctx.mentions_in(*segments[k])
+    antecedent = before[-1] if before and not ctx.masked[before[-1].end : segments[k][1]].strip() else None
+    if antecedent is None:
+        return _Speaker(rel.group(1), at, None, "nominal", verb)
+    ctx.antecedents[at] = antecedent
+    return _Speaker(rel.group(1), at, antecedent.entity, "entity", verb)
+
+
+def _carried(ctx: _Context, speaker: _Speaker | None) -> _Speaker | None:
+    """The speaker handed on to the next quotes: a relative pronoun ('who') is handed on as the name it stands for,
+    which a later sentence's quote would be attributed to."""
+    if speaker is None or speaker.start not in ctx.antecedents:
+        return speaker
+    mention = ctx.antecedents[speaker.start]
+    return _Speaker(mention.text, mention.start, mention.entity, "entity", speaker.verb)
 
 
 def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
@@ -530,6 +607,8 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
             return None
     if len(words) - begin == 1 and words[begin][2].lower() in ("that", "it", "there", "this"):
         return None
+    if any(w.lower() in CLAUSE_WORDS or re.search(r"n[\u2019']t$", w.lower()) for _, _, w in words[begin:]):
+        return None  # 'wouldn’t', 'Why not', 'shaking up what': a clause, not a noun phrase
     return words[begin][0], words[-1][1]
 
 
@@ -540,15 +619,20 @@ HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+
 
 
 RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+# Words that make a gap a clause, not a title ('Trump is questioning whether President Obama').
+NOT_IN_TITLE = frozenset("is are was were be has have had will would could should whether that and or but".split())
 
 
 def _title_gap(words: list[str]) -> bool:
     """Words between an owner and a person that make a title: 'spokesman', 'campaign manager', 'Board Chair'."""
+    if words and re.fullmatch(r"[\u2019']s?", words[0]):
+        words = words[1:]  # 'Clinton’s top foreign policy aide Jake Sullivan': the owner's possessive
     if not 0 < len(words) <= 4:
         return False
     last = words[-1].lower().rstrip(".")
     return (is_role_word(last) or last in RELATION_NOUNS) and all(
-        w[:1].isupper() or w[:1].islower() and w.isalpha() for w in words
+        w[:1].isupper() or w[:1].islower() and w.isalpha() and w not in NOT_IN_TITLE and not w.endswith("ing")
+        for w in words
     )
 
 
@@ -611,9 +695,26 @@ def _speaker_after(ctx: _Context, pos: int, end: int, verb: str | None) -> _Spea
             words.append(word)
         if words and words[0].lower() not in PREPOSITIONS | DAY_WORDS | {"that", "in", "on"}:
             phrase_end = ctx.masked.find(words[-1], start, end) + len(words[-1])
+            named = _appositive_name(ctx, phrase_end, end)
+            if named is not None:
+                return _Speaker(named.text, named.start, named.entity, "entity", verb)
             phrase = re.sub(r"\s+", " ", ctx.text[start:phrase_end]).strip()
             return _Speaker(phrase, start, None, "nominal", verb)
     return None
+
+
+def _appositive_name(ctx: _Context, pos: int, end: int) -> Mention | None:
+    """'said the bureau’s director, James B. Comey, on Friday': the person a role phrase is followed by, as an
+    appositive set off by commas (or ending the sentence), is the one the role phrase describes."""
+    comma = re.match(r",\s+", ctx.masked[pos:end])
+    if comma is None:
+        return None
+    mention = ctx.mention_at(pos + comma.end())
+    if mention is None or mention.label != "PERSON":
+        return None
+    if not re.match(r"\s*(?:[,.;:\u2014]|$)", ctx.masked[mention.end : end]) and mention.end != end:
+        return None
+    return mention
 
 
 def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
@@ -639,6 +740,7 @@ def _tail_attribution(ctx: _Context, span: _Span, limit: int) -> _Speaker | None
 
 
 LABEL_RE = re.compile(r"([A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}):\s")
+CREDIT_LINE_RE = re.compile(r"[.\s]{0,3}\n[ \t]*(?:\n[ \t]*)?[\u2015\u2014\u2013-]\s*")
 DASH_RE = re.compile(r"\s*[\u2015\u2014\u2013-]{1,2}\s*")
 
 
@@ -647,6 +749,14 @@ def _label_or_dash(ctx: _Context, span: _Span, limit: int) -> _Speaker | None:
     label = LABEL_RE.match(ctx.text, span.start, span.end)
     if label and label.group(1) not in ("Q", "A", "NOTE", "UPDATE", "EDITOR'S NOTE"):
         return _Speaker(label.group(1).title(), span.start, None, "nominal", None)
+    credit = CREDIT_LINE_RE.match(ctx.masked, span.close + 1)
+    if credit:  # '“... look into it.”\n\n- Hillary Clinton.': a credit line of its own under the quote
+        mention = ctx.mention_at(credit.end())
+        line_end = ctx.text.find("\n", credit.end())
+        rest = ctx.text[mention.end : line_end if line_end >= 0 else len(ctx.text)] if mention else ""
+        if mention is not None and mention.label in ("PERSON", "ORG") and re.match(r"\s*(?:[.,]|$)", rest):
+            if not re.search(r"[\u2013\u2014-]\W*$", rest):  # '– An immigrant himself –.' is a heading
+                return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
     dash = DASH_RE.match(ctx.masked, span.close + 1, limit)
     if dash and span.close + 1 < len(ctx.text):
         after = dash.end()
@@ -679,7 +789,10 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         colon = re.search(r":\s*$", head)
         if colon:  # 'Philip Bump: “...”', 'the mayor’s answer: “...”'
             found = _subject_before(ctx, sentence_start, sentence_start + colon.start(), None)
-            return found if found and found.kind == "entity" else None
+            if found and (found.kind == "entity" or found.kind == "pronoun" and found.text.lower() != "it"):
+                return found  # not 'worded it carefully: “...”', where 'it' is the object
+            # 'Trump ... leaned in and boomed: “...”', 'Hoff’s letter makes a case: “...”': the clause's actor
+            return _nearest_actor(ctx, sentence_start, sentence_start + colon.start())
         return None
     clear = [v for v in verbs if v.group() not in NOUN_LIKE_VERBS]
     verb = (clear or verbs)[-1]
@@ -688,13 +801,52 @@ def _head_attribution(ctx: _Context, span: _Span, sentence_start: int) -> _Speak
         return _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
     # inverted with the quote before: 'said Smith, “...”' is rare; the subject precedes the verb
     found = _subject_before(ctx, sentence_start, verb_at, verb.group().lower())
+    for earlier in reversed(clear[:-1] if clear and clear[-1] is verb else []):
+        if found is not None:
+            break
+        # 'The email goes on to say: “...”': the subject stands before the first verb of the chain
+        found = _subject_before(ctx, sentence_start, sentence_start + earlier.start(), earlier.group().lower())
+    if found is not None and "," in ctx.masked[sentence_start + verb.end() : span.open]:
+        found = _carried(ctx, found)  # 'Beck, who called X “...,” wanted them to “turn away”': Beck's clause
     if found is None:
         after = _speaker_after(ctx, sentence_start + verb.end(), span.open, verb.group().lower())
         if after and after.kind == "entity":
             return after
     if found is not None and found.kind == "pronoun":
-        return _named_subject_of_embedding(ctx, sentence_start, found) or found
+        return (
+            _reporting_subject(ctx, sentence_start, span.open, found)
+            or _named_subject_of_embedding(ctx, sentence_start, found)
+            or found
+        )
     return found
+
+
+def _reporting_subject(ctx: _Context, sentence_start: int, quote_open: int, pronoun: _Speaker) -> _Speaker | None:
+    """'Erin Brockovich ... endorsed the plan, saying she had not ... because she believed “...”', 'Clinton
+    acknowledged that she had misspoken when she claimed ... “truthful”': the quote sits in what a named person is
+    reported to have said, whose subject is that same he/she; the quoted words are given as the named person's.
+    Not when the pronoun's own speech verb introduces the quote ('Bush says he’s going to ... He says “...”': the
+    pronoun is the speaker as written)."""
+    if pronoun.text.lower() not in ("he", "she"):
+        return None
+    if re.search(r"\b(?:" + SPEECH_RE.pattern + r")[\s,:]*(?:that\s*)?$", ctx.masked[pronoun.start : quote_open]):
+        return None
+    head = ctx.masked[sentence_start : pronoun.start + len(pronoun.text)]
+    for verb in SPEECH_RE.finditer(head):
+        word = verb.group().lower()
+        if verb.group() in NOUN_LIKE_VERBS or word.startswith("according"):
+            continue
+        follows = re.match(r"\s*,?\s*(?:that\s+)?(he|she)\b", head[verb.end() :], re.I)
+        if follows is None or follows.group(1).lower() != pronoun.text.lower():
+            continue
+        outer = _subject_before(ctx, sentence_start, sentence_start + verb.start(), word)
+        if outer is not None and outer.kind == "nominal":
+            return _Speaker(outer.text, outer.start, None, "nominal", verb.group())  # 'The longtime senator said he'
+        if outer is not None and outer.kind == "entity" and outer.entity is not None:
+            if ctx.entities[outer.entity].label == "PERSON":
+                return _Speaker(outer.text, outer.start, outer.entity, "entity", verb.group())
+        return None
+    return None
 
 
 EMBEDDED_PRONOUN_RE = re.compile(r"\b(?:what|whom|which)\s+$", re.I)
@@ -720,8 +872,10 @@ def _sentence_attribution(ctx: _Context, start: int, end: int) -> _Speaker | Non
             found = _speaker_after(ctx, verb.end(), end, verb.group().lower())
         else:
             found = _subject_before(ctx, start, verb.start(), verb.group().lower())
+            if found is None and verb.group().lower() in INVERTIBLE_VERBS:
+                found = _speaker_after(ctx, verb.end(), end, verb.group().lower())  # '“...,” said O’Donnell, who'
         if found:
-            return found
+            return _carried(ctx, found)
     return None
 
 
@@ -740,9 +894,14 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
     for mention in ctx.mentions_in(start, end):
         if mention.label in ("PERSON", "ORG") and SPEECH_NOUNS_RE.match(ctx.masked, mention.end, end):
             return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
-    for s, e in _segments(ctx, start, end):
-        if _segment_kind(ctx, s, e) == "relative":
-            continue
+    segments = _segments(ctx, start, end)
+    for k, (s, e) in enumerate(segments):
+        kind = _segment_kind(ctx, s, e)
+        if kind == "relative" or (kind == "adverbial" and k + 1 < len(segments)):
+            continue  # 'If he wins the presidency, Trump ...': the subordinate clause's subject is not the actor
+        opening = _role_phrase_with_name(ctx, s, e) or _document_subject(ctx, s, e)
+        if opening is not None:
+            return opening
         mention = next(
             (m for m in ctx.mentions_in(s, e) if m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s)), None
         )
@@ -750,8 +909,57 @@ def _nearest_actor(ctx: _Context, start: int, end: int) -> _Speaker | None:
         if pronoun and (mention is None or pronoun.start() < mention.start):
             return _Speaker(pronoun.group(), pronoun.start(), None, "pronoun", None)
         if mention is not None:
-            return _Speaker(mention.text, mention.start, mention.entity, "entity", None)
+            return _Speaker(*_person_after_title(ctx, mention, e), "entity", None)
     return None
+
+
+DOCUMENT_NOUNS = frozenset(
+    "report letter statement ad advert memo email e-mail complaint lawsuit suit order study poll survey tweet post "
+    "message editorial article book video document transcript website release filing memoir column spot commercial "
+    "footnote indictment affidavit petition resolution ruling analysis headline mailer flyer note brief".split()
+)
+
+
+def _document_subject(ctx: _Context, s: int, e: int) -> _Speaker | None:
+    """'The complaint, which was filed ..., alleged that the DNC “...”', 'The Rove ad hits Clinton for “...”': a
+    clause whose subject is a document speaks through it, whoever it names after."""
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w\u2019'.-]+", ctx.masked[s:e])][:7]
+    while words and words[0][2].lower() in LEAD_WORDS:
+        words = words[1:]
+    if not words or not (words[0][2].lower() in DETERMINERS or re.search(r"[\u2019']s?$", words[0][2])):
+        return None
+    for k, (_, end, word) in enumerate(words[1:5], start=1):
+        if word.lower().rstrip("s") in DOCUMENT_NOUNS or word.lower() in DOCUMENT_NOUNS:
+            if k + 1 < len(words) and words[k + 1][2].lower() in DOCUMENT_NOUNS:
+                continue  # 'the ad campaign': the head comes later
+            phrase = re.sub(r"\s+", " ", ctx.text[s + words[0][0] : s + end]).strip()
+            return _Speaker(phrase, s + words[0][0], None, "nominal", None)
+        if word.lower() in PREPOSITIONS or word.lower() in CLAUSE_WORDS or not (word[:1].isupper() or word.isalpha()):
+            return None
+    return None
+
+
+def _role_phrase_with_name(ctx: _Context, s: int, e: int) -> _Speaker | None:
+    """'This Trump doppelganger spoke ...', 'One Clinton spokesman has called ...': a clause that opens with a
+    noun phrase whose head is a role and whose modifier is a person's name; the phrase is the actor, as written."""
+    mentions = ctx.mentions_in(s, e)
+    if not mentions or mentions[0].label != "PERSON":
+        return None
+    mention = mentions[0]
+    lead = ctx.masked[s : mention.start].split()
+    if len(lead) > 2 or any(not (w.lower() in DETERMINERS or w.lower() in LEAD_WORDS or w.islower()) for w in lead):
+        return None
+    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : e])
+    modifier = NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end)
+    if noun is None or not (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS or modifier):
+        return None
+    begin = s + len(ctx.masked[s:e]) - len(ctx.masked[s:e].lstrip())
+    while lead and lead[0].lower() in LEAD_WORDS:
+        begin = ctx.masked.index(lead[0], begin) + len(lead[0])
+        begin += len(ctx.masked[begin:e]) - len(ctx.masked[begin:e].lstrip())
+        lead = lead[1:]
+    phrase = re.sub(r"\s+", " ", ctx.text[begin : mention.end + noun.end()]).strip()
+    return _Speaker(phrase, begin, None, "nominal", None)
 
 
 def _opening_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
@@ -800,7 +1008,11 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
             # a paragraph without quotes hands its last sentence's speaker ("X said:", "X argued in his email.")
             # or subject ("Viguerie is upbeat about Cruz.") to a next paragraph that is a quote naming nobody
             s0 = max(s for s in starts if s < p_end)
-            previous_paragraph_speaker = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
+            last_said = _sentence_attribution(ctx, s0, p_end) or _opening_subject(ctx, s0, p_end)
+            colon = re.search(r":\s*$", ctx.masked[s0:p_end])
+            if last_said is None and colon:  # 'He then listed the qualities a nominee needs:' and the list
+                last_said = _nearest_actor(ctx, s0, s0 + colon.start())
+            previous_paragraph_speaker = _carried(ctx, last_said)
             continue
         for span in p_spans:
             i = max(0, bisect.bisect_right(starts, span.open) - 1)
@@ -840,8 +1052,8 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                     speaker = previous_paragraph_speaker
             speakers[id(span)] = speaker
             if speaker is not None:
-                last_speaker = speaker
-                chain_speaker.setdefault(span.chain, speaker)
+                last_speaker = _carried(ctx, speaker)
+                chain_speaker.setdefault(span.chain, last_speaker)
         # chained pieces found their speaker later (attribution after the last paragraph): share it back
         previous_paragraph_speaker = last_speaker
         last_paragraph_with_quote = p_index

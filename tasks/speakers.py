@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 
 from tasks.models import ArticleEntity
-from tasks.text_rules import ROLE_NOUNS, ROLE_OPENERS, SPACE_RE, bare_word, canonical_place_or_org, normalise_name
+from tasks.text_rules import (
+    ROLE_NOUNS,
+    ROLE_OPENERS,
+    SPACE_RE,
+    bare_word,
+    canonical_place_or_org,
+    is_role_word,
+    normalise_name,
+)
 
 PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
 PRONOUNS_GROUP = frozenset({"they", "we", "it", "them", "us"})
@@ -30,6 +38,7 @@ ROLE_SYNONYMS = {
 }
 
 
+INDEFINITE_RE = re.compile(r"(?:a|an|one|another|some|several|many|two|three|other)\s")
 ORG_LIKE_LABELS = frozenset({"ORG", "GPE", "NORP"})
 # Head nouns of a phrase that stands for an organisation ("an industry group", "the company").
 GROUP_NOUNS = frozenset(
@@ -39,7 +48,8 @@ GROUP_NOUNS = frozenset(
 # Nouns after a person's name that make the name a modifier: 'the Sanders campaign' is not Sanders.
 NAME_AS_MODIFIER_RE = re.compile(
     r"\s+(?:campaign|administration|camp|team|ad|ads|aides?|allies|ally|supporters?|backers?|officials?|staff|"
-    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?)\b",
+    r"staffers?|surrogates?|adviser|advisers|advisor|advisors|confidant|veteran|loyalists?|voters?|delegates?|"
+    r"endorsers?|fundraisers?|constituents?|doppelgangers?|look-?alikes?)\b",
     re.I,
 )
 
@@ -58,6 +68,9 @@ def _person_named_in(phrase: str, persons: list[ArticleEntity]) -> ArticleEntity
                     continue
                 if re.match(r"'s?\b", phrase[match.end() :]) or NAME_AS_MODIFIER_RE.match(phrase, match.end()):
                     continue  # a possessor ("trump's spokeswoman") or a modifier ("the sanders campaign")
+                noun = re.match(r"\s+([a-z][a-z-]+)", phrase[match.end() :])
+                if noun and is_role_word(noun.group(1)):
+                    continue  # a modifier of a role ("one clinton spokesman"): the role speaks
                 if best is None or match.start() > best[0]:
                     best = (match.start(), entity)
     return best[1] if best else None
@@ -136,7 +149,10 @@ def resolve_speaker(
         if named and (before := [e for e in named if e.first_start <= position] or fallback):
             best = max(before, key=lambda e: e.first_start)
             return best.name, best.label
-    # a role phrase: the person holding that role, nearest mention first
+    # a role phrase: the person holding that role, nearest mention first; not an indefinite one ('one Clinton
+    # aide', 'a Democratic strategist'), which brings in someone the article does not name
+    if INDEFINITE_RE.match(low):
+        return None, None
     holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
     if holders:
         before = [e for e in holders if e.first_start <= position] or holders

@@ -1,6 +1,7 @@
 """Loading benchmark: rows/s into DuckDB through Arrow (warehouse.load) beside executemany upserts, same rows.
 
     uv run python bench/bench_load.py [--articles 5000] [--executemany-rows 2000]
+    uv run python bench/bench_load.py --growth [--articles 5000]   # load CPU as the database grows, one core
 
 Rows are synthetic but shaped like the pipeline's (article text of ~600 words, 5 quotes and 12 entity mentions
 an article) and built by warehouse.load.article_rows, so both methods load exactly the loader's columns.
@@ -10,6 +11,9 @@ an article) and built by warehouse.load.article_rows, so both methods load exact
   with one parameter row each (on the first --executemany-rows rows: it is that slow);
 - the real thing: warehouse.load.load_batch in batches of 100 articles (articles, versions, quotes, entities,
   mentions, fetch_log in one transaction a batch), into a fresh database, then the same batches again.
+`--growth`: load_batch as a run calls it, a connection per batch (closing it checkpoints), CPU ms per article by
+tenth of the articles, on one pinned core: the schema as migrated (the tables that grow with every article have
+no index, migration 010) beside, in the same run, the same database with the primary keys those tables had before.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pyarrow as pa
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote  # noqa: E402
 from warehouse.db import connect  # noqa: E402
@@ -80,6 +85,61 @@ def upsert_sql(name: str, columns: list[str], source: str) -> str:
     return f"INSERT INTO {name} SELECT * FROM {source} ON CONFLICT ({', '.join(KEYS[name])}) DO UPDATE SET {updates}"
 
 
+OLD_PRIMARY_KEYS = {  # what migration 010 dropped: the peer of --growth
+    "articles": "article_id", "article_versions": "article_id, version", "quotes": "article_id, ordinal",
+    "entity_mentions": "article_id, entity_id", "story_signatures": "article_id",
+}
+
+
+def growth_run(db: Path, records: list[ArticleRecord], batch_size: int, primary_keys: bool) -> list[tuple[float, float]]:
+    """(CPU s, of which closing) per batch, loading `records` with a connection per batch as flows/batches.py does."""
+    with connect(db) as con:
+        start_run(con, "bench", "scrape", {})
+        if primary_keys:
+            for table, key in OLD_PRIMARY_KEYS.items():
+                con.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({key})")
+    per_batch = []
+    for first in range(0, len(records), batch_size):
+        batch = records[first : first + batch_size]
+        log = [LogEntry(url=r.fetched_url, kind="article", outcome="loaded", article_id=r.article_id) for r in batch]
+        started = time.process_time()
+        opened = connect(db)
+        con = opened.__enter__()
+        load_batch(con, "bench", batch, log)
+        closing = time.process_time()
+        opened.__exit__(None, None, None)
+        ended = time.process_time()
+        per_batch.append((ended - started, ended - closing))
+    return per_batch
+
+
+def growth(records: list[ArticleRecord], batch_size: int) -> str:
+    import one_core  # noqa: F401
+
+    with tempfile.TemporaryDirectory(prefix="newsdesk-bench-load-") as scratch:
+        growth_run(Path(scratch) / "warm-up.duckdb", records[: 2 * batch_size], batch_size, False)  # first-use costs
+        runs = {keys: growth_run(Path(scratch) / f"keys-{keys}.duckdb", records, batch_size, keys)
+                for keys in (False, True)}
+    tenth = max(1, len(runs[False]) // 10)
+    lines = [
+        f"{len(records)} synthetic articles, load_batch of {batch_size} with a connection per batch, one pinned "
+        "core; CPU ms per article (ms per batch spent closing, i.e. checkpointing) by tenth of the run:", "",
+        "| articles loaded | growing tables unindexed (migration 010) | with their old primary keys (peer) |",
+        "|---|---|---|",
+    ]
+    for start in range(0, len(runs[False]), tenth):
+        cells = []
+        for keys in (False, True):
+            part = runs[keys][start : start + tenth]
+            cells.append(f"{1000 * sum(c for c, _ in part) / (len(part) * batch_size):.2f} "
+                         f"({1000 * sum(c for _, c in part) / len(part):.0f})")
+        lines.append(f"| {start * batch_size + 1}-{min(len(records), (start + tenth) * batch_size)} | {cells[0]} | {cells[1]} |")
+    for keys, label in ((False, "unindexed"), (True, "primary keys")):
+        total = sum(c for c, _ in runs[keys])
+        lines.append(f"\n{label}: {total:.1f} CPU s in all, {1000 * total / len(records):.2f} ms per article.")
+    return "\n".join(lines)
+
+
 def arrow_upsert(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> float:
     started = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
@@ -106,9 +166,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--executemany-rows", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=100, help="articles per load_batch call (the pipeline's)")
+    parser.add_argument("--growth", action="store_true", help="only: load CPU by tenth as the database grows")
     args = parser.parse_args()
 
     records = synthetic_records(args.articles)
+    if args.growth:
+        print(growth(records, args.batch))
+        return
     started = time.perf_counter()
     tables = dict(zip(KEYS, article_rows(records), strict=True))
     build_seconds = time.perf_counter() - started

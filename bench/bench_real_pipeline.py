@@ -165,6 +165,7 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
         from flows.runtime import dask_task_runner
         from flows.scrape import scrape
 
+        load_batches = record_load_batches()
         flow = scrape
         if args.dask_workers:
             flow = scrape.with_options(task_runner=dask_task_runner(local_workers=args.dask_workers))
@@ -174,10 +175,42 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
             batch_size=args.batch_size,
         )
     return {
+        "load_batches": load_batches if args.child != "reprocess" else [],
         "status": summary.status, "articles": summary.articles, "counts": summary.counts,
         "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "stages": summary.stage_seconds,
         "peak_rss_mb": peak_rss_mb(), "quotes": summary.quotes, "mentions": summary.entities,
     }
+
+
+def record_load_batches() -> list[tuple[float, int]]:
+    """(process CPU s, articles) of each batch's load in this process, in order: whether loading grows with the
+    database. The same clock as the run's "load" stage (process-wide, so the fetch thread's work meanwhile counts)."""
+    import flows.batches
+
+    calls: list[tuple[float, int]] = []
+    load = flows.batches.load_with_fallback
+
+    def timed(db_path: Any, run_id: str, records: list[Any], log: list[Any]) -> None:
+        started = time.process_time()
+        load(db_path, run_id, records, log)
+        calls.append((time.process_time() - started, len(records)))
+
+    flows.batches.load_with_fallback = timed
+    return calls
+
+
+def by_tenth(run: dict[str, Any]) -> list[str]:
+    """Load CPU per article and the flow's highest RSS, by tenth of the run's batches and of its RSS samples."""
+    batches, samples = run.get("load_batches") or [], run.get("rss_samples") or []
+    if len(batches) < 10 or len(samples) < 10:
+        return []
+    cells_load, cells_rss = [], []
+    for part in range(10):
+        chunk = batches[part * len(batches) // 10 : (part + 1) * len(batches) // 10]
+        cells_load.append(f"{1000 * sum(c for c, _ in chunk) / max(1, sum(n for _, n in chunk)):.1f}")
+        cells_rss.append(f"{max(samples[part * len(samples) // 10 : (part + 1) * len(samples) // 10]):.0f}")
+    return [f"| load CPU ms/loaded article | {' | '.join(cells_load)} |",
+            f"| flow RSS, highest, MB | {' | '.join(cells_rss)} |"]
 
 
 # ---------------------------------------------------------------------------------------------- bad input
@@ -519,6 +552,11 @@ def report(results: dict[str, Any]) -> str:
     outside = first["cpu"] - sum(stages.get(k, 0.0) for k in ("fetch", "archive", "analyze", "load", "search_index"))
     lines.append(f"| Prefect, discovery and glue (rest of the flow process) | {1000 * outside / n:.1f} |")
     lines.append(f"| Prefect API server | {1000 * first['server_cpu'] / n:.1f} |")
+    tenths = by_tenth(first)
+    if tenths:
+        lines += ["", "First run by tenth (of its load batches for the load CPU, of its RSS samples every 0.5 s for "
+                  "the RSS, start-up and model load included):", "",
+                  "| tenth | " + " | ".join(str(t) for t in range(1, 11)) + " |", "|---" * 11 + "|", *tenths]
     lines += ["", "Rows per article, first run, by language group of the gold:", "",
               "| group | articles | words/article | quotes/article | entity mentions/article |", "|---|---|---|---|---|"]
     for group, bucket in sorted(results["rows"].items()):

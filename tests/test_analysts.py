@@ -84,6 +84,21 @@ def test_title_matches_rank_above_body_matches_and_stems_match(db: Path) -> None
     assert [first.snippet[s:e].lower() for s, e in first.highlights] == ["ferry"]
 
 
+def test_a_runs_index_refresh_runs_in_a_child_and_its_errors_come_back_with_their_type(db: Path) -> None:
+    from warehouse.search import SearchError, refresh_after_load
+
+    assert refresh_after_load(db) == 3  # built in a child process (its memory grows with the database)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert index_is_current(con)
+    with connect(db) as con:
+        assert [h.article_id for h in search(con, "seawall")] == ["a3"]
+    assert refresh_after_load(db) == 0  # already current
+    with connect(db) as con:
+        con.execute("INSERT INTO schema_version VALUES (999, '999_from_the_future.sql', now())")
+    with pytest.raises(SearchError, match="SchemaVersionError: .* schema version 999"):
+        refresh_after_load(db)
+
+
 def test_filters_by_source_and_since(db: Path) -> None:
     from datetime import date
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import subprocess
@@ -343,3 +344,97 @@ def test_label_reconciliation_keys_rows_loaded_before_it(tmp_path: Path) -> None
         sql = next(sql for version, _, sql in migration_files() if version == 9)
         con.execute(sql)
         assert con.execute("SELECT name_key FROM entity_mentions").fetchone()[0] == stored == entity_name_key("Dr. José  Núñez’s")
+
+
+# The tables that grow with every article have no index (migration 010); these are the keys load_batch keeps unique.
+GROWING_TABLE_KEYS = {
+    "articles": ("article_id",),
+    "article_versions": ("article_id", "version"),
+    "quotes": ("article_id", "ordinal"),
+    "entity_mentions": ("article_id", "entity_id"),
+    "story_signatures": ("article_id",),
+}
+
+
+def duplicate_keys(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per growing table, how many of its keys are held by more than one row."""
+    found = {}
+    for table, key in GROWING_TABLE_KEYS.items():
+        columns = ", ".join(key)
+        found[table] = con.execute(
+            f"SELECT COUNT(*) FROM (SELECT {columns} FROM {table} GROUP BY ALL HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+    return found
+
+
+def two_quote_record(article_id: str, text: str) -> ArticleRecord:
+    base = record(article_id, text=text)
+    quotes = base.analysis.quotes + (
+        Quote(ordinal=2, text="And the boardwalk.", start=30, end=48, speaker_text="she", speaker="Dana Whitfield",
+              speaker_label="PERSON", verb="added", kind="full"),
+    )
+    return dataclasses.replace(base, analysis=dataclasses.replace(base.analysis, quotes=quotes))
+
+
+def test_the_growing_tables_have_no_index_and_loading_keeps_their_keys_unique(tmp_path: Path) -> None:
+    path = tmp_path / "n.duckdb"
+    long_text = " ".join(f"word{i} harbour council vote" for i in range(60))  # long enough to be fingerprinted
+    batches = [
+        [record("a1", text=long_text), two_quote_record("a2", long_text + " more")],
+        [record("a1", text=long_text), two_quote_record("a2", long_text + " more")],  # the same again
+        [record("a1", text=long_text + " corrected"), record("a2", text=long_text + " more"), record("a3")],
+        [record("a1", text=long_text + " corrected"), record("a3")],
+    ]
+    for run, batch in enumerate(batches):
+        with connect(path) as con:  # a connection per batch, as a run does: each close checkpoints
+            load_batch(con, f"run{run}", batch, [])
+    with connect(path) as con:
+        indexed = con.execute(
+            "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+            " UNION SELECT DISTINCT table_name FROM duckdb_indexes()"
+        ).fetchall()
+        assert not {row[0] for row in indexed} & set(GROWING_TABLE_KEYS)
+        assert duplicate_keys(con) == dict.fromkeys(GROWING_TABLE_KEYS, 0)
+        assert con.execute("SELECT article_id, version FROM articles ORDER BY 1").fetchall() == [
+            ("a1", 2), ("a2", 1), ("a3", 1)
+        ]
+        assert con.execute("SELECT COUNT(*) FROM article_versions").fetchone()[0] == 4  # a1 twice, a2 and a3 once
+        assert con.execute("SELECT article_id, COUNT(*) FROM quotes GROUP BY 1 ORDER BY 1").fetchall() == [
+            ("a1", 1), ("a2", 1), ("a3", 1)  # a2's second quote went with its reload
+        ]
+        assert con.execute("SELECT COUNT(*) FROM story_signatures").fetchone()[0] == 3
+
+
+def test_migration_010_moves_every_row_of_an_older_database_and_its_views_and_search_still_work(
+    tmp_path: Path,
+) -> None:
+    from warehouse.search import rebuild_index, search
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+    for version, name, sql in migration_files():
+        if version < 10:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+    load_batch(con, "run1", [record("a1", text="First text about the pier."), two_quote_record("a2", "Pier.")],
+               [log_entry()])
+    load_batch(con, "run2", [record("a1", text="Corrected text about the pier.")], [])
+    rebuild_index(con)
+    before = {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in GROWING_TABLE_KEYS}
+    columns = {
+        table: con.execute(f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}' "
+                           "ORDER BY column_index").fetchall()
+        for table in GROWING_TABLE_KEYS
+    }
+    con.close()
+    with connect(path) as con:  # applies 010
+        after = {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in GROWING_TABLE_KEYS}
+        assert after == before and sum(len(rows) for rows in after.values()) > 5
+        for table in GROWING_TABLE_KEYS:
+            assert con.execute(f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}' "
+                               "ORDER BY column_index").fetchall() == columns[table]
+        assert con.execute("SELECT COUNT(*) FROM quotes_with_context").fetchone()[0] == 3
+        assert [hit.article_id for hit in search(con, "corrected")] == ["a1"]
+        load_batch(con, "run3", [record("a1", text="Corrected text about the pier."), record("a3")], [])
+        assert duplicate_keys(con) == dict.fromkeys(GROWING_TABLE_KEYS, 0)

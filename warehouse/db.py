@@ -14,10 +14,11 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from tasks.disk import DiskFullError, disk_full_path
 
@@ -242,6 +243,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         except duckdb.TransactionException as rollback_error:
             exc.add_note(f"rollback: {rollback_error}")
         raise
+
+
+@contextlib.contextmanager
+def listed(con: duckdb.DuckDBPyConnection, name: str, values: Iterable[str]) -> Iterator[str]:
+    """`values` as a one-column table `name` (column `value`) for the statements inside; yields the subquery
+    to use, `(SELECT value FROM name)`. A Python list bound as a parameter costs DuckDB ~0.1 ms an element to
+    convert (65 ms for the 700 ids a batch of 100 copies can touch); an Arrow table costs ~1.5 ms in all."""
+    con.register(name, pa.table({"value": pa.array(list(values), pa.string())}))
+    try:
+        yield f"(SELECT value FROM {name})"
+    finally:
+        con.unregister(name)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, db_path: Path | str = "the database") -> list[str]:

@@ -1,8 +1,14 @@
 """Loading into DuckDB: idempotent upserts through Arrow, one transaction per batch.
 
-Rows go in as Arrow tables with `INSERT ... SELECT ... ON CONFLICT` (DuckDB's executemany upserts run at a few
-hundred rows a second; Arrow at 100k+). Every statement of a batch runs inside one transaction, so a failure
-leaves nothing half-written. Every value comes in through Arrow or a bound parameter, never spliced into SQL.
+Rows go in as Arrow tables with `INSERT ... SELECT` (DuckDB's executemany upserts run at a few hundred rows a
+second; Arrow at 100k+). Every statement of a batch runs inside one transaction, so a failure leaves nothing
+half-written. Every value comes in through Arrow or a bound parameter, never spliced into SQL.
+
+The tables that grow with every article (articles, article_versions, quotes, entity_mentions, story_signatures)
+have no primary key (migration 010: DuckDB recompresses an indexed table's whole last row group at every
+checkpoint), so this module is what keeps their keys unique: articles are merged by article_id, a version goes
+in only when its (article_id, version) is new, and an article's quotes and mentions are deleted before its new
+ones go in.
 """
 
 from __future__ import annotations
@@ -173,15 +179,18 @@ def load_batch(
                 INSERT INTO article_versions
                 SELECT article_id, version, title, text, content_hash, fetched_at, run_id,
                        warc_path, warc_offset, warc_length
-                FROM staged_articles WHERE changed
-                ON CONFLICT (article_id, version) DO NOTHING
+                FROM staged_articles s
+                WHERE changed AND NOT EXISTS (
+                    SELECT 1 FROM article_versions v WHERE v.article_id = s.article_id AND v.version = s.version
+                )
                 """
             )
             columns = ", ".join(_ARTICLE_COLUMNS)
-            updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_COLUMNS if c not in {"article_id"})
+            updates = ", ".join(f"{c} = s.{c}" for c in _ARTICLE_COLUMNS if c != "article_id")
             con.execute(
-                f"INSERT INTO articles ({columns}) SELECT {columns} FROM staged_articles "
-                f"ON CONFLICT (article_id) DO UPDATE SET {updates}"
+                f"MERGE INTO articles USING staged_articles s ON articles.article_id = s.article_id "
+                f"WHEN MATCHED THEN UPDATE SET {updates} "
+                f"WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({', '.join(f's.{c}' for c in _ARTICLE_COLUMNS)})"
             )
             update_stories(con, story_texts(incoming_articles))
             con.execute("DELETE FROM quotes WHERE article_id IN (SELECT article_id FROM staged_articles)")

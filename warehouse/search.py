@@ -7,7 +7,10 @@ the end of every run that loads articles, and `search_index` records which artic
 
 from __future__ import annotations
 
+import logging
 import re
+import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from tasks.disk import DiskFullError
 from warehouse.db import connect, transaction
 
 TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body
@@ -23,6 +27,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 _FINGERPRINT_SQL = (
     "SELECT COUNT(*), COALESCE(bit_xor(hash(article_id, content_hash, title)), 0)::UBIGINT FROM articles"
 )
+
+
+_DISK_FULL_EXIT = 75  # the child's exit status for a full disk, so the run stops as on any other full disk
+log = logging.getLogger(__name__)
 
 
 class SearchError(RuntimeError):
@@ -92,9 +100,35 @@ def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def refresh_after_load(db_path: Path) -> int:
-    """Called by a run (inside its writer lock) once its loads are done: the index then matches the tables."""
-    with connect(db_path) as con:
-        return rebuild_index(con) if not index_is_current(con) else 0
+    """Called by a run (inside its writer lock) once its loads are done: the index then matches the tables.
+
+    The rebuild runs in a child process of its own. fts builds the whole index at once, with memory that grows
+    with the database (~210 MB more at 5,000 real articles), and in the run's process that came on top of the
+    NLP models it holds, so the run's peak grew with the database (bench/results.md, "Issue 18: flat load and
+    memory"); a child gives all of it back when it ends. Its errors (a full disk included) are raised here."""
+    child = subprocess.run(
+        [sys.executable, "-m", "warehouse.search", str(db_path)], capture_output=True, text=True, check=False
+    )
+    for line in child.stderr.splitlines() if child.returncode == 0 else []:
+        log.warning("search index rebuild: %s", line)  # e.g. connect()'s "waiting for a reader" lines
+    if child.returncode == _DISK_FULL_EXIT:
+        raise DiskFullError(child.stdout.strip())
+    if child.returncode != 0:
+        last = (child.stderr.strip().splitlines() or ["(no message)"])[-1]  # a traceback ends with "Type: message"
+        raise SearchError(f"rebuilding the search index of {db_path} failed (exit {child.returncode}): {last}")
+    return int(child.stdout)
+
+
+def _refresh_in_this_process(db_path: Path) -> int:
+    """The child's side of refresh_after_load: prints how many articles it indexed, or the full disk's path."""
+    try:
+        with connect(db_path) as con:
+            count = rebuild_index(con) if not index_is_current(con) else 0
+    except DiskFullError as exc:
+        print(exc.path)
+        return _DISK_FULL_EXIT
+    print(count)
+    return 0
 
 
 def search(
@@ -195,3 +229,7 @@ def make_snippet(
         if stem_of.get(fold(m.group())) in stems:
             highlights.append((m.start(), m.end()))
     return snippet, highlights
+
+
+if __name__ == "__main__":  # refresh_after_load's child
+    sys.exit(_refresh_in_this_process(Path(sys.argv[1])))

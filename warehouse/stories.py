@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from tasks.stories import Fingerprint, containment, estimated_jaccard, fingerprint, same_story, story_id
-from warehouse.db import transaction
+from warehouse.db import listed, transaction
 
 _SIGNATURE_SCHEMA = pa.schema(
     [("article_id", pa.string()), ("content_hash", pa.string()), ("shingles", pa.int32()),
@@ -41,18 +41,17 @@ def update_stories(con: duckdb.DuckDBPyConnection, texts: Sequence[tuple[str, st
     if not texts:
         return 0
     ids = sorted({article_id for article_id, _, _ in texts})
-    stored = dict(
-        con.execute(
-            "SELECT article_id, content_hash FROM story_signatures WHERE article_id IN (SELECT unnest(?))", [ids]
-        ).fetchall()
-    )
+    with listed(con, "batch_ids", ids) as batch_ids:
+        stored = dict(con.execute(
+            f"SELECT article_id, content_hash FROM story_signatures WHERE article_id IN {batch_ids}"
+        ).fetchall())
+        current = dict(con.execute(
+            f"SELECT article_id, story_id FROM articles WHERE article_id IN {batch_ids}"
+        ).fetchall())
     todo: dict[str, tuple[str, str | None]] = {}
     for article_id, text, content_hash in texts:
         if article_id not in stored or stored[article_id] != content_hash:
             todo.setdefault(article_id, (text, content_hash))
-    current = dict(
-        con.execute("SELECT article_id, story_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
-    )
     unassigned = {article_id for article_id, story in current.items() if story is None}
     if not todo and not unassigned:
         refresh_story_rows(con, sorted(set(current.values())))  # a reload can change dates and sources
@@ -96,10 +95,10 @@ def backfill_stories(con: duckdb.DuckDBPyConnection, chunk: int = 1000) -> int:
 def _story_ids_of(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:
     if not article_ids:
         return set()
-    rows = con.execute(
-        "SELECT DISTINCT story_id FROM articles WHERE article_id IN (SELECT unnest(?)) AND story_id IS NOT NULL",
-        [list(article_ids)],
-    ).fetchall()
+    with listed(con, "neighbour_ids", article_ids) as neighbour_ids:
+        rows = con.execute(
+            f"SELECT DISTINCT story_id FROM articles WHERE article_id IN {neighbour_ids} AND story_id IS NOT NULL"
+        ).fetchall()
     return {row[0] for row in rows}
 
 
@@ -107,7 +106,8 @@ def _members_of(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> set
     ids = sorted(story_ids)
     if not ids:
         return set()
-    rows = con.execute("SELECT article_id FROM articles WHERE story_id IN (SELECT unnest(?))", [ids]).fetchall()
+    with listed(con, "touched_story_ids", ids) as touched:
+        rows = con.execute(f"SELECT article_id FROM articles WHERE story_id IN {touched}").fetchall()
     return {row[0] for row in rows}
 
 
@@ -123,11 +123,10 @@ def _replace_fingerprints(
 
 
 def _delete_fingerprints(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
-    con.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT unnest(?))", [ids])
-    con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT unnest(?))", [ids])
-    con.execute(
-        "DELETE FROM story_links WHERE article_a IN (SELECT unnest(?)) OR article_b IN (SELECT unnest(?))", [ids, ids]
-    )
+    with listed(con, "resigned_ids", ids) as resigned:
+        con.execute(f"DELETE FROM story_signatures WHERE article_id IN {resigned}")
+        con.execute(f"DELETE FROM story_bands WHERE article_id IN {resigned}")
+        con.execute(f"DELETE FROM story_links WHERE article_a IN {resigned} OR article_b IN {resigned}")
 
 
 def _insert_fingerprints(con: duckdb.DuckDBPyConnection, items: dict[str, tuple[Fingerprint, str | None]]) -> None:
@@ -165,10 +164,13 @@ def _link_copies(con: duckdb.DuckDBPyConnection, fingerprints: dict[str, Fingerp
     try:
         rows = con.execute(
             """
-            SELECT DISTINCT p.article_id, s.article_id, g.shingles, g.signature
-            FROM probe_story_bands p JOIN story_bands s USING (band_key)
-            JOIN story_signatures g ON g.article_id = s.article_id
-            WHERE s.article_id <> p.article_id
+            WITH pairs AS (  -- distinct pairs first: DISTINCT over the signature lists cost ~3x the whole query
+                SELECT DISTINCT p.article_id AS probe, s.article_id AS other
+                FROM probe_story_bands p JOIN story_bands s USING (band_key)
+                WHERE s.article_id <> p.article_id
+            )
+            SELECT pairs.probe, pairs.other, g.shingles, g.signature
+            FROM pairs JOIN story_signatures g ON g.article_id = pairs.other
             """
         ).fetchall()
     finally:
@@ -206,9 +208,9 @@ def _assign(con: duckdb.DuckDBPyConnection, members: set[str], old_story_ids: se
             node = parent[node]
         return node
 
-    for a, b in con.execute(
-        "SELECT article_a, article_b FROM story_links WHERE article_a IN (SELECT unnest(?))", [ids]
-    ).fetchall():
+    with listed(con, "member_ids", ids) as member_ids:
+        links = con.execute(f"SELECT article_a, article_b FROM story_links WHERE article_a IN {member_ids}").fetchall()
+    for a, b in links:
         if b in parent:
             ra, rb = root(a), root(b)
             if ra != rb:
@@ -231,7 +233,8 @@ def _assign(con: duckdb.DuckDBPyConnection, members: set[str], old_story_ids: se
         con.unregister("incoming_story_ids")
     gone = sorted(old_story_ids - set(new_story_ids))
     if gone:
-        con.execute("DELETE FROM stories WHERE story_id IN (SELECT unnest(?))", [gone])
+        with listed(con, "gone_story_ids", gone) as gone_ids:
+            con.execute(f"DELETE FROM stories WHERE story_id IN {gone_ids}")
     return {aid: story_id(group) for group in groups.values() for aid in group}
 
 
@@ -239,14 +242,14 @@ def refresh_story_rows(con: duckdb.DuckDBPyConnection, story_ids: Sequence[str])
     """Recompute `stories` rows from their member articles (dates, sources and titles can change on reload)."""
     if not story_ids:
         return
-    con.execute(
-        """
-        INSERT OR REPLACE INTO stories
-        SELECT story_id, min(first_seen_at), min(published),
-               first(article_id ORDER BY published NULLS LAST, first_seen_at NULLS LAST, article_id),
-               first(title ORDER BY published NULLS LAST, first_seen_at NULLS LAST, article_id),
-               COUNT(*), list_sort(list_distinct(list(source)))
-        FROM articles WHERE story_id IN (SELECT unnest(?)) GROUP BY story_id
-        """,
-        [list(story_ids)],
-    )
+    with listed(con, "refreshed_story_ids", story_ids) as refreshed:
+        con.execute(
+            f"""
+            INSERT OR REPLACE INTO stories
+            SELECT story_id, min(first_seen_at), min(published),
+                   first(article_id ORDER BY published NULLS LAST, first_seen_at NULLS LAST, article_id),
+                   first(title ORDER BY published NULLS LAST, first_seen_at NULLS LAST, article_id),
+                   COUNT(*), list_sort(list_distinct(list(source)))
+            FROM articles WHERE story_id IN {refreshed} GROUP BY story_id
+            """
+        )

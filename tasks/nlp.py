@@ -36,7 +36,7 @@ DEFAULT_NLP_MAX_CHARS = 30_000
 # batch is done (~16 KB a token, ~4 tokens to 15 characters), so a batch of 60,000 characters peaked ~175 MB
 # above the process and one of 10,000 ~50 MB, at the same CPU (bench/results.md); longer windows are cut.
 PIPE_BATCH_SIZE = 8
-PIPE_BATCH_CHARS = 10_000
+PIPE_BATCH_CHARS = 5_000
 # The NER of en_core_web_sm sees 4 tokens either side of a token (4 CNN layers of window 1) and its transition step
 # also reads the token before: tokens farther than this from a name token do not reach what it decides there.
 NER_CONTEXT_TOKENS = 5

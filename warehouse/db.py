@@ -30,7 +30,10 @@ _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": T
 # them; stated here rather than left to the library default, which a DuckDB upgrade would move (2.0 writes a
 # format no 1.x reads).
 OLDEST_READER = "1.4.0"
-_WRITE_CONFIG = {**_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}"}
+# One DuckDB thread for the writer: a run's loads are small transactions on a machine whose cores the fetch and the
+# NLP already use; on the 5,000-real-page benchmark the load stage took 4.2 ms an article with one thread against
+# 5.0 with the default two (bench/results.md, "Issue 18: combined run").
+_WRITE_CONFIG = {**_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}", "threads": 1}
 log = logging.getLogger(__name__)
 
 

@@ -34,7 +34,8 @@ MAX_TEXT_CHARS = 1_000_000  # spaCy's own limit; longer texts are cut, never rej
 DEFAULT_NLP_MAX_CHARS = 30_000
 # Texts and characters per NER batch. The NER keeps every layer's arrays for every token of a batch until the
 # batch is done (~16 KB a token, ~4 tokens to 15 characters), so a batch of 60,000 characters peaked ~175 MB
-# above the process and one of 10,000 ~50 MB, at the same CPU (bench/results.md); longer windows are cut.
+# above the process, one of 10,000 ~50 MB and one of 5,000 ~28 MB, at the same CPU (bench/results.md). Each name
+# window is a Doc of its own, so the batch size changes no entity; only a window longer than a batch is cut.
 PIPE_BATCH_SIZE = 8
 PIPE_BATCH_CHARS = 5_000
 # The NER of en_core_web_sm sees 4 tokens either side of a token (4 CNN layers of window 1) and its transition step

@@ -433,8 +433,8 @@ def _subject_like(ctx: _Context, mention: Mention, seg_start: int) -> bool:
         return False  # a possessor ("Trump's spokesman"), not the speaker
     if mention.label == "PERSON" and NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end):
         return False  # 'The Sanders campaign said': the campaign speaks, not Sanders
-    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : mention.end + 40])
-    if mention.label == "PERSON" and noun and (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS):
+    noun = WORD_AFTER_NAME_RE.match(ctx.masked, mention.end, mention.end + 40)
+    if mention.label == "PERSON" and noun and _role_or_relation(noun.group(1)):
         return False  # 'One Clinton spokesman has called', 'the Lincoln actor says': the role speaks
     return True
 
@@ -619,6 +619,13 @@ HONORIFIC_RE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Rep|Gov|Gen|Rev)\.?\s+
 
 
 RELATION_NOUNS = frozenset("ally allies supporter backer friend confidant surrogate".split())
+# The lowercase word right after a name: when it is a role, the name modifies it ('One Clinton spokesman').
+WORD_AFTER_NAME_RE = re.compile(r"\s+([a-z][a-z-]+)\b")
+
+
+def _role_or_relation(word: str) -> bool:
+    """A noun that names what someone is to others: a role ('spokesman', 'actor') or a relation ('ally')."""
+    return is_role_word(word) or word in RELATION_NOUNS
 # Words that make a gap a clause, not a title ('Trump is questioning whether President Obama').
 NOT_IN_TITLE = frozenset("is are was were be has have had will would could should whether that and or but".split())
 
@@ -630,7 +637,7 @@ def _title_gap(words: list[str]) -> bool:
     if not 0 < len(words) <= 4:
         return False
     last = words[-1].lower().rstrip(".")
-    return (is_role_word(last) or last in RELATION_NOUNS) and all(
+    return _role_or_relation(last) and all(
         w[:1].isupper() or w[:1].islower() and w.isalpha() and w not in NOT_IN_TITLE and not w.endswith("ing")
         for w in words
     )
@@ -949,16 +956,16 @@ def _role_phrase_with_name(ctx: _Context, s: int, e: int) -> _Speaker | None:
     lead = ctx.masked[s : mention.start].split()
     if len(lead) > 2 or any(not (w.lower() in DETERMINERS or w.lower() in LEAD_WORDS or w.islower()) for w in lead):
         return None
-    noun = re.match(r"\s+([a-z][a-z-]+)\b", ctx.masked[mention.end : e])
+    noun = WORD_AFTER_NAME_RE.match(ctx.masked, mention.end, e)
     modifier = NAME_AS_MODIFIER_RE.match(ctx.masked, mention.end)
-    if noun is None or not (is_role_word(noun.group(1)) or noun.group(1) in RELATION_NOUNS or modifier):
+    if noun is None or not (_role_or_relation(noun.group(1)) or modifier):
         return None
     begin = s + len(ctx.masked[s:e]) - len(ctx.masked[s:e].lstrip())
     while lead and lead[0].lower() in LEAD_WORDS:
         begin = ctx.masked.index(lead[0], begin) + len(lead[0])
         begin += len(ctx.masked[begin:e]) - len(ctx.masked[begin:e].lstrip())
         lead = lead[1:]
-    phrase = re.sub(r"\s+", " ", ctx.text[begin : mention.end + noun.end()]).strip()
+    phrase = re.sub(r"\s+", " ", ctx.text[begin : noun.end()]).strip()
     return _Speaker(phrase, begin, None, "nominal", None)
 
 

@@ -161,3 +161,19 @@ def test_text_without_names_is_not_read_and_caseless_scripts_are_read_whole(nlp,
     caseless = "习近平在北京会见了普京。"
     arrays = tasks.nlp._Reading(caseless, nlp.make_doc(caseless)).arrays
     assert tasks.nlp.name_windows(arrays, 10_000) == [(0, len(arrays))]
+
+
+def test_the_ner_runs_with_blas_on_one_thread(nlp):
+    # a BLAS pool on cores the fetch and the other tasks share burnt ~50% more CPU (bench/results.md)
+    from threadpoolctl import ThreadpoolController
+
+    seen: list[int] = []
+
+    class Probe:
+        def pipe(self, docs, batch_size):
+            seen.extend(pool["num_threads"] for pool in ThreadpoolController().info() if pool["user_api"] == "blas")
+            return docs
+
+    with ThreadpoolController().limit(limits=2, user_api="blas"):  # as on a machine with two cores or more
+        tasks.nlp._ner_group([nlp.make_doc("Ines Duarte spoke.")], [Probe()])
+    assert seen and set(seen) == {1}

@@ -70,3 +70,16 @@ def test_a_run_in_which_nothing_could_be_loaded_is_a_failure() -> None:
     assert some_failed[0] is False and "1 article URL(s)" in (some_failed[1] or "")
     assert run_verdict({"skipped": 4}, 0)[0] is False  # left out by the run's own patterns: not the site's failure
     assert run_verdict({"loaded": 2, "duplicate": 1}, 0) == (False, None)
+
+
+def test_the_runs_cpu_clock_counts_a_child_process_it_waited_for() -> None:
+    # the search index is rebuilt in a child process; its CPU must still count in the run's stage times
+    import subprocess
+    import sys
+
+    from flows.scrape import cpu_with_children
+
+    burn = "import time\nwhile time.process_time() < 0.3: pass"
+    before = cpu_with_children()
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert cpu_with_children() - before >= 0.3

@@ -82,4 +82,4 @@ def test_the_runs_cpu_clock_counts_a_child_process_it_waited_for() -> None:
     burn = "import time\nwhile time.process_time() < 0.3: pass"
     before = cpu_with_children()
     subprocess.run([sys.executable, "-c", burn], check=True)
-    assert cpu_with_children() - before >= 0.3
+    assert cpu_with_children() - before >= 0.25  # os.times counts in clock ticks (10 ms), so allow a few

@@ -464,12 +464,47 @@ def _segment_kind(ctx: _Context, s: int, e: int) -> str:
     return "clause"
 
 
+def _only_a_name(ctx: _Context, s: int, e: int) -> bool:
+    """A segment that is a person's or organisation's name alone, after 'and'/'but' or a title ('Sen.')."""
+    mentions = [m for m in ctx.mentions_in(s, e) if m.label in ("PERSON", "ORG")]
+    if len(mentions) != 1 or not _subject_like(ctx, mentions[0], s) or ctx.masked[mentions[0].end : e].strip():
+        return False
+    lead = ctx.masked[s : mentions[0].start].split()
+    return all(w.lower() in LEAD_WORDS or is_role_word(w) for w in lead)
+
+
+def _describes(ctx: _Context, s: int, e: int) -> bool:
+    """A segment that goes on describing a name: opens lowercase ('the network's funding arm', 'and migration',
+    'about the rapid spread of information') and has no subject of its own (no pronoun, no name as subject)."""
+    words = _words(ctx.masked[s:e])
+    if not words or not words[0][:1].islower() or SUBJECT_PRONOUN_RE.search(ctx.masked, s, e):
+        return False
+    return not any(m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s) for m in ctx.mentions_in(s, e))
+
+
+def _appositive_chain(ctx: _Context, segments: list[tuple[int, int]], kinds: list[str]) -> list[str]:
+    """Segment kinds with the appositives of a name chained: in 'Mark Holden, chairman of the board of Freedom
+    Partners, the network's funding arm, said' and 'Anne Richards, assistant secretary of state for population,
+    refugees, and migration, said', every lowercase phrase after the name describes it, so the name is the
+    subject, not the last phrase before the verb."""
+    out, chained = list(kinds), False
+    for i, (s, e) in enumerate(segments):
+        if chained and kinds[i] in ("clause", "appositive") and (kinds[i] == "appositive" or _describes(ctx, s, e)):
+            out[i] = "appositive"
+            continue
+        # the name opens the clause (after adverbials only): in 'the letter - addressed to the attorney,
+        # Channing D. Phillips - the Utah Republican asks' the name is an object inside an aside
+        opens = all(kind == "adverbial" for kind in kinds[:i])
+        chained = opens and kinds[i] == "clause" and _only_a_name(ctx, s, e)
+    return out
+
+
 def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
     """Who is the subject of a speech verb at `end`, reading the clause [start, end) back to front."""
     segments = _segments(ctx, start, end)
     if not segments:
         return None
-    kinds = [_segment_kind(ctx, s, e) for s, e in segments]
+    kinds = _appositive_chain(ctx, segments, [_segment_kind(ctx, s, e) for s, e in segments])
     clauses = []
     for i, ((s, e), kind) in enumerate(zip(segments, kinds)):
         named_before = any(

@@ -569,3 +569,28 @@ def test_a_paragraph_ending_in_a_colon_hands_its_actor_to_the_quotes_after_it(nl
     )
     quotes = quotes_of(text, nlp)
     assert [q.speaker_text for q in quotes] == ["He", "He"]
+
+
+def test_a_chain_of_appositives_after_a_name_leaves_the_name_as_speaker(nlp):
+    """Every lowercase phrase after a name that opens the clause describes the name: the last one before the
+    verb ('the network's funding arm', 'and migration') is not the speaker."""
+    text = (
+        "The network will decide next month.\n\n"
+        "Mark Holden, chairman of the board of Freedom Partners, the network’s funding arm, said it would join "
+        "the race only if “a candidate were able to garner support with a positive message.”\n\n"
+        "“The new plans are steps in the right direction,” Anne Richards, assistant secretary of state for "
+        "population, refugees, and migration, said on the same call."
+    )
+    quotes = quotes_of(text, nlp)
+    holden, richards = only(quotes, "garner support"), only(quotes, "steps in the right")
+    assert (holden.speaker_text, holden.speaker, holden.speaker_label) == ("Mark Holden", "Mark Holden", "PERSON")
+    assert (richards.speaker_text, richards.speaker) == ("Anne Richards", "Anne Richards")
+
+
+def test_a_name_inside_an_aside_is_not_the_subject_after_it(nlp):
+    text = (
+        "In the letter - addressed to the U.S. attorney for the District of Columbia, Channing D. Phillips - the "
+        "Utah Republican asks for an investigation into “whether records were destroyed on purpose.”"
+    )
+    quote = only(quotes_of(text, nlp), "records were destroyed")
+    assert quote.speaker_text != "Channing D. Phillips"

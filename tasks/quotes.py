@@ -697,18 +697,39 @@ def _person_after_title(ctx: _Context, mention: Mention, end: int) -> tuple[str,
     return mention.text, mention.start, mention.entity
 
 
+TITLE_MODIFIERS = frozenset("retired former then acting interim late longtime veteran current outgoing incoming".split())
+TITLE_LINKS = frozenset("of for and the".split())
+TITLE_MAX_WORDS = 10
+
+
+def _title_words(gap: list[str]) -> bool:
+    """Words of a title before a name: 'Sen.', 'retired Army Lt. Gen.', 'former secretary of state', 'master of
+    ceremonies', 'former Pennsylvania Gov. and Democratic National Committee Chairman'. Lowercase words only as a
+    role, a modifier ('former'), a link ('of', 'and') or a noun joined by 'of'/'for'; the last word is no link
+    ('the campaign of Hillary Clinton' is the campaign's)."""
+    if not gap or len(gap) > TITLE_MAX_WORDS or gap[-1].lower() in TITLE_LINKS:
+        return False
+    for k, word in enumerate(gap):
+        low = word.lower()
+        joined = (k > 0 and gap[k - 1].lower() in ("of", "for")) or (k + 1 < len(gap) and gap[k + 1].lower() == "of")
+        if "," in word or not (
+            (word[:1].isupper() and "," not in word) or is_role_word(word) or low in TITLE_MODIFIERS
+            or low in TITLE_LINKS or (joined and word.isalpha())
+        ):
+            return False
+    return any(is_role_word(w) for w in gap) or any(w.lower() == "of" for w in gap)
+
+
 def _titled_person_at(ctx: _Context, start: int, end: int) -> Mention | None:
-    """'said Sen. Jim Whelan', 'said retired Army Lt. Gen. Mick Bednarek': the person a title leads to."""
+    """'said Sen. Jim Whelan', 'said retired Army Lt. Gen. Mick Bednarek', 'said former secretary of state Hillary
+    Clinton': the person a title leads to; places and organisations inside the title are part of it."""
     i = bisect.bisect_left(ctx.starts, start)
-    if i < len(ctx.mentions):
+    while i < len(ctx.mentions) and ctx.mentions[i].start - start <= 100 and ctx.mentions[i].end <= end:
         nxt = ctx.mentions[i]
-        if nxt.label == "PERSON" and nxt.start - start <= 60 and nxt.end <= end:
-            gap = ctx.masked[start : nxt.start].split()
-            if gap and len(gap) <= 5 and all(
-                (w[:1].isupper() and "," not in w) or is_role_word(w) or w.lower() in ("retired", "former", "then")
-                for w in gap
-            ) and any(is_role_word(w) for w in gap):
-                return nxt
+        if nxt.label == "PERSON":
+            gap = ctx.masked[start : nxt.start]
+            return nxt if not re.search(r"[,;:\u2014\u2013(\u201c\"]|" + MASK, gap) and _title_words(gap.split()) else None
+        i += 1
     return None
 
 

@@ -594,3 +594,22 @@ def test_a_name_inside_an_aside_is_not_the_subject_after_it(nlp):
     )
     quote = only(quotes_of(text, nlp), "records were destroyed")
     assert quote.speaker_text != "Channing D. Phillips"
+
+
+def test_a_title_with_of_or_a_place_in_it_leads_to_the_name_after_it(nlp):
+    """'said master of ceremonies X', 'said former secretary of state X', 'said former Pennsylvania Gov. and
+    Democratic National Committee Chairman X': the title leads to the person; 'the campaign of X' does not."""
+    text = (
+        "Refugees were welcomed in Clarkston on Saturday.\n\n"
+        "“Thanks for welcoming these refugees,” said master of ceremonies Asab Al-Tabchi, a Syrian engineer.\n\n"
+        "“The first line of defense is the community,” said former secretary of state Hillary Clinton, who spoke "
+        "last.\n\n"
+        "“He is reprising that role,” said former Pennsylvania Gov. and Democratic National Committee Chairman "
+        "Ed Rendell.\n\n"
+        "“We expect a close race,” said the campaign of Bernie Sanders."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "welcoming these").speaker == "Asab Al-Tabchi"
+    assert only(quotes, "first line of defense").speaker == "Hillary Clinton"
+    assert only(quotes, "reprising that role").speaker_text == "Ed Rendell"
+    assert only(quotes, "close race").speaker_text != "Bernie Sanders"

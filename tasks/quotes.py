@@ -91,6 +91,7 @@ CLAUSE_WORDS = frozenset("what when why how where whether there".split())  # a p
 SCARE_MAX_WORDS = 2
 CONTEXT_CHARS = 600  # attribution is read at most this far from a quote: keeps huge run-on text linear
 NOMINAL_MAX_WORDS = 8
+ROLE_PREPOSITIONS = frozenset("for from at to with in of".split())  # 'the senator from Vermont'
 
 
 @dataclass
@@ -620,8 +621,18 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
     if not words or any(MASK in w for _, _, w in words):
         return None
     begin = None
-    for i in range(len(words) - 1, max(-1, len(words) - 1 - NOMINAL_MAX_WORDS), -1):
+    limit = NOMINAL_MAX_WORDS
+    for i in range(len(words) - 1, -1, -1):
+        if len(words) - i > limit:
+            break
         word = words[i][2].lower()
+        after_role = i > 1 and words[i - 1][2].lower() in ROLE_PREPOSITIONS and is_role_word(words[i - 2][2])
+        if word in ROLE_PREPOSITIONS and i > 0 and is_role_word(words[i - 1][2]):
+            limit += 1
+            continue  # 'the senator from Vermont', 'the nominee for the Nov. 8 election': the role's phrase goes on
+        if after_role and word in DETERMINERS:
+            limit += 1
+            continue
         if word in DETERMINERS or re.search(r"[\u2019']s?$", word):
             begin = i
             if i > 0 and word not in DETERMINERS and words[i - 1][2].lower() in DETERMINERS:
@@ -632,7 +643,8 @@ def _noun_phrase_span(ctx: _Context, s: int, e: int) -> tuple[int, int] | None:
         if word in PREPOSITIONS or word in LEAD_WORDS or word in ("who", "which", "that", "by"):
             return None
     if begin is None:
-        if len(words) > 3 or re.fullmatch(r"[a-z]+ly", words[0][2]):
+        bare_role = len(words) <= limit and is_role_word(words[0][2]) and limit > NOMINAL_MAX_WORDS
+        if (len(words) > 3 and not bare_role) or re.fullmatch(r"[a-z]+ly", words[0][2]):
             return None  # 'Clinton, clearly frustrated, responded': an adverb opens no noun phrase
         begin = 0
     # what comes before the phrase must not be a verb phrase: only openers, names, dates and prepositions

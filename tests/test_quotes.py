@@ -613,3 +613,16 @@ def test_a_title_with_of_or_a_place_in_it_leads_to_the_name_after_it(nlp):
     assert only(quotes, "first line of defense").speaker == "Hillary Clinton"
     assert only(quotes, "reprising that role").speaker_text == "Ed Rendell"
     assert only(quotes, "close race").speaker_text != "Bernie Sanders"
+
+
+def test_a_role_phrase_goes_on_over_its_preposition(nlp):
+    """'The senator from Vermont said', 'Leaders of the organization have said': the speaker is the role with what
+    follows it, not nothing ('from' stopped the phrase) nor the object ('the organization')."""
+    text = (
+        "Bernie Sanders spoke in Iowa on Monday.\n\n"
+        "The senator from Vermont said the race was “far from over.”\n\n"
+        "Leaders of the organization have said they invite “all active presidential candidates.”"
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "far from over").speaker_text == "The senator from Vermont"
+    assert only(quotes, "all active").speaker_text == "Leaders of the organization"

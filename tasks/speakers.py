@@ -76,15 +76,32 @@ def _person_named_in(phrase: str, persons: list[ArticleEntity]) -> ArticleEntity
     return best[1] if best else None
 
 
+# Modifiers any holder of a role may carry: they do not narrow 'America's top diplomat' to another role.
+GENERIC_ROLE_MODIFIERS = frozenset("top chief senior former current new longtime then acting outgoing".split())
+ROLE_PHRASE_END = frozenset("for from at to with in of on".split())
+
+
 def _person_role_matches(role_phrase: str, role: str) -> bool:
+    """The role phrase names the role a person holds: its head noun (before any 'of'/'from' ...) is in the role,
+    or a synonym is ('the top diplomat' for a secretary of state) when nothing else qualifies the head: 'the
+    Senate minority leader' is not a president, though a president is a leader."""
     words = [bare_word(w) for w in role_phrase.split() if bare_word(w) not in ("the", "a", "an", *ROLE_OPENERS)]
+    for k, word in enumerate(words):
+        if word in ROLE_PHRASE_END and k > 0:
+            words = words[:k]
+            break
     nouns = [w for w in words if w in ROLE_NOUNS or w.rstrip("s") in ROLE_NOUNS]
     if not nouns:
         return False
     head = nouns[-1]
     role_low = " " + normalise_name(role) + " "
-    options = ROLE_SYNONYMS.get(head, (head,))
-    return any(" " + normalise_name(option) + " " in role_low for option in options)
+    same = [o for o in ROLE_SYNONYMS.get(head, (head,)) if o == head or head.startswith(o.rstrip("."))]
+    if any(" " + normalise_name(option) + " " in role_low for option in same or (head,)):
+        return True
+    modifiers = [w for w in words[: words.index(head)] if w not in GENERIC_ROLE_MODIFIERS and not w.endswith("'s")]
+    if any(" " + normalise_name(w) + " " not in role_low for w in modifiers):
+        return False
+    return any(" " + normalise_name(option) + " " in role_low for option in ROLE_SYNONYMS.get(head, ()))
 
 
 def resolve_speaker(

@@ -626,3 +626,15 @@ def test_a_role_phrase_goes_on_over_its_preposition(nlp):
     quotes = quotes_of(text, nlp)
     assert only(quotes, "far from over").speaker_text == "The senator from Vermont"
     assert only(quotes, "all active").speaker_text == "Leaders of the organization"
+
+
+def test_a_role_synonym_stands_for_the_role_only_unqualified():
+    """A president is a leader, but 'the Senate minority leader' is not the president: a qualifier the person's
+    role lacks stops the synonym; the role's own word ('the Florida senator' for 'Sen.') still matches."""
+    from tasks.speakers import resolve_speaker
+
+    president = ArticleEntity("Barack Obama", "PERSON", 3, 0, 12, ("Obama",), "President")
+    senator = ArticleEntity("Marco Rubio", "PERSON", 3, 20, 31, ("Rubio",), "Sen.")
+    assert resolve_speaker("the Senate minority leader", [president], position=100) == (None, None)
+    assert resolve_speaker("the leader", [president], position=100) == ("Barack Obama", "PERSON")
+    assert resolve_speaker("the Florida senator", [senator], position=100) == ("Marco Rubio", "PERSON")

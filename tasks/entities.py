@@ -874,6 +874,20 @@ def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
                 mention.label = "PERSON"
 
 
+PAIR_RE = re.compile(r"\s+(?:and|&)\s+")
+
+
+def _first_name_of_a_pair(text: str, mention: Mention, mentions: list[Mention], candidate: list[str]) -> bool:
+    """'David and Jeanne Heidler': a first name joined by 'and' to a full name shares that surname; it is not
+    another David of the article (the candidate's first name), whom it would otherwise join."""
+    if len(candidate) < 2 or normalise_name(candidate[0]) != normalise_name(mention.text):
+        return False
+    pair = PAIR_RE.match(text, mention.end)
+    if pair is None:
+        return False
+    return any(m.start == pair.end() and m.label == "PERSON" and len(m.tokens) > 1 for m in mentions)
+
+
 def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
     """Fold mentions into entities: short person names join the full name, aliases join one place/org."""
     persons_full: dict[str, int] = {}
@@ -936,6 +950,8 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
             continue
         if len(mention.tokens) == 1 and mention.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
             index = person_for(mention.text, mention.start)
+            if index is not None and _first_name_of_a_pair(text, mention, mentions, name_words(groups[index][0].text)):
+                index = None
             if index is not None:
                 follows_speech = re.match(r"\s+(said|says|told|asked|added|wrote|replied)\b", text[mention.end : mention.end + 12])
                 surname = normalise_name(name_words(groups[index][0].text)[-1]) == normalise_name(mention.text)

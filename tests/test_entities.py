@@ -381,3 +381,15 @@ def test_known_language_stays_a_language(nlp):
     names = {e.name: e.label for e in entities}
     assert names.get("Bremen") == "GPE"
     assert names.get("Arabic") == "LANGUAGE"
+
+
+def test_a_first_name_paired_with_a_full_name_does_not_join_another_person(nlp):
+    """'David and Jeanne Heidler': David shares the Heidler surname; he is not the article's David Eisenhower."""
+    text = (
+        "David Eisenhower, the president's grandson, teaches at Penn.\n\n"
+        "Henry Clay's biographers, David and Jeanne Heidler, wrote that Taylor \"had a tin ear and was wrong.\""
+    )
+    ((entities, quotes),) = analyze_texts([text], nlp)
+    eisenhower = next(e for e in entities if e.name == "David Eisenhower")
+    assert "David" not in eisenhower.surfaces and eisenhower.mention_count == 1
+    assert [q.speaker for q in quotes] == ["David"]

@@ -378,6 +378,37 @@ def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) 
 # ------------------------------------------------------------------------------------------ attribution
 
 
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+PRONOUN_LOOKBACK = 6  # person mentions read back for one whose gender fits the pronoun
+GENDER_WINDOW = 200  # characters after a mention read for the pronoun that takes it up
+GENDER_MIN_VOTES = 2  # one "he" after a name is too little to go by
+GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
+
+
+def _genders(masked: str, mentions: list[Mention]) -> dict[int, str]:
+    """Each person's gender as the article shows it, without a name list: an honorific before a mention ('Mrs.')
+    and the first he/his or she/her after it, before the next person is named; kept only when one side wins at
+    least two to one (a 'he' after 'Clinton said' may be someone else)."""
+    persons = [m for m in mentions if m.label == "PERSON"]
+    votes: dict[int, list[int]] = {}
+    for k, mention in enumerate(persons):
+        tally = votes.setdefault(mention.entity, [0, 0])
+        honorific = re.search(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$", masked[max(0, mention.start - 6) : mention.start])
+        if honorific:
+            tally[HONORIFIC_GENDER[honorific.group(1).lower()] == "f"] += 2
+        if re.match(r"[\u2019']s?\b", masked[mention.end : mention.end + 3]):
+            continue  # 'Clinton's campaign ... he': the pronoun after a possessor is often someone else
+        stop = min(persons[k + 1].start if k + 1 < len(persons) else len(masked), mention.end + GENDER_WINDOW)
+        sentence_end = re.compile(r"[.!?]\s+[A-Z\u201c\"]").search(masked, mention.end, stop)
+        cue = GENDER_CUE_RE.search(masked, mention.end, sentence_end.start() if sentence_end else stop)
+        if cue:
+            tally[PRONOUN_GENDER[cue.group(1).lower()] == "f"] += 1
+    return {
+        entity: ("m" if m > f else "f") for entity, (m, f) in votes.items() if max(m, f) >= GENDER_MIN_VOTES and max(m, f) >= 2 * min(m, f)
+    }
+
+
 class _Context:
     """One text's quotes, mentions and masked text, with the lookups the attribution rules need."""
 
@@ -395,6 +426,7 @@ class _Context:
         persons = [m for m in self.mentions if m.label == "PERSON" and self._not_possessor(m)]
         self.person_starts = [m.start for m in persons]
         self.person_entities = [m.entity for m in persons]
+        self.genders: dict[int, str] | None = None  # worked out on the first he/she speaker only
 
     def _not_possessor(self, mention: Mention) -> bool:
         """'Clinton’s campaign' does not make Clinton the 'he'/'she' of the next clause."""
@@ -416,9 +448,22 @@ class _Context:
             return self.mentions[i]
         return None
 
-    def recent_person(self, position: int) -> int | None:
+    def recent_person(self, position: int, pronoun: str = "") -> int | None:
+        """The person a pronoun at `position` stands for: the last one named before it, unless the text shows that
+        person's gender is not the pronoun's ('he' is not the Hillary Clinton named last): then the last one named
+        whose gender the text shows is the pronoun's; else the last one named all the same."""
         i = bisect.bisect_left(self.person_starts, position) - 1
-        return self.person_entities[i] if i >= 0 else None
+        if i < 0:
+            return None
+        wanted = PRONOUN_GENDER.get(pronoun.lower())
+        if wanted is not None:
+            if self.genders is None:
+                self.genders = _genders(self.masked, self.mentions)
+            if self.genders.get(self.person_entities[i], wanted) != wanted:
+                for k in range(i - 1, max(-1, i - PRONOUN_LOOKBACK), -1):
+                    if self.genders.get(self.person_entities[k]) == wanted:
+                        return self.person_entities[k]
+        return self.person_entities[i]
 
 
 def _words(segment: str) -> list[str]:
@@ -1146,7 +1191,7 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
         speaker_text = verb = None
         if speaker is not None:
             speaker_text, verb = speaker.text, speaker.verb
-            recent = ctx.recent_person(speaker.start) if speaker.kind == "pronoun" else None
+            recent = ctx.recent_person(speaker.start, speaker.text) if speaker.kind == "pronoun" else None
             name, label = resolve_speaker(
                 speaker.text,
                 analysis.entities,

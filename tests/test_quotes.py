@@ -638,3 +638,17 @@ def test_a_role_synonym_stands_for_the_role_only_unqualified():
     assert resolve_speaker("the Senate minority leader", [president], position=100) == (None, None)
     assert resolve_speaker("the leader", [president], position=100) == ("Barack Obama", "PERSON")
     assert resolve_speaker("the Florida senator", [senator], position=100) == ("Marco Rubio", "PERSON")
+
+
+def test_a_pronoun_speaker_skips_the_last_person_named_when_the_text_shows_another_gender(nlp):
+    """'she' is not Tom Baker, whom the text calls 'he' twice: it is the last person named whom the text calls
+    'she'; with no such evidence the last person named is kept."""
+    text = (
+        "Maria Gonzalez said she would run again. Gonzalez added that her budget was balanced.\n\n"
+        "Tom Baker, a councilman, said he disagreed. Baker said his plan was better.\n\n"
+        "“We will cut nothing,” she said.\n\n"
+        "“We will see,” he said."
+    )
+    quotes = quotes_of(text, nlp)
+    assert only(quotes, "cut nothing").speaker == "Maria Gonzalez"
+    assert only(quotes, "We will see").speaker == "Tom Baker"

@@ -637,6 +637,8 @@ def _relative_subject(
     k = len(segments) - 2
     while k > 0 and re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]):
         k -= 1  # 'Amara Diallo, 9, who said': an age between the name and the pronoun
+    while k > 0 and kinds[k] == "appositive" and kinds[k - 1] in ("clause", "appositive"):
+        k -= 1  # 'Joe Madison, a D.C.-based talk radio host ..., who said': the name the appositives describe
     before = ctx.mentions_in(*segments[k])
     antecedent = before[-1] if before and not ctx.masked[before[-1].end : segments[k][1]].strip() else None
     if antecedent is None:

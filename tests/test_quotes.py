@@ -652,3 +652,12 @@ def test_a_pronoun_speaker_skips_the_last_person_named_when_the_text_shows_anoth
     quotes = quotes_of(text, nlp)
     assert only(quotes, "cut nothing").speaker == "Maria Gonzalez"
     assert only(quotes, "We will see").speaker == "Tom Baker"
+
+
+def test_a_relative_pronoun_after_appositives_stands_for_the_name_they_describe(nlp):
+    text = (
+        "“We are gearing up,” said Scott Reed, the Chamber’s chief political strategist, who added that the group "
+        "plans to zero in on “issues like folks are running for sheriff.”"
+    )
+    quote = only(quotes_of(text, nlp), "running for sheriff")
+    assert (quote.speaker_text, quote.speaker) == ("who", "Scott Reed")

@@ -131,7 +131,8 @@ def resolved_report(
             else:
                 kinds = (kind,)
             for kind in kinds:
-                zero = {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0, "as_written": 0}
+                zero = {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0}
+                zero["as_written"] = 0
                 counts.setdefault(kind, zero)
             kind = kinds[0]
             c = counts[kind]
@@ -176,7 +177,8 @@ def resolved_report(
             c = counts["name, gold names someone"]
             n = c["n"]
             print(f"  name, gold names someone (raw spaCy PERSON/ORG/GPE/NORP inside the gold span) n={n}: as written "
-                  f"right {c['written'] / n:.3f}  resolved right {c['resolved'] / n:.3f}  lenient {c['surname'] / n:.3f}")
+                  f"right {c['written'] / n:.3f}  resolved right {c['resolved'] / n:.3f}  "
+                  f"lenient {c['surname'] / n:.3f}")
         print("  name quotes where as written and resolved disagree, by cause:")
         for cause, k in sorted(gaps.items(), key=lambda kv: -kv[1]):
             print(f"    {k:4d}  {cause}")

@@ -378,11 +378,15 @@ def _sentence_starts(masked: str, p_start: int, p_end: int, spans: list[_Span]) 
 # ------------------------------------------------------------------------------------------ attribution
 
 
-PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+PRONOUN_GENDER = {
+    "he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"
+}
 HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 PRONOUN_LOOKBACK = 6  # person mentions read back for one whose gender fits the pronoun
 GENDER_WINDOW = 200  # characters after a mention read for the pronoun that takes it up
 GENDER_MIN_VOTES = 2  # one "he" after a name is too little to go by
+GENDER_HONORIFIC_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
+SENTENCE_END_RE = re.compile(r"[.!?]\s+[A-Z\u201c\"]")
 GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 
 
@@ -394,18 +398,20 @@ def _genders(masked: str, mentions: list[Mention]) -> dict[int, str]:
     votes: dict[int, list[int]] = {}
     for k, mention in enumerate(persons):
         tally = votes.setdefault(mention.entity, [0, 0])
-        honorific = re.search(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$", masked[max(0, mention.start - 6) : mention.start])
+        honorific = GENDER_HONORIFIC_RE.search(masked, max(0, mention.start - 6), mention.start)
         if honorific:
             tally[HONORIFIC_GENDER[honorific.group(1).lower()] == "f"] += 2
         if re.match(r"[\u2019']s?\b", masked[mention.end : mention.end + 3]):
             continue  # 'Clinton's campaign ... he': the pronoun after a possessor is often someone else
         stop = min(persons[k + 1].start if k + 1 < len(persons) else len(masked), mention.end + GENDER_WINDOW)
-        sentence_end = re.compile(r"[.!?]\s+[A-Z\u201c\"]").search(masked, mention.end, stop)
+        sentence_end = SENTENCE_END_RE.search(masked, mention.end, stop)
         cue = GENDER_CUE_RE.search(masked, mention.end, sentence_end.start() if sentence_end else stop)
         if cue:
             tally[PRONOUN_GENDER[cue.group(1).lower()] == "f"] += 1
     return {
-        entity: ("m" if m > f else "f") for entity, (m, f) in votes.items() if max(m, f) >= GENDER_MIN_VOTES and max(m, f) >= 2 * min(m, f)
+        entity: ("m" if m > f else "f")
+        for entity, (m, f) in votes.items()
+        if max(m, f) >= GENDER_MIN_VOTES and max(m, f) >= 2 * min(m, f)
     }
 
 
@@ -756,7 +762,9 @@ def _person_after_title(ctx: _Context, mention: Mention, end: int) -> tuple[str,
     return mention.text, mention.start, mention.entity
 
 
-TITLE_MODIFIERS = frozenset("retired former then acting interim late longtime veteran current outgoing incoming".split())
+TITLE_MODIFIERS = frozenset(
+    "retired former then acting interim late longtime veteran current outgoing incoming".split()
+)
 TITLE_LINKS = frozenset("of for and the".split())
 TITLE_MAX_WORDS = 10
 
@@ -787,7 +795,8 @@ def _titled_person_at(ctx: _Context, start: int, end: int) -> Mention | None:
         nxt = ctx.mentions[i]
         if nxt.label == "PERSON":
             gap = ctx.masked[start : nxt.start]
-            return nxt if not re.search(r"[,;:\u2014\u2013(\u201c\"]|" + MASK, gap) and _title_words(gap.split()) else None
+            plain = not re.search(r"[,;:\u2014\u2013(\u201c\"]|" + MASK, gap)
+            return nxt if plain and _title_words(gap.split()) else None
         i += 1
     return None
 

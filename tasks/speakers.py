@@ -172,7 +172,9 @@ def resolve_speaker(
         return None, None
     holders = [e for e in persons if e.role and _person_role_matches(phrase, e.role)]
     if holders:
-        before = [e for e in holders if e.first_start <= position] or holders
+        before = [e for e in holders if e.first_start <= position]
+        if not before:
+            return None, None
         best = max(before, key=lambda e: e.first_start)
         return best.name, best.label
     return None, None

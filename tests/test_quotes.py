@@ -661,3 +661,13 @@ def test_a_relative_pronoun_after_appositives_stands_for_the_name_they_describe(
     )
     quote = only(quotes_of(text, nlp), "running for sheriff")
     assert (quote.speaker_text, quote.speaker) == ("who", "Scott Reed")
+
+
+def test_a_role_phrase_does_not_resolve_to_a_holder_named_only_after_it():
+    """'“...,” the senator said' early on is not Sen. Claire McCaskill, first named further down: a definite role
+    phrase refers back, and a holder named later is a different person more often than the same one."""
+    from tasks.speakers import resolve_speaker
+
+    later = ArticleEntity("Claire McCaskill", "PERSON", 2, 1800, 1816, ("McCaskill",), "Sen.")
+    assert resolve_speaker("the senator", [later], position=500) == (None, None)
+    assert resolve_speaker("the senator", [later], position=2500) == ("Claire McCaskill", "PERSON")

@@ -473,3 +473,11 @@ def test_a_file_of_large_blocks_keeps_merging_row_groups_at_each_close(tmp_path:
     with connect_readonly(path) as con:
         assert block_size(con) > SMALL_BLOCK_SIZE
     assert row_groups(path, "articles") == 1  # there unmerged row groups would cost more memory than the merges
+
+
+def test_the_writer_gives_duckdbs_freed_memory_back_at_every_bulk_free(tmp_path: Path) -> None:
+    # A setting's check, not a measurement (memory thresholds do not go in tests): bench/bench_real_pipeline.py
+    # shows what it does to the flow's peak.
+    with connect(tmp_path / "n.duckdb") as con:
+        threshold = con.execute("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')").fetchone()[0]
+    assert threshold == "0 bytes"

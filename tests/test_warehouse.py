@@ -17,8 +17,8 @@ import pytest
 
 from tasks.models import Analysis, ArticleEntity, ArticleRecord, Document, LogEntry, Quote
 from warehouse.db import (
-    DatabaseBusyError, SchemaVersionError, connect, connect_readonly, create_if_missing, migrate, migration_files,
-    writer_lock,
+    SMALL_BLOCK_SIZE, DatabaseBusyError, SchemaVersionError, block_size, connect, connect_readonly, create_if_missing,
+    migrate, migration_files, writer_lock,
 )
 from warehouse.load import finish_run, load_batch, outcome_counts, previous_validators, start_run
 
@@ -438,3 +438,46 @@ def test_migration_010_moves_every_row_of_an_older_database_and_its_views_and_se
         assert [hit.article_id for hit in search(con, "corrected")] == ["a1"]
         load_batch(con, "run3", [record("a1", text="Corrected text about the pier."), record("a3")], [])
         assert duplicate_keys(con) == dict.fromkeys(GROWING_TABLE_KEYS, 0)
+
+
+def row_groups(path: Path, table: str) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"SELECT COUNT(DISTINCT row_group_id) FROM pragma_storage_info('{table}')").fetchone()[0]
+
+
+def load_one_article_a_batch(path: Path, batches: int) -> None:
+    for index in range(batches):
+        with connect(path) as con:  # a connection per batch, as a run does: each close checkpoints
+            load_batch(con, "run1", [record(f"a{index}", text=f"Mayor Dana Whitfield spoke {index}.")], [])
+
+
+def test_a_runs_batches_keep_their_row_groups_until_the_runs_end_merges_them(tmp_path: Path) -> None:
+    from warehouse.search import refresh_after_load
+
+    path = tmp_path / "n.duckdb"
+    load_one_article_a_batch(path, 3)
+    with connect_readonly(path) as con:
+        assert block_size(con) == SMALL_BLOCK_SIZE  # a new file: each unflushed column costs a 16 KiB block
+    # no row-group vacuum at a batch's close (it would merge these into one, rewriting the table's first group)
+    assert {table: row_groups(path, table) for table in GROWING_TABLE_KEYS} == dict.fromkeys(GROWING_TABLE_KEYS, 3)
+    refresh_after_load(path)  # the run's end: the search index's child merges them
+    assert {table: row_groups(path, table) for table in GROWING_TABLE_KEYS} == dict.fromkeys(GROWING_TABLE_KEYS, 1)
+    with connect_readonly(path) as con:
+        assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 3
+
+
+def test_a_file_of_large_blocks_keeps_merging_row_groups_at_each_close(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()  # made by DuckDB's defaults (256 KiB blocks), as files before this were
+    load_one_article_a_batch(path, 3)
+    with connect_readonly(path) as con:
+        assert block_size(con) > SMALL_BLOCK_SIZE
+    assert row_groups(path, "articles") == 1  # there unmerged row groups would cost more memory than the merges
+
+
+def test_the_writer_gives_duckdbs_freed_memory_back_at_every_bulk_free(tmp_path: Path) -> None:
+    # A setting's check, not a measurement (memory thresholds do not go in tests): bench/bench_real_pipeline.py
+    # shows what it does to the flow's peak.
+    with connect(tmp_path / "n.duckdb") as con:
+        threshold = con.execute("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')").fetchone()[0]
+    assert threshold == "0 bytes"

@@ -33,7 +33,19 @@ OLDEST_READER = "1.4.0"
 # One DuckDB thread for the writer: a run's loads are small transactions on a machine whose cores the fetch and the
 # NLP already use; on the 5,000-real-page benchmark the load stage took 4.2 ms an article with one thread against
 # 5.0 with the default two (bench/results.md, "Issue 18: combined run").
-_WRITE_CONFIG = {**_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}", "threads": 1}
+# New files get DuckDB blocks of 16 KiB, not 256. A batch's load appends a row group of its own to each table that
+# grows with every article (they have no index, migration 010), and until the checkpoint at close every column of
+# it holds a whole block: ~100 columns x 256 KiB, ~50 MB of the writer's memory a batch, against ~3 MB with 16 KiB
+# (bench/results.md, "Issue 18: flat peak (h-mem)"). DuckDB fixes a file's block size when it makes it.
+# DuckDB's allocator (jemalloc) keeps what a statement frees for reuse until a free of more than
+# `allocator_bulk_deallocation_flush_threshold` (512 MiB by default) flushes it; a batch's statements free a few MB
+# each, so the writer held ~25 MB more by each batch's close. At 0 every bulk free goes back: the 5,000-page run's
+# peak fell from 602 to 550 MB for ~0.9 ms more load CPU an article (a threshold of 8 MB gave nothing back).
+SMALL_BLOCK_SIZE = 16_384
+_WRITE_CONFIG = {
+    **_CONFIG, "storage_compatibility_version": f"v{OLDEST_READER}", "threads": 1, "default_block_size": SMALL_BLOCK_SIZE,
+    "allocator_bulk_deallocation_flush_threshold": "0MB",
+}
 log = logging.getLogger(__name__)
 
 
@@ -121,13 +133,20 @@ class SpaceReserve:
 
 @contextlib.contextmanager
 def connect(
-    db_path: Path, wait_for_readers_seconds: float = 120.0, report_every_seconds: float = 5.0
+    db_path: Path, wait_for_readers_seconds: float = 120.0, report_every_seconds: float = 5.0,
+    merge_row_groups: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, migrated, closed on exit so readers can get in. Hold `writer_lock` around it.
 
     While an analyst's read-only connection is open DuckDB refuses the writer, so the writer retries until
     `wait_for_readers_seconds` have passed, then says who is in the way; meanwhile it logs a warning every
     `report_every_seconds`, so a run waiting on a notebook does not look hung.
+
+    On a file of small blocks the checkpoint at close leaves each batch's rows in row groups of their own: DuckDB's
+    vacuum would merge them into the table's first row group every ~20 batches, rewriting it whole with memory
+    and CPU that grow with the table (up to 122,880 rows). A run merges them once, at its end, in the search
+    index's child process (`merge_row_groups=True`), where that memory is given back. A file of 256 KiB blocks
+    keeps the vacuum: there, unmerged row groups cost more memory than the merges.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -153,6 +172,8 @@ def connect(
             time.sleep(0.1)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        if not merge_row_groups and block_size(con) <= SMALL_BLOCK_SIZE:
+            con.execute("SET max_vacuum_tasks = 0")
         migrate(con, db_path)
         yield con
     except duckdb.Error as exc:
@@ -161,6 +182,11 @@ def connect(
         raise
     finally:
         con.close()
+
+
+def block_size(con: duckdb.DuckDBPyConnection) -> int:
+    """The block size of the connection's database file, in bytes."""
+    return con.execute("SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()").fetchone()[0]
 
 
 def create_if_missing(db_path: Path) -> None:

@@ -122,7 +122,7 @@ def refresh_after_load(db_path: Path) -> int:
 def _refresh_in_this_process(db_path: Path) -> int:
     """The child's side of refresh_after_load: prints how many articles it indexed, or the full disk's path."""
     try:
-        with connect(db_path) as con:
+        with connect(db_path, merge_row_groups=True) as con:  # the run's batches left row groups to merge (db.connect)
             count = rebuild_index(con) if not index_is_current(con) else 0
     except DiskFullError as exc:
         print(exc.path)

@@ -224,6 +224,9 @@ _CREDIT_TAIL = re.compile(
 )
 
 
+_PICTURE_WORD = re.compile(r"\b(?:photo|image|getty|credit|courtesy)", re.I)
+
+
 def is_photo_caption(p: str) -> bool:
     """A photo caption that ends with its credit, like "... (AP Photo/Jacquelyn Martin)" or "Photo: X/Reuters".
 
@@ -240,7 +243,7 @@ def is_photo_caption(p: str) -> bool:
     m = _CREDIT_PAREN.search(tail) if tail.endswith(")") else None
     if m:
         inner = m.group(1)
-        if _CREDIT_WORDS.search(inner) and ("/" in inner or re.search(r"\b(?:photo|image|getty|credit|courtesy)", inner, re.I)):
+        if _CREDIT_WORDS.search(inner) and ("/" in inner or _PICTURE_WORD.search(inner)):
             return True
     return bool(_CREDIT_TAIL.search(tail))
 
@@ -269,11 +272,14 @@ _SENTENCE_MARK = re.compile(r"[.!?](?:[\s\[\]\"”’)]|$)")
 _TICKER_SMALL_WORDS = frozenset("a an the and or of to in on for at by with from as is".split())
 
 
+_BULLET_SEPARATOR = re.compile(r"\s[•|·]\s")
+
+
 def is_bullet_separator_line(p: str) -> bool:
     """A line of short items joined by bullets or pipes ("Delhi • Bomb threat • School"): a tag or menu strip."""
     if "•" not in p and "|" not in p and "·" not in p:
         return False
-    parts = re.split(r"\s[•|·]\s", p)
+    parts = _BULLET_SEPARATOR.split(p)
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 

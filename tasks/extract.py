@@ -417,7 +417,7 @@ class _Page:
                 ld = e.link_density
                 if e.text_len > 80 and ld < 0.25:
                     chosen.append(e.order)
-                elif 0 < e.text_len <= 80 and ld == 0 and re.search(r"\.( |$)", e.node.text() or ""):
+                elif 0 < e.text_len <= 80 and ld == 0 and _SENTENCE_END.search(e.node.text() or ""):
                     chosen.append(e.order)
         chosen = chosen or [top_i]
         lead = self.lead_before(min(chosen))
@@ -510,6 +510,7 @@ class _Page:
         return out
 
 
+_SENTENCE_END = re.compile(r"\.( |$)")
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
@@ -792,6 +793,9 @@ def _extract_document(html: str, url: str | None) -> Document:
     )
 
 
+_LD_BODY_BREAK = re.compile(r"\n\s*\n|\r?\n")
+
+
 def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list[str]:
     paras: list[str] = []
     if marked:
@@ -806,7 +810,7 @@ def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list
         paras = page.paragraphs(page.pick())
     if sum(len(p) for p in paras) < 200:
         if ld_body and len(ld_body) > 200:
-            return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+            return [p for p in _LD_BODY_BREAK.split(ld_body) if p.strip()]
         return _noscript_paragraphs(page) or paras
     return paras
 

@@ -63,15 +63,19 @@ _JOB_WORDS = re.compile(
 _NAME_PARTICLES = frozenset("de da di du del della der den van von la le al bin ibn y e dos das zu ter ten".split())
 
 
+_NOT_A_NAME = re.compile(r"\d|https?:|www\.|@|/|:|\?|!")
+_LATIN_START = re.compile(r"[A-Za-z]")
+
+
 def _looks_like_name(s: str) -> bool:
     """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
-    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/|:|\?|!", s):
+    if not s or len(s) > 60 or _NOT_A_NAME.search(s):
         return False
     words = s.split()
     if not 1 <= len(words) <= 5:
         return False
     for w in words:
-        if re.match(r"[A-Za-z]", w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
+        if _LATIN_START.match(w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
             return False
     return sum(1 for c in s if c.isalpha()) >= 3
 
@@ -97,6 +101,10 @@ _NOT_AUTHOR_ROLE = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
+_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+")
+_BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
+
+
 def clean_byline(raw: str) -> list[str]:
     """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
 
@@ -105,11 +113,11 @@ def clean_byline(raw: str) -> list[str]:
     ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
     """
     s = normalize_text(raw or "")
-    s = re.sub(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+", " ", s)  # links, emails
+    s = _LINK_OR_EMAIL.sub(" ", s)  # links, emails
     if not s.strip():
         return []
     names: list[str] = []
-    for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
+    for segment in _BYLINE_SEPARATOR.split(s):
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
         segment = _BY_PREFIX.sub("", segment.strip())
@@ -138,12 +146,15 @@ def clean_byline(raw: str) -> list[str]:
     return names
 
 
+_NOT_PLAIN_AUTHOR = re.compile(r"https?:|www\.|@|\d{4}")
+
+
 def _plain_author(value: str) -> list[str]:
     """A declared author field (meta, JSON-LD) taken as written when it is short and not a URL or a date:
     organisations ("Contributors to Wikimedia projects") do not look like personal names."""
     v = squash(normalize_text(value)).strip(" ,;")
     v = _BY_PREFIX.sub("", v).strip()
-    if not v or len(v) > 80 or len(v.split()) > 8 or re.search(r"https?:|www\.|@|\d{4}", v):
+    if not v or len(v) > 80 or len(v.split()) > 8 or _NOT_PLAIN_AUTHOR.search(v):
         return []
     return [v]
 
@@ -716,6 +727,11 @@ def _in_comments_or_form(node: LexborNode) -> bool:
     return False
 
 
+_AUTHOR_BOX_HINT = re.compile(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)")
+_INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
+_BY_WORD_OR_NON_WORD = re.compile(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W")
+
+
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
     also holds a job title or headlines; the first such node in the page wins."""
@@ -727,18 +743,18 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img", "label", "input"):
             continue
         node_hints = hints(node).lower()
-        if "author" in node_hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", node_hints):
+        if "author" in node_hints and _AUTHOR_BOX_HINT.search(node_hints):
             continue
         name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
         raw = (name_node or node).text(deep=True, separator=" ") or attr(node, "content")
-        text = re.sub(r"[ \t\r\f\v]+", " ", raw).strip()
+        text = _INLINE_SPACE_RUN.sub(" ", raw).strip()
         if not text or len(text) > 120:
             continue
         names = clean_byline(text)
         if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)
-        letters = len(re.sub(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W", "", text))
+        letters = len(_BY_WORD_OR_NON_WORD.sub("", text))
         if covered >= 0.8 * letters - 2:
             return names
         if not fallback:

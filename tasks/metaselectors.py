@@ -54,8 +54,9 @@ DATE_HINT_SELECTOR = (
     'time, abbr[title], small, em'
 )
 # the elements whose date a reader sees as the article's, checked against the declared date (kept narrow: it runs
-# on every page)
-SHOWN_DATE_SELECTOR = 'time, [class*="date" i], [class*="datum" i]'
+# on every page): <time>, and elements whose class holds one of these words (ASCII case aside)
+SHOWN_DATE_TAG = "time"
+SHOWN_DATE_CLASS_WORDS = ("date", "datum")
 # words before a date that say which date it is, in the languages of the open web
 PUBLISHED_WORDS = (
     r"published|posted|created|veröffentlicht|erstellt|erschienen|gepostet|publié|publication|publicado|publicación"

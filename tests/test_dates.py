@@ -264,3 +264,20 @@ def test_listing_dates_fill_only_what_the_page_leaves_out() -> None:
     only_lastmod = with_listing_dates(bare, None, "2022-03-01")
     assert only_lastmod.published == "2022-03-01" and only_lastmod.modified == "2022-03-01"
     assert with_listing_dates(bare, "not a date", None) == bare
+
+
+def test_shown_date_nodes_list_what_the_selector_group_lists():
+    """The shown-date candidates come from one class selector for both date words; the list must be the one the
+    group 'time, [class*="date" i], [class*="datum" i]' gives: page order, a node once per tag or word it has."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tasks.metadata import _shown_date_nodes
+
+    page = LexborHTMLParser(
+        '<div class="Post-DATE"><time>1</time><p class="data-box">2</p><span class="datum date">3</span>'
+        '<time class="pubdate">4</time><i class="update">5</i><b class="metadata">6</b><em class="DaTuM">7</em>'
+        '<time class="">8</time><u class="dat">9</u></div>'
+    )
+    group = page.css('time, [class*="date" i], [class*="datum" i]')
+    assert [n.mem_id for n in _shown_date_nodes(page)] == [n.mem_id for n in group]
+    assert len(group) == 9  # the page does exercise the duplicates (span and the classed time twice)

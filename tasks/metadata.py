@@ -413,7 +413,7 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         if tag == "meta":
             meta_nodes.append(node)
         elif tag == "script":
-            kind = attr(node, "type").lower()
+            kind = (node.attributes.get("type") or "").lower()  # (attr's lookup raises inside when it is absent)
             if "ld+json" in kind:
                 ld_scripts.append(node)
             else:

@@ -283,7 +283,7 @@ def is_bullet_separator_line(p: str) -> bool:
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 
-def _alternation(words: tuple[str, ...]) -> str:
+def alternation(words: tuple[str, ...]) -> str:
     """A regex matching any of the words, as a trie (shared prefixes factored out): Python's re tries the
     branches of a flat alternation one by one, which made every date-line test several times slower."""
     trie: dict = {}
@@ -306,7 +306,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + _alternation(MONTH_NAMES) + r")\.?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + alternation(MONTH_NAMES) + r")\.?"
 )
 # all three run on a lowered copy: a case-sensitive scan of the month trie is about twice as fast
 _DATE_BITS = re.compile(
@@ -317,12 +317,12 @@ _DATE_BITS = re.compile(
 # removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
 _DATE_EXTRAS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
-    + _alternation(WEEKDAY_NAMES) + r")\b\.?,?"
+    + alternation(WEEKDAY_NAMES) + r")\b\.?,?"
     r"|\b(?:19|20)\d{2}\b",
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
-    r"and|by|" + _alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
+    r"and|by|" + alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
 )
 
 
@@ -394,7 +394,7 @@ _APP_PROMPT = re.compile(r"\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de te
 _FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici", "obserwuj")
 
 
-_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS)).search  # run on a lowered copy
+_NOTICE_VERB = re.compile(alternation(NOTICE_VERBS)).search  # run on a lowered copy
 
 
 def _label_key(p: str) -> str:
@@ -403,7 +403,7 @@ def _label_key(p: str) -> str:
 
 _TEASER_LABELS = frozenset(TEASER_LABELS) | _RELATED_HEADINGS
 _LABEL_SPLIT = re.compile(r"\s*[:|»›>]\s*")
-_CAPTION_LABEL = re.compile(r"^(?:" + _alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
+_CAPTION_LABEL = re.compile(r"^(?:" + alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
 
 
 def is_teaser_line(p: str) -> bool:

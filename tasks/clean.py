@@ -224,6 +224,9 @@ _CREDIT_TAIL = re.compile(
 )
 
 
+_PICTURE_WORD = re.compile(r"\b(?:photo|image|getty|credit|courtesy)", re.I)
+
+
 def is_photo_caption(p: str) -> bool:
     """A photo caption that ends with its credit, like "... (AP Photo/Jacquelyn Martin)" or "Photo: X/Reuters".
 
@@ -240,7 +243,7 @@ def is_photo_caption(p: str) -> bool:
     m = _CREDIT_PAREN.search(tail) if tail.endswith(")") else None
     if m:
         inner = m.group(1)
-        if _CREDIT_WORDS.search(inner) and ("/" in inner or re.search(r"\b(?:photo|image|getty|credit|courtesy)", inner, re.I)):
+        if _CREDIT_WORDS.search(inner) and ("/" in inner or _PICTURE_WORD.search(inner)):
             return True
     return bool(_CREDIT_TAIL.search(tail))
 
@@ -269,15 +272,18 @@ _SENTENCE_MARK = re.compile(r"[.!?](?:[\s\[\]\"”’)]|$)")
 _TICKER_SMALL_WORDS = frozenset("a an the and or of to in on for at by with from as is".split())
 
 
+_BULLET_SEPARATOR = re.compile(r"\s[•|·]\s")
+
+
 def is_bullet_separator_line(p: str) -> bool:
     """A line of short items joined by bullets or pipes ("Delhi • Bomb threat • School"): a tag or menu strip."""
     if "•" not in p and "|" not in p and "·" not in p:
         return False
-    parts = re.split(r"\s[•|·]\s", p)
+    parts = _BULLET_SEPARATOR.split(p)
     return len(parts) >= 3 and all(len(_words(x)) <= 6 for x in parts)
 
 
-def _alternation(words: tuple[str, ...]) -> str:
+def alternation(words: tuple[str, ...]) -> str:
     """A regex matching any of the words, as a trie (shared prefixes factored out): Python's re tries the
     branches of a flat alternation one by one, which made every date-line test several times slower."""
     trie: dict = {}
@@ -300,7 +306,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + _alternation(MONTH_NAMES) + r")\.?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|" + alternation(MONTH_NAMES) + r")\.?"
 )
 # all three run on a lowered copy: a case-sensitive scan of the month trie is about twice as fast
 _DATE_BITS = re.compile(
@@ -311,12 +317,12 @@ _DATE_BITS = re.compile(
 # removed too once a real date part is there, but not enough on their own ("2021 Planning underway")
 _DATE_EXTRAS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
-    + _alternation(WEEKDAY_NAMES) + r")\b\.?,?"
+    + alternation(WEEKDAY_NAMES) + r")\b\.?,?"
     r"|\b(?:19|20)\d{2}\b",
 )
 _DATE_FILLER = re.compile(
     r"\b(?:updated|published|posted|last|modified|on|at|ago|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|ist|am|pm|"
-    r"and|by|" + _alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
+    r"and|by|" + alternation(DATE_FILLERS) + r")\b|[/|•·,:\-–—()@]",
 )
 
 
@@ -388,7 +394,7 @@ _APP_PROMPT = re.compile(r"\bdownload (?:the|our) .{0,50}\bapps?\b|\bcanal de te
 _FOLLOW_STARTS = ("follow", "folg", "suivez", "síguenos", "siguenos", "seguici", "obserwuj")
 
 
-_NOTICE_VERB = re.compile(_alternation(NOTICE_VERBS)).search  # run on a lowered copy
+_NOTICE_VERB = re.compile(alternation(NOTICE_VERBS)).search  # run on a lowered copy
 
 
 def _label_key(p: str) -> str:
@@ -397,7 +403,7 @@ def _label_key(p: str) -> str:
 
 _TEASER_LABELS = frozenset(TEASER_LABELS) | _RELATED_HEADINGS
 _LABEL_SPLIT = re.compile(r"\s*[:|»›>]\s*")
-_CAPTION_LABEL = re.compile(r"^(?:" + _alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
+_CAPTION_LABEL = re.compile(r"^(?:" + alternation(CAPTION_LABELS) + r")\.?\s*\d{0,3}\s*:", re.I)
 
 
 def is_teaser_line(p: str) -> bool:

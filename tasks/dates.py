@@ -98,6 +98,10 @@ _TIME_AFTER = re.compile(
 )
 
 
+_UNIX_SECONDS = re.compile(r"\d{9,11}")
+_RFC_2822_DATE = re.compile(r"[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4}")
+
+
 def normalize_date(value: str | None) -> str | None:
     """Any common date spelling -> ISO 8601 (date, or date-time with the offset as written; no conversion,
     so the calendar day stays the publisher's)."""
@@ -121,12 +125,12 @@ def normalize_date(value: str | None) -> str | None:
                     digits = digits + "00" if len(digits) == 2 else digits
                     out += f"{t[0]}{digits[:2]}:{digits[2:4]}"
         return out
-    if re.fullmatch(r"\d{9,11}", s):  # unix seconds
+    if _UNIX_SECONDS.fullmatch(s):  # unix seconds
         try:
             return datetime.fromtimestamp(int(s), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    if re.search(r"[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4}", s):
+    if _RFC_2822_DATE.search(s):
         try:
             return parsedate_to_datetime(s).isoformat()
         except (TypeError, ValueError, IndexError):

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
-from tasks.clean import clean_paragraphs, fold, normalize_text
+from tasks.clean import alternation, clean_paragraphs, fold, normalize_text
 from tasks.metadata import extract_metadata
 from tasks.models import Document
 from tasks.nodes import hints, squash
@@ -45,20 +45,34 @@ _DROP_TAGS = [
     "object", "embed", "link", "meta", "nav", "aside", "footer", "figure", "figcaption", "picture", "video",
     "audio", "map", "dialog", "menu", "label", "option", "head",
 ]
+# class/id words of parts that are not the article. Literal words are matched as a trie (shared starts factored
+# out: re tries the branches of a flat alternation one by one, at every position of every new token of a page);
+# the others keep their lookaround or token boundaries.
+_NEGATIVE_WORDS = (
+    "comment", "gallery", "slideshow", "carousel", "sharing", "social", "related", "newsletter", "subscri", "cookie",
+    "consent", "promo", "advert", "sponsor", "sidebar", "widget", "breadcrumb", "menu", "navbar", "navigation",
+    "footer", "masthead", "popup", "modal", "signup", "sign-up", "recommend", "outbrain", "taboola", "disqus",
+    "pagination", "pager", "author", "autor", "caption", "credit", "toolbar", "banner", "skip", "tooltip", "rating",
+    "more-stories", "read-next", "readnext", "trending", "most-popular", "mostpopular", "also-read", "alsoread",
+    "teaser", "byline", "dateline", "meta-data", "metadata", "tags", "keywords", "login", "paywall",
+)
 _NEGATIVE = re.compile(
-    r"comment|gallery|slideshow|carousel|share(?!d)|sharing|social|related|newsletter|subscri|cookie|consent|promo|advert|sponsor|sidebar|widget"
-    r"|breadcrumb|menu|navbar|navigation|footer|masthead|popup|modal|signup|sign-up|recommend|outbrain|taboola|disqus"
-    r"|pagination|pager|author|autor|(?:^|[\s_-])bio(?:$|[\s_-])|caption|credit|toolbar|banner|skip|tooltip|rating|more-stories|read-?next"
-    r"|trending|most-?popular|also-?read|teaser|byline|dateline|meta-?data|tags|keywords|login|paywall"
+    alternation(_NEGATIVE_WORDS) + r"|share(?!d)|(?:^|[\s_-])bio(?:$|[\s_-])"
     r"|(?:^|[\s_-])(?:ad|ads|nav|tag|hide|print|rail|prev|next)(?:$|[\s_-])",
     re.I,
 )
-_STRONG_NEGATIVE = re.compile(
-    r"comment|disqus|gallery|slideshow|carousel|related|recommend|outbrain|taboola|newsletter|share(?!d)|sharing|social"
-    r"|cookie|consent|popup|modal|promo|advert|sponsor|trending|most-?popular|read-?next|more-stories",
-    re.I,
+# parts that are never article text whatever their size (a subset of the words above)
+_STRONG_NEGATIVE_WORDS = (
+    "comment", "disqus", "gallery", "slideshow", "carousel", "related", "recommend", "outbrain", "taboola",
+    "newsletter", "sharing", "social", "cookie", "consent", "popup", "modal", "promo", "advert", "sponsor", "trending",
+    "most-popular", "mostpopular", "read-next", "readnext", "more-stories",
 )
-_POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|hentry|prose|rich-?text|paragraph", re.I)
+_STRONG_NEGATIVE = re.compile(alternation(_STRONG_NEGATIVE_WORDS) + r"|share(?!d)", re.I)
+_POSITIVE_WORDS = (
+    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry", "prose", "rich-text",
+    "richtext", "paragraph",
+)
+_POSITIVE = re.compile(alternation(_POSITIVE_WORDS), re.I)
 _BLOCK_TAGS = frozenset(
     "p div section article main header h1 h2 h3 h4 h5 h6 ul ol li blockquote pre table thead tbody tfoot tr "
     "dl dt dd hr address center details summary fieldset form caption hgroup".split()
@@ -417,7 +431,7 @@ class _Page:
                 ld = e.link_density
                 if e.text_len > 80 and ld < 0.25:
                     chosen.append(e.order)
-                elif 0 < e.text_len <= 80 and ld == 0 and re.search(r"\.( |$)", e.node.text() or ""):
+                elif 0 < e.text_len <= 80 and ld == 0 and _SENTENCE_END.search(e.node.text() or ""):
                     chosen.append(e.order)
         chosen = chosen or [top_i]
         lead = self.lead_before(min(chosen))
@@ -510,6 +524,7 @@ class _Page:
         return out
 
 
+_SENTENCE_END = re.compile(r"\.( |$)")
 _STATE_TOKEN = re.compile(r"^(?:has|with|no|non|not|show|is|js|enable[ds]?|disable[ds]?|can|allow)[-_]", re.I)
 
 
@@ -792,6 +807,9 @@ def _extract_document(html: str, url: str | None) -> Document:
     )
 
 
+_LD_BODY_BREAK = re.compile(r"\n\s*\n|\r?\n")
+
+
 def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list[str]:
     paras: list[str] = []
     if marked:
@@ -806,7 +824,7 @@ def _main_paragraphs(page: _Page, marked: set[int], ld_body: str | None) -> list
         paras = page.paragraphs(page.pick())
     if sum(len(p) for p in paras) < 200:
         if ld_body and len(ld_body) > 200:
-            return [p for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+            return [p for p in _LD_BODY_BREAK.split(ld_body) if p.strip()]
         return _noscript_paragraphs(page) or paras
     return paras
 

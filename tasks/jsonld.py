@@ -99,9 +99,12 @@ def first_str(value: Any) -> str | None:
     return None
 
 
+_LIST_SEPARATOR = re.compile(r"[,;]")
+
+
 def str_list(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [t.strip() for t in re.split(r"[,;]", value) if t.strip()]
+        return [t.strip() for t in _LIST_SEPARATOR.split(value) if t.strip()]
     if isinstance(value, list):
         out: list[str] = []
         for v in value:

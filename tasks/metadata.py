@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -63,15 +64,19 @@ _JOB_WORDS = re.compile(
 _NAME_PARTICLES = frozenset("de da di du del della der den van von la le al bin ibn y e dos das zu ter ten".split())
 
 
+_NOT_A_NAME = re.compile(r"\d|https?:|www\.|@|/|:|\?|!")
+_LATIN_START = re.compile(r"[A-Za-z]")
+
+
 def _looks_like_name(s: str) -> bool:
     """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
-    if not s or len(s) > 60 or re.search(r"\d|https?:|www\.|@|/|:|\?|!", s):
+    if not s or len(s) > 60 or _NOT_A_NAME.search(s):
         return False
     words = s.split()
     if not 1 <= len(words) <= 5:
         return False
     for w in words:
-        if re.match(r"[A-Za-z]", w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
+        if _LATIN_START.match(w) and not w[0].isupper() and w.lower() not in _NAME_PARTICLES:
             return False
     return sum(1 for c in s if c.isalpha()) >= 3
 
@@ -97,6 +102,10 @@ _NOT_AUTHOR_ROLE = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
+_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+")
+_BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
+
+
 def clean_byline(raw: str) -> list[str]:
     """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
 
@@ -105,11 +114,11 @@ def clean_byline(raw: str) -> list[str]:
     ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
     """
     s = normalize_text(raw or "")
-    s = re.sub(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+", " ", s)  # links, emails
+    s = _LINK_OR_EMAIL.sub(" ", s)  # links, emails
     if not s.strip():
         return []
     names: list[str] = []
-    for segment in re.split(r"\s*[|\n•·—–]\s*|\s+-\s+", s):
+    for segment in _BYLINE_SEPARATOR.split(s):
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
         segment = _BY_PREFIX.sub("", segment.strip())
@@ -138,12 +147,15 @@ def clean_byline(raw: str) -> list[str]:
     return names
 
 
+_NOT_PLAIN_AUTHOR = re.compile(r"https?:|www\.|@|\d{4}")
+
+
 def _plain_author(value: str) -> list[str]:
     """A declared author field (meta, JSON-LD) taken as written when it is short and not a URL or a date:
     organisations ("Contributors to Wikimedia projects") do not look like personal names."""
     v = squash(normalize_text(value)).strip(" ,;")
     v = _BY_PREFIX.sub("", v).strip()
-    if not v or len(v) > 80 or len(v.split()) > 8 or re.search(r"https?:|www\.|@|\d{4}", v):
+    if not v or len(v) > 80 or len(v.split()) > 8 or _NOT_PLAIN_AUTHOR.search(v):
         return []
     return [v]
 
@@ -401,7 +413,7 @@ def _sources(tree: LexborHTMLParser, url: str | None, nodes: list[LexborNode]) -
         if tag == "meta":
             meta_nodes.append(node)
         elif tag == "script":
-            kind = attr(node, "type").lower()
+            kind = (node.attributes.get("type") or "").lower()  # (attr's lookup raises inside when it is absent)
             if "ld+json" in kind:
                 ld_scripts.append(node)
             else:
@@ -716,6 +728,11 @@ def _in_comments_or_form(node: LexborNode) -> bool:
     return False
 
 
+_AUTHOR_BOX_HINT = re.compile(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)")
+_INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
+_BY_WORD_OR_NON_WORD = re.compile(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W")
+
+
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
     also holds a job title or headlines; the first such node in the page wins."""
@@ -727,18 +744,18 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         if node.tag in ("html", "body", "article", "main", "section", "script", "style", "img", "label", "input"):
             continue
         node_hints = hints(node).lower()
-        if "author" in node_hints and re.search(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)", node_hints):
+        if "author" in node_hints and _AUTHOR_BOX_HINT.search(node_hints):
             continue
         name_node = node.css_first('[itemprop="name"]') if node.attributes.get("itemprop") else None
         raw = (name_node or node).text(deep=True, separator=" ") or attr(node, "content")
-        text = re.sub(r"[ \t\r\f\v]+", " ", raw).strip()
+        text = _INLINE_SPACE_RUN.sub(" ", raw).strip()
         if not text or len(text) > 120:
             continue
         names = clean_byline(text)
         if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)
-        letters = len(re.sub(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W", "", text))
+        letters = len(_BY_WORD_OR_NON_WORD.sub("", text))
         if covered >= 0.8 * letters - 2:
             return names
         if not fallback:
@@ -746,11 +763,44 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     return fallback
 
 
+# DATE_SELECTOR's elements from four selectors instead of its eight: lexbor tests every selector of a group on
+# every node of the page, so each costs about a whole-page pass, and the exact tests are cheap on the few nodes found
+_DATE_QUERY = '[itemprop^="date"], [property*="date"], [class~="published"][title], time'
+
+
+def _date_marked_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The nodes of sel.DATE_SELECTOR as a query of it lists them: in page order, a node once per selector it
+    matches. A query lists a node once per selector in a row, so the count of _DATE_QUERY's class selector is
+    what is left of the node's count once the other three are tested."""
+    out: list[LexborNode] = []
+    listed = tree.css(_DATE_QUERY)
+    i = 0
+    while i < len(listed):
+        node = listed[i]
+        count = 1
+        while i + count < len(listed) and listed[i + count].mem_id == node.mem_id:
+            count += 1
+        i += count
+        attrs = node.attributes
+        itemprop = attrs.get("itemprop") or ""
+        rdfa = attrs.get("property") or ""
+        is_time = node.tag == "time"
+        published_class = count - itemprop.startswith("date") - ("date" in rdfa) - is_time
+        times = (
+            (itemprop == "datePublished") + rdfa.endswith("datePublished")
+            + (itemprop == "dateCreated") + rdfa.endswith("dateCreated")
+            + published_class * (1 + (node.tag == "abbr"))
+            + is_time * (("pubdate" in attrs) + ("datetime" in attrs))
+        )
+        out.extend([node] * times)
+    return out
+
+
 def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
     """itemprop/RDFa datePublished first, then dateCreated, <abbr class=published title>, <time pubdate>, then
     the first <time datetime> outside comments and teasers (one css pass)."""
     ranked: list[tuple[int, int, LexborNode]] = []
-    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:40]):
+    for order, node in enumerate(_date_marked_nodes(tree)[:40]):
         if node.tag == "time" and "pubdate" not in node.attributes and not attr(node, "itemprop"):
             ranked.append((2, order, node))
             continue
@@ -812,6 +862,29 @@ def _elsewhere(node: LexborNode) -> bool:
     return in_aside
 
 
+# lexbor tests every selector of a group on every node, so each costs about a query of its own: the class words
+# share one selector for their common start ("dat"), and the words are told apart on the few nodes it finds
+_SHOWN_DATE_CLASS_START = os.path.commonprefix(sel.SHOWN_DATE_CLASS_WORDS)
+assert _SHOWN_DATE_CLASS_START, "the class words need a common start"
+_SHOWN_DATE_QUERY = f'{sel.SHOWN_DATE_TAG}, [class*="{_SHOWN_DATE_CLASS_START}" i]'
+
+
+def _shown_date_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The <time> elements and the elements whose class holds a date word, in page order, each listed once per
+    tag or word it has (as the group 'time, [class*="date" i], [class*="datum" i]' lists them)."""
+    out: list[LexborNode] = []
+    seen: set[int] = set()
+    for node in tree.css(_SHOWN_DATE_QUERY):
+        mem_id = node.mem_id
+        if mem_id in seen:  # (listed once per selector of the query it matches)
+            continue
+        seen.add(mem_id)
+        classes = attr(node, "class").lower()  # (no other letter lowers to one of the words' ASCII letters)
+        times = (node.tag == sel.SHOWN_DATE_TAG) + sum(word in classes for word in sel.SHOWN_DATE_CLASS_WORDS)
+        out.extend([node] * times)
+    return out
+
+
 def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     """The date the page shows as the article's, when the declared one is not shown at all: the day a reader sees
     next to the byline is what the page states (a meta date is often the CMS record's creation or a re-save).
@@ -825,7 +898,7 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     dayfirst = src.dayfirst
     shown: list[tuple[int, str]] = []
     days: set[str] = set()
-    for node in src.tree.css(sel.SHOWN_DATE_SELECTOR)[:40]:
+    for node in _shown_date_nodes(src.tree)[:40]:
         text = node.text(deep=node.tag in _SMALL_TAGS)
         if not text or len(text) > 120 or not _DIGIT.search(text):
             continue

@@ -40,7 +40,8 @@ DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.
 IMAGE_LD = ("image", "thumbnailUrl")
 IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
-# bylines in the page, and the elements a page marks its date with
+# bylines in the page, and the elements a page marks its date with (tasks.metadata reads these from a narrower query:
+# see _date_marked_nodes there, which must change with this)
 BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
 DATE_SELECTOR = (
     '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '
@@ -54,8 +55,9 @@ DATE_HINT_SELECTOR = (
     'time, abbr[title], small, em'
 )
 # the elements whose date a reader sees as the article's, checked against the declared date (kept narrow: it runs
-# on every page)
-SHOWN_DATE_SELECTOR = 'time, [class*="date" i], [class*="datum" i]'
+# on every page): <time>, and elements whose class holds one of these words (ASCII case aside)
+SHOWN_DATE_TAG = "time"
+SHOWN_DATE_CLASS_WORDS = ("date", "datum")
 # words before a date that say which date it is, in the languages of the open web
 PUBLISHED_WORDS = (
     r"published|posted|created|veröffentlicht|erstellt|erschienen|gepostet|publié|publication|publicado|publicación"

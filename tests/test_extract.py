@@ -327,3 +327,20 @@ def test_class_token_patterns_lowered_agree_with_caseless(token: str) -> None:
         for caseless, lowered in zip(_CASELESS, _LOWERED):
             assert bool(caseless.search(token)) == bool(lowered.search(token.lower()))
             assert bool(caseless.match(token)) == bool(lowered.match(token.lower()))
+
+
+def test_class_word_patterns_match_each_listed_word_and_keep_their_exceptions():
+    """The furniture and content class patterns are built as tries from word lists: every word must still be
+    found inside a token, and the non-literal parts keep their exceptions."""
+    from tasks.extract import (
+        _NEGATIVE, _NEGATIVE_WORDS, _POSITIVE, _POSITIVE_WORDS, _STRONG_NEGATIVE, _STRONG_NEGATIVE_WORDS,
+    )
+
+    for pattern, words in ((_NEGATIVE, _NEGATIVE_WORDS), (_STRONG_NEGATIVE, _STRONG_NEGATIVE_WORDS),
+                           (_POSITIVE, _POSITIVE_WORDS)):
+        for word in words:
+            assert pattern.search(f"x{word.upper()}y"), word
+    assert _NEGATIVE.search("share-bar") and not _NEGATIVE.search("shared-lib")
+    assert _NEGATIVE.search("author-bio") and not _NEGATIVE.search("biography")
+    assert _NEGATIVE.search("top-ad") and not _NEGATIVE.search("heading")
+    assert not _NEGATIVE.search("entry-content") and not _POSITIVE.search("sidebar")

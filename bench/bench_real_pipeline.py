@@ -162,6 +162,7 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
         from flows.reprocess import reprocess
 
         cpu, wall = cpu_with_children(), time.perf_counter()
+        own = own_cpu()
         summary = reprocess(db_path=args.db, data_dir=args.data_dir)
     else:
         from flows.runtime import dask_task_runner
@@ -172,30 +173,40 @@ def child_flow(args: argparse.Namespace) -> dict[str, Any]:
         if args.dask_workers:
             flow = scrape.with_options(task_runner=dask_task_runner(local_workers=args.dask_workers))
         cpu, wall = cpu_with_children(), time.perf_counter()
+        own = own_cpu()
         summary = flow(
             sources_file=args.sources, db_path=args.db, data_dir=args.data_dir, allow_private_hosts=True,
-            batch_size=args.batch_size,
+            batch_size=args.batch_size, analyze_batch_size=args.analyze_batch_size,
         )
     return {
         "load_batches": load_batches if args.child != "reprocess" else [],
         "status": summary.status, "articles": summary.articles, "counts": summary.counts,
-        "wall": time.perf_counter() - wall, "cpu": cpu_with_children() - cpu, "stages": summary.stage_seconds,
+        "wall": time.perf_counter() - wall, "cpu": cpu_with_children() - cpu,
+        "cpu_own": own_cpu() - own, "stages": summary.stage_seconds,
         "peak_rss_mb": peak_rss_mb(), "quotes": summary.quotes, "mentions": summary.entities,
     }
 
 
-def record_load_batches() -> list[tuple[float, int]]:
-    """(process CPU s, articles) of each batch's load in this process, in order: whether loading grows with the
-    database. The same clock as the run's "load" stage (process-wide, so the fetch thread's work meanwhile counts)."""
+def own_cpu() -> float:
+    """CPU seconds of this process alone: `cpu_with_children` also counts ended children, which on a local Dask
+    cluster are the workers (they end, and are waited for, when the flow closes the cluster)."""
+    now = os.times()
+    return now.user + now.system
+
+
+def record_load_batches() -> list[tuple[float, int, float]]:
+    """(process CPU s, articles, RSS MB after the load) of each batch's load in this process, in order: whether
+    loading grows with the database, and what the flow holds between batches. The same clock as the run's "load"
+    stage (process-wide, so the fetch thread's work meanwhile counts)."""
     import flows.batches
 
-    calls: list[tuple[float, int]] = []
+    calls: list[tuple[float, int, float]] = []
     load = flows.batches.load_with_fallback
 
     def timed(db_path: Any, run_id: str, records: list[Any], log: list[Any]) -> None:
         started = time.process_time()
         load(db_path, run_id, records, log)
-        calls.append((time.process_time() - started, len(records)))
+        calls.append((time.process_time() - started, len(records), rss_mb(os.getpid())))
 
     flows.batches.load_with_fallback = timed
     return calls
@@ -209,7 +220,7 @@ def by_tenth(run: dict[str, Any]) -> list[str]:
     cells_load, cells_rss = [], []
     for part in range(10):
         chunk = batches[part * len(batches) // 10 : (part + 1) * len(batches) // 10]
-        cells_load.append(f"{1000 * sum(c for c, _ in chunk) / max(1, sum(n for _, n in chunk)):.1f}")
+        cells_load.append(f"{1000 * sum(c[0] for c in chunk) / max(1, sum(c[1] for c in chunk)):.1f}")
         cells_rss.append(f"{max(samples[part * len(samples) // 10 : (part + 1) * len(samples) // 10]):.0f}")
     return [f"| load CPU ms/loaded article | {' | '.join(cells_load)} |",
             f"| flow RSS, highest, MB | {' | '.join(cells_rss)} |"]
@@ -429,6 +440,8 @@ def main() -> None:
     parser.add_argument("--kind", help=argparse.SUPPRESS)
     parser.add_argument("--max-chars", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dask-workers", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--analyze-batch-size", type=int, default=None,
+                        help="pages per analyse task of the Dask run (default: the flow's)")
     for name in ("sources", "db", "data-dir"):
         parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -488,7 +501,9 @@ def main() -> None:
             if args.dask_local:
                 dask_db = scratch / "dask.duckdb"
                 flow_run("dask", "flow", ["--sources", str(sources), "--db", str(dask_db), "--data-dir",
-                                          str(scratch / "data-dask"), "--dask-workers", str(args.dask_local)])
+                                          str(scratch / "data-dask"), "--dask-workers", str(args.dask_local),
+                                          *(["--analyze-batch-size", str(args.analyze_batch_size)]
+                                            if args.analyze_batch_size else [])])
                 if args.no_reprocess:
                     default_rows = table_rows(db)
                 else:  # reprocess rewrote the first database: compare with a fresh default-runner run
@@ -542,6 +557,14 @@ def report(results: dict[str, Any]) -> str:
             f"{run['cpu']:.1f} | {1000 * run['cpu'] / pages:.1f} | {1000 * run['cpu'] / n:.1f} | {run['server_cpu']:.1f} | {run['peak_rss_mb']:.0f} | "
             f"{min(tail):.0f}-{max(tail):.0f} | {run['server_peak_rss_mb']:.0f} |"
         )
+    own = [f"{label} {results[label]['cpu_own']:.1f} s" for label in ("first", "second", "reprocess", "dask",
+           "default_again") if "cpu_own" in results.get(label, {})]
+    if own:
+        lines += ["", "Flow CPU above counts the child processes the flow waited for: the search index rebuild, and "
+                  "on Dask the local cluster's workers (its analysis). The flow process's own CPU: " + ", ".join(own)]
+    if results.get("dask", {}).get("load_batches"):
+        lines += ["", "Dask run, flow RSS MB after each analyse task's load: "
+                  + ", ".join(f"{batch[2]:.0f}" for batch in results["dask"]["load_batches"])]
     first = results["first"]
     n = first["articles"] or 1
     stages = first["stages"]

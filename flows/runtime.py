@@ -15,6 +15,13 @@ from prefect.context import FlowRunContext
 DASK_ANALYZE_BATCH = 400  # pages per analyse task on Dask: ~8 s of work at ~20 ms a page, against ~0.3 s a task
 
 
+def dask_client() -> Any:
+    """The Dask client of this flow's DaskTaskRunner (call only when `dask_worker_threads()` found one)."""
+    context = FlowRunContext.get()
+    assert context is not None, "not in a flow run"
+    return context.task_runner.client  # type: ignore[attr-defined]
+
+
 def dask_worker_threads() -> int:
     """Threads across the Dask cluster when this flow runs on a DaskTaskRunner, else 0."""
     context = FlowRunContext.get()

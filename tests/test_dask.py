@@ -129,3 +129,38 @@ def test_a_scheduler_that_cannot_list_its_workers_is_logged_and_guessed_at(
     with caplog.at_level("WARNING", logger="flows.runtime"):
         assert runtime.dask_worker_threads() == 2
     assert "TimeoutError: scheduler did not answer" in caplog.text
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_the_flow_process_holds_no_page_it_has_handed_to_the_cluster(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LocalCluster's scheduler lives in the flow process and keeps what a task graph carries until the task is
+    released; pages scattered to a worker stay out of it, so once handed over no fetched page is left here."""
+    import gc
+
+    from flows.batches import BatchProgress
+    from flows.runtime import dask_task_runner
+    from flows.scrape import scrape
+    from flows.site_server import SiteServer, write_sample_sources
+    from tasks.models import FetchResult
+
+    live_pages: list[int] = []
+    collect = BatchProgress.collect
+
+    def counting_collect(self: BatchProgress, batch: list[str], future: object) -> None:
+        gc.collect()
+        live_pages.append(sum(1 for o in gc.get_objects() if isinstance(o, FetchResult) and o.text is not None))
+        collect(self, batch, future)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BatchProgress, "collect", counting_collect)
+    with SiteServer() as site:
+        sources = workdir / "sources.yaml"
+        write_sample_sources(site.base_url, sources)
+        summary = scrape.with_options(task_runner=dask_task_runner(local_workers=1))(
+            sources_file=str(sources), db_path=str(workdir / "dask.duckdb"), data_dir=str(workdir / "data"),
+            allow_private_hosts=True, batch_size=3, analyze_batch_size=4,
+        )
+    assert summary.status == "completed" and summary.articles >= 8
+    assert len(live_pages) >= 2 and live_pages == [0] * len(live_pages)

@@ -165,7 +165,7 @@ def scrape(
     ] = None,
     analyze_batch_size: Annotated[
         Optional[int],
-        typer.Option("--analyze-batch-size", min=1, metavar="N", help="pages per analyse task on Dask [default: 400]"),
+        typer.Option("--analyze-batch-size", min=1, metavar="N", help="pages per analyse task on Dask [default: 200]"),
     ] = None,
 ) -> None:
     """Discover article URLs from feeds, sitemaps, lists and a sources file; fetch, extract and load them."""

@@ -12,7 +12,10 @@ from typing import Any
 
 from prefect.context import FlowRunContext
 
-DASK_ANALYZE_BATCH = 400  # pages per analyse task on Dask: ~8 s of work at ~20 ms a page, against ~0.3 s a task
+# Pages per analyse task on Dask: ~4 s of work at ~20 ms a page, against ~0.3 s a task. The flow holds a task's
+# pages while it fetches them: 200 kept its peak at the default runner's (~515 MB on 705 real pages, 400: ~620 MB)
+# for the same CPU; 100 cost ~15% more CPU (bench/results.md, "Issue 18: the Dask runner's flow memory").
+DASK_ANALYZE_BATCH = 200
 
 
 def dask_client() -> Any:

@@ -763,44 +763,11 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     return fallback
 
 
-# DATE_SELECTOR's elements from four selectors instead of its eight: lexbor tests every selector of a group on
-# every node of the page, so each costs about a whole-page pass, and the exact tests are cheap on the few nodes found
-_DATE_QUERY = '[itemprop^="date"], [property*="date"], [class~="published"][title], time'
-
-
-def _date_marked_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
-    """The nodes of sel.DATE_SELECTOR as a query of it lists them: in page order, a node once per selector it
-    matches. A query lists a node once per selector in a row, so the count of _DATE_QUERY's class selector is
-    what is left of the node's count once the other three are tested."""
-    out: list[LexborNode] = []
-    listed = tree.css(_DATE_QUERY)
-    i = 0
-    while i < len(listed):
-        node = listed[i]
-        count = 1
-        while i + count < len(listed) and listed[i + count].mem_id == node.mem_id:
-            count += 1
-        i += count
-        attrs = node.attributes
-        itemprop = attrs.get("itemprop") or ""
-        rdfa = attrs.get("property") or ""
-        is_time = node.tag == "time"
-        published_class = count - itemprop.startswith("date") - ("date" in rdfa) - is_time
-        times = (
-            (itemprop == "datePublished") + rdfa.endswith("datePublished")
-            + (itemprop == "dateCreated") + rdfa.endswith("dateCreated")
-            + published_class * (1 + (node.tag == "abbr"))
-            + is_time * (("pubdate" in attrs) + ("datetime" in attrs))
-        )
-        out.extend([node] * times)
-    return out
-
-
 def _dom_date(tree: LexborHTMLParser, dayfirst: bool) -> str | None:
     """itemprop/RDFa datePublished first, then dateCreated, <abbr class=published title>, <time pubdate>, then
     the first <time datetime> outside comments and teasers (one css pass)."""
     ranked: list[tuple[int, int, LexborNode]] = []
-    for order, node in enumerate(_date_marked_nodes(tree)[:40]):
+    for order, node in enumerate(tree.css(sel.DATE_SELECTOR)[:40]):
         if node.tag == "time" and "pubdate" not in node.attributes and not attr(node, "itemprop"):
             ranked.append((2, order, node))
             continue

@@ -40,8 +40,7 @@ DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.
 IMAGE_LD = ("image", "thumbnailUrl")
 IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
-# bylines in the page, and the elements a page marks its date with (tasks.metadata reads these from a narrower query:
-# see _date_marked_nodes there, which must change with this)
+# bylines in the page, and the elements a page marks its date with
 BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
 DATE_SELECTOR = (
     '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '

@@ -281,25 +281,3 @@ def test_shown_date_nodes_list_what_the_selector_group_lists():
     group = page.css('time, [class*="date" i], [class*="datum" i]')
     assert [n.mem_id for n in _shown_date_nodes(page)] == [n.mem_id for n in group]
     assert len(group) == 9  # the page does exercise the duplicates (span and the classed time twice)
-
-
-def test_date_marked_nodes_list_what_the_date_selector_lists():
-    """_dom_date reads DATE_SELECTOR's elements from a query of four selectors; the list must be the one the
-    selector itself gives: page order, a node once per selector of the group it matches."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    from tasks import metaselectors as sel
-    from tasks.metadata import _date_marked_nodes
-
-    page = LexborHTMLParser(
-        '<html><head><meta property="og:updated_date" content="x"><meta property="schema:datePublished" content="y">'
-        '</head><body><time itemprop="datePublished" datetime="2020-01-02" pubdate>a</time>'
-        '<span itemprop="dateModified">b</span><span itemprop="dateCreated" property="dc:dateCreated">c</span>'
-        '<abbr class="x published" title="2020">d</abbr><span class="published" title="t">e</span>'
-        '<span class="Published" title="t">f</span><div class="unpublished" title="t">g</div>'
-        '<span class="published">h</span><time>i</time><time class="published" title="t" datetime="2020">j</time>'
-        '<time pubdate>k</time><abbr class="published">l</abbr><p property="datePublished">m</p></body></html>'
-    )
-    group = page.css(sel.DATE_SELECTOR)
-    assert [n.mem_id for n in _date_marked_nodes(page)] == [n.mem_id for n in group]
-    assert len(group) >= 12  # the page exercises nodes listed two and three times

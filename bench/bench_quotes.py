@@ -130,16 +130,12 @@ def resolved_report(
                 kinds = (kind, "name, gold names someone")
             else:
                 kinds = (kind,)
-            for kind in kinds:
-                zero = {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0}
-                zero["as_written"] = 0
-                counts.setdefault(kind, zero)
-            kind = kinds[0]
-            c = counts[kind]
             written, resolved = scorer.speaker_checks(pq["speaker"], gq["speaker"]), scorer.speaker_checks(pq["resolved"], gq["speaker"])
             written_right, resolved_right = written[1] or written[2], resolved[1] or resolved[2]
             for k in kinds:
-                c = counts[k]
+                c = counts.setdefault(
+                    k, {"n": 0, "written": 0, "resolved": 0, "surname": 0, "empty": 0, "entity": 0, "org": 0, "as_written": 0}
+                )
                 c["n"] += 1
                 c["written"] += written_right
                 c["resolved"] += resolved_right

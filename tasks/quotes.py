@@ -525,13 +525,23 @@ def _only_a_name(ctx: _Context, s: int, e: int) -> bool:
     return all(w.lower() in LEAD_WORDS or is_role_word(w) for w in lead)
 
 
+# 'the No. 2 in the GOP leadership': a name after a preposition and an article is its object, not a subject
+PREPOSITION_ARTICLE_BEFORE_RE = re.compile(r"\b(?:" + "|".join(sorted(PREPOSITIONS)) + r")\s+(?:the|a|an)\s+$", re.I)
+
+
 def _describes(ctx: _Context, s: int, e: int) -> bool:
     """A segment that goes on describing a name: opens lowercase ('the network's funding arm', 'and migration',
-    'about the rapid spread of information') and has no subject of its own (no pronoun, no name as subject)."""
+    'about the rapid spread of information', 'the No. 2 in the GOP leadership') and has no subject of its own (no
+    pronoun, no name as subject)."""
     words = _words(ctx.masked[s:e])
     if not words or not words[0][:1].islower() or SUBJECT_PRONOUN_RE.search(ctx.masked, s, e):
         return False
-    return not any(m.label in ("PERSON", "ORG") and _subject_like(ctx, m, s) for m in ctx.mentions_in(s, e))
+    return not any(
+        m.label in ("PERSON", "ORG")
+        and _subject_like(ctx, m, s)
+        and not PREPOSITION_ARTICLE_BEFORE_RE.search(ctx.masked, s, m.start)
+        for m in ctx.mentions_in(s, e)
+    )
 
 
 def _appositive_chain(ctx: _Context, segments: list[tuple[int, int]], kinds: list[str]) -> list[str]:
@@ -547,8 +557,20 @@ def _appositive_chain(ctx: _Context, segments: list[tuple[int, int]], kinds: lis
         # the name opens the clause (after adverbials only): in 'the letter - addressed to the attorney,
         # Channing D. Phillips - the Utah Republican asks' the name is an object inside an aside
         opens = all(kind == "adverbial" for kind in kinds[:i])
-        chained = opens and kinds[i] == "clause" and _only_a_name(ctx, s, e)
+        chained = opens and (
+            kinds[i] == "clause" and _only_a_name(ctx, s, e) or kinds[i] == "adverbial" and _as_a_name(ctx, s, e)
+        )
     return out
+
+
+AS_RE = re.compile(r"\s*as\s+", re.I)
+
+
+def _as_a_name(ctx: _Context, s: int, e: int) -> bool:
+    """'As John Cornyn' opening 'As John Cornyn, the No. 2 in the GOP leadership, put it': the name is the subject
+    of the speech verb its appositives lead to."""
+    lead = AS_RE.match(ctx.masked, s, e)
+    return lead is not None and _only_a_name(ctx, lead.end(), e)
 
 
 def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _Speaker | None:
@@ -562,12 +584,15 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         named_before = any(
             m.label in ("PERSON", "ORG")
             for seg, seg_kind in zip(segments[:i], kinds[:i])
-            if seg_kind in ("clause", "appositive")
+            if seg_kind in ("clause", "appositive") or seg_kind == "adverbial" and _as_a_name(ctx, *seg)
             for m in ctx.mentions_in(*seg)
         )
         # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive; 'as Cruz said',
         # 'As X told the AP' is an adverbial clause whose own verb is the speech verb: its subject speaks
-        as_clause = kind == "adverbial" and i == len(segments) - 1 and re.match(r"\s*as\s", ctx.masked[s:e], re.I)
+        # ('As X, the No. 2 in ..., put it': the 'as' clause's name, its appositives chained after it)
+        as_clause = kind == "adverbial" and AS_RE.match(ctx.masked, s, e) and (
+            i == len(segments) - 1 or all(k == "appositive" for k in kinds[i + 1 :]) and _as_a_name(ctx, s, e)
+        )
         if kind == "clause" or (kind == "appositive" and not named_before) or as_clause:
             clauses.append((s, e))
     last_words = _words(ctx.masked[start:end])
@@ -641,8 +666,15 @@ def _relative_subject(
         return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
     at = s + rel.start(1)
     k = len(segments) - 2
-    while k > 0 and re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]):
-        k -= 1  # 'Amara Diallo, 9, who said': an age between the name and the pronoun
+    def age(k: int) -> bool:
+        return re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]) is not None
+
+    # 'Amara Diallo, 9, who said', 'Nicky Driscoll, 24, from Manchester, who said': an age, and the hometown after
+    # it, between the name and the pronoun
+    if k > 1 and _words(ctx.masked[segments[k][0] : segments[k][1]])[0].lower() in PREPOSITIONS and age(k - 1):
+        k -= 1
+    while k > 0 and age(k):
+        k -= 1
     while k > 0 and kinds[k] == "appositive" and kinds[k - 1] in ("clause", "appositive"):
         k -= 1  # 'Joe Madison, a D.C.-based talk radio host ..., who said': the name the appositives describe
     before = ctx.mentions_in(*segments[k])

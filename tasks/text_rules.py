@@ -99,12 +99,19 @@ def bare_word(word: str) -> str:
     return word.lower().rstrip(".").replace("\u2019", "'")
 
 
+# abbreviations that stand before a number ('the No. 2 in the GOP leadership', 'Vol. 3', 'Art. 5')
+NUMBER_ABBREVIATIONS = frozenset("no nos vol art fig pp ch sec".split())
+_NUMBER_AFTER_RE = re.compile(r"\s+\d")
+
+
 def is_abbreviation_dot(text: str, dot: int) -> bool:
-    """The dot at `dot` ends 'U.S.', 'Lt.' or an initial, not a sentence."""
+    """The dot at `dot` ends 'U.S.', 'Lt.', an initial or 'No.' before a number, not a sentence."""
     match = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
     if not match:
         return False
     word = match.group(1)
+    if word.lower() in NUMBER_ABBREVIATIONS:
+        return _NUMBER_AFTER_RE.match(text, dot + 1) is not None
     return "." in word or len(word) == 1 or word.lower() in TITLE_ABBREVIATIONS or word.lower() in HONORIFICS
 
 

@@ -671,3 +671,32 @@ def test_a_role_phrase_does_not_resolve_to_a_holder_named_only_after_it():
     later = ArticleEntity("Claire McCaskill", "PERSON", 2, 1800, 1816, ("McCaskill",), "Sen.")
     assert resolve_speaker("the senator", [later], position=500) == (None, None)
     assert resolve_speaker("the senator", [later], position=2500) == ("Claire McCaskill", "PERSON")
+
+
+def test_as_a_name_with_its_appositive_put_it(nlp):
+    # 'As NAME, APPOSITIVE, put it:' - the name speaks, not the organisation inside the appositive; 'No. 2' does
+    # not end the sentence
+    text = (
+        "Only a handful of senators met the nominee. As Carla Mendes, the No. 2 in the Senate Finance Committee "
+        "leadership, put it: \u201cThis person will not be confirmed, so there is no reason to go through the motions.\u201d"
+    )
+    quote = only(quotes_of(text, nlp), "will not be confirmed")
+    assert (quote.speaker_text, quote.speaker, quote.speaker_label) == ("Carla Mendes", "Carla Mendes", "PERSON")
+
+
+def test_a_number_abbreviation_does_not_end_a_sentence():
+    from tasks.text_rules import is_abbreviation_dot
+
+    text = "the No. 2 in the party. No. Vol. 3"
+    assert is_abbreviation_dot(text, text.index("No.") + 2)
+    assert not is_abbreviation_dot(text, text.rindex(" No.") + 3)  # before no number, "No." ends a sentence
+    assert is_abbreviation_dot(text, text.index("Vol.") + 3)
+
+
+def test_who_after_an_age_and_a_place_is_the_named_person(nlp):
+    text = (
+        '"I have never voted in a primary," said Dara Whitcombe, 24, from Manchester, who said the senator is best '
+        'suited to get money out of politics. "It is supposed to be for the people."'
+    )
+    quote = only(quotes_of(text, nlp), "supposed to be for the people")
+    assert (quote.speaker_text, quote.speaker) == ("who", "Dara Whitcombe")

@@ -280,6 +280,7 @@ def doc_mentions(doc: "Doc", text: str | None = None) -> list[Mention]:
     mentions = _with_results_table_teams(text, mentions)
     mentions = _with_listed_people(text, mentions)
     mentions = _people_in_context(text, mentions)
+    mentions = _with_given_names_before_particles(text, mentions)
     mentions = _fix_fragments(text, mentions)
     return _drop_title_fragments(text, _merge_city_state(text, mentions))
 
@@ -501,6 +502,37 @@ def _with_listed_people(text: str, mentions: list[Mention]) -> list[Mention]:
             continue
         if len(name) > 2 and not is_country_name(name):
             found.append(Mention(match.start(1), match.start(1) + len(name), "PERSON", name, ruled=True))
+    return _replace_overlapping(mentions, found)
+
+
+GIVEN_NAME_BEFORE_RE = re.compile(r"(?<![\w.'\u2019-])([A-Z][^\W\d_]+) $")
+NAME_AFTER_PARTICLE_RE = re.compile(r" ([A-Z][^\W\d_]+)(?![\w'\u2019-])")
+
+
+def _with_given_names_before_particles(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person's name the model cut at a particle: started at it ('Prince Alwaleed Bin Talal' -> 'Bin Talal') or
+    ended on it ('Ursula von der Leyen' -> 'Ursula von der'). A name neither begins nor ends with 'bin' or 'von':
+    the capitalised word just before (when it is no title) or just after belongs to it, whatever label the model
+    put on that word alone."""
+    found: list[Mention] = []
+    for mention in mentions:
+        if mention.label != "PERSON" or len(mention.tokens) < 2:
+            continue
+        if mention.tokens[-1] in NAME_PARTICLES:
+            after = NAME_AFTER_PARTICLE_RE.match(text, mention.end)
+            if after is not None:
+                end = after.end(1)
+                found.append(Mention(mention.start, end, "PERSON", SPACE_RE.sub(" ", text[mention.start : end]), ruled=True))
+            continue
+        if mention.tokens[0].lower() not in NAME_PARTICLES:
+            continue
+        before = GIVEN_NAME_BEFORE_RE.search(text, max(0, mention.start - 40), mention.start)
+        if before is None or is_role_word(before.group(1)):
+            continue
+        if bare_word(before.group(1)) in HONORIFICS or before.group(1).lower() in NOT_TITLE_WORDS:
+            continue
+        start = before.start(1)
+        found.append(Mention(start, mention.end, "PERSON", SPACE_RE.sub(" ", text[start : mention.end]), ruled=True))
     return _replace_overlapping(mentions, found)
 
 

@@ -149,6 +149,9 @@ def test_resolve_speaker_rules():
     assert resolve_speaker("NATO", entities) == ("NATO", "ORG")
     assert resolve_speaker("a source", entities) == (None, None)
     assert resolve_speaker(None, entities) == (None, None)
+    # a person with several roles (joined with '; '): any of them, not only the last
+    prince = ArticleEntity("Alwaleed Bin Talal", "PERSON", 3, 0, 18, ("Alwaleed",), "Saudi Prince; the investor")
+    assert resolve_speaker("the prince", [prince], position=50) == ("Alwaleed Bin Talal", "PERSON")
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\u200b\u202e\ufeff", "’s", "the", "“", "A" * 5000, "東京 " * 50])
@@ -254,6 +257,27 @@ def test_scores_figures_and_tails_are_cut_out_of_names():
     assert pieces("Sharqiyah province", "GPE") == ["Sharqiyah"]
     assert pieces("Route 1", "FAC") == ["Route 1"]  # a number inside a road's name stays
     assert pieces("Ludwig van Beethoven", "PERSON") == ["Ludwig van Beethoven"]
+
+
+def test_a_name_cut_at_its_particle_takes_back_its_given_name_or_surname():
+    from tasks.entities import Mention, _with_given_names_before_particles
+
+    def names(text: str, pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        mentions, pos = [], 0
+        for piece, label in pieces:
+            start = text.index(piece, pos)
+            mentions.append(Mention(start, start + len(piece), label, piece))
+            pos = start + len(piece)
+        return [(m.text, m.label) for m in _with_given_names_before_particles(text, mentions)]
+
+    text = "Saudi Prince Alwaleed Bin Talal mocked Trump."
+    assert names(text, [("Alwaleed", "ORG"), ("Bin Talal", "PERSON")]) == [("Alwaleed Bin Talal", "PERSON")]
+    text = "President Ursula von der Leyen said no."
+    assert names(text, [("Ursula von der", "PERSON"), ("Leyen", "GPE")]) == [("Ursula von der Leyen", "PERSON")]
+    # a title or an honorific before the particle is not a given name
+    assert names("Mr Bin Talal agreed.", [("Bin Talal", "PERSON")]) == [("Bin Talal", "PERSON")]
+    assert names("Prince Bin Talal agreed.", [("Bin Talal", "PERSON")]) == [("Bin Talal", "PERSON")]
+    assert names("Later, De Niro smiled.", [("De Niro", "PERSON")]) == [("De Niro", "PERSON")]
 
 
 def test_a_dateline_names_a_place(nlp):

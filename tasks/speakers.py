@@ -94,7 +94,7 @@ def _person_role_matches(role_phrase: str, role: str) -> bool:
     if not nouns:
         return False
     head = nouns[-1]
-    role_low = " " + normalise_name(role) + " "
+    role_low = " " + normalise_name(role).replace(";", " ") + " "  # (a person's roles are joined with "; ")
     same = [o for o in ROLE_SYNONYMS.get(head, (head,)) if o == head or head.startswith(o.rstrip("."))]
     if any(" " + normalise_name(option) + " " in role_low for option in same or (head,)):
         return True

@@ -280,6 +280,25 @@ def test_a_name_cut_at_its_particle_takes_back_its_given_name_or_surname():
     assert names("Later, De Niro smiled.", [("De Niro", "PERSON")]) == [("De Niro", "PERSON")]
 
 
+def test_a_one_word_person_only_ever_on_a_platform_is_an_organisation():
+    from tasks.entities import Mention, _with_context_labels
+
+    def labels(text: str, pieces: list[tuple[str, str]]) -> dict[str, str]:
+        mentions, pos = [], 0
+        for piece, label in pieces:
+            start = text.index(piece, pos)
+            mentions.append(Mention(start, start + len(piece), label, piece))
+            pos = start + len(piece)
+        return {m.text: m.label for m in _with_context_labels(text, mentions)}
+
+    text = "The prince mocks Trump on Snapgram."
+    assert labels(text, [("Trump", "PERSON"), ("Snapgram", "PERSON")])["Snapgram"] == "ORG"
+    # a name the article also writes elsewhere, or as a possessor, stays a person
+    text = "Harris was nominated. The vote on Harris was delayed."
+    assert labels(text, [("Harris", "PERSON"), ("Harris", "PERSON")])["Harris"] == "PERSON"
+    assert labels("He was on Dole's short list.", [("Dole", "PERSON")])["Dole"] == "PERSON"
+
+
 def test_a_dateline_names_a_place(nlp):
     labels = labels_of("KINGSBRIDGE 2026-03-02\nShares in the harbour firm rose on Monday.", nlp)
     assert labels.get("Kingsbridge") == "GPE"

@@ -801,8 +801,9 @@ def _elsewhere(node: LexborNode) -> bool:
     """Inside a comment, a sidebar, a teaser list, the footer or the site's top bar (which shows today's date): a
     date of something else. The walk up stops at the page's <article> or <main>: a date inside them is the
     article's. An <aside>, a sidebar or a <header> without the headline inside the <article> is the article's
-    own info box (its date, its author), so it counts as elsewhere only when no <article> holds it. The node's
-    own class counts too when it names a comment ("comment-meta")."""
+    own info box (its date, its author), so it counts as elsewhere only when no <article> holds it; an <article>
+    inside an <aside> is a related story's card. The node's own class counts too when it names a comment
+    ("comment-meta")."""
     if _COMMENT.search(hints(node)):
         return True
     parent = node.parent
@@ -812,7 +813,7 @@ def _elsewhere(node: LexborNode) -> bool:
             return in_aside
         tag = parent.tag
         if tag == "article":
-            return False
+            return _card_in_aside(parent)
         if tag == "main":
             return in_aside
         if tag in ("footer", "nav"):
@@ -827,6 +828,18 @@ def _elsewhere(node: LexborNode) -> bool:
             return True
         parent = parent.parent
     return in_aside
+
+
+def _card_in_aside(article: LexborNode) -> bool:
+    """An <article> inside an <aside> (before <main> or <body>): a teaser card of another story."""
+    parent = article.parent
+    for _ in range(8):
+        if parent is None or parent.tag in ("main", "body", "html"):
+            return False
+        if parent.tag == "aside":
+            return True
+        parent = parent.parent
+    return False
 
 
 # lexbor tests every selector of a group on every node, so each costs about a query of its own: the class words

@@ -115,6 +115,8 @@ def test_the_declared_day_the_page_shows_is_not_moved_to_the_urls() -> None:
     shown = '<div class="display-date">July 9, 2020 at 6:40 PM EDT</div>'
     url = "https://x.com/politics/federal-workers/2020/07/08/story.html"
     assert extract_document(page(shown, head, "en-US"), url).published == "2020-07-09T10:04:04+00:00"
+    below = "<p>By Eric Y. | July 9, 2020</p>"  # (no date element: the date written below the headline)
+    assert extract_document(page(below, head, "en-US"), url).published == "2020-07-09T10:04:04+00:00"
     head = '<meta property="article:published_time" content="2023-11-09T05:30:59Z">'
     times = ('<p><time>November 8, 2023 at 11:30 p.m.</time> Updated: '
              '<time class="updated">November 9, 2023 at 12:21 a.m.</time></p>')

@@ -530,15 +530,16 @@ def published(src: _Sources) -> str | None:
     """The publication date as the page states it, in the page's own time zone. The declared one
     (_published_declared) unless the page shows people another (_shown_instead_of; a URL with the declared day
     confirms it without looking), or a declared UTC time one day off the URL's day (the server's clock, not the
-    publisher's day, which is what an analyst groups by). When none is declared: the URL's day, the date shown
-    beside the headline or in a date element (_published_shown), the page's own entry in a list on the page,
-    the <title>, a labelled date in the text, the share image's URL."""
+    publisher's day, which is what an analyst groups by; not when the page shows people the declared day, which
+    then is the day it states and the URL's the day the story was begun). When none is declared: the URL's day,
+    the date shown beside the headline or in a date element (_published_shown), the page's own entry in a list
+    on the page, the <title>, a labelled date in the text, the share image's URL."""
     declared = _published_declared(src)
     if declared:
         in_url = date_from_url(src.url)
         shown = None if in_url == declared[:10] else _shown_instead_of(declared, src)  # (the URL confirms it)
         if shown:
-            return shown
+            return shown  # (the declared value itself when the page shows its day)
         if is_utc(declared) and in_url and _days_apart(in_url, declared) == 1:
             return in_url
         return declared
@@ -792,6 +793,7 @@ def _node_date(node: LexborNode, dayfirst: bool) -> str | None:
 
 _PUBLISHED_WORDS = re.compile(sel.PUBLISHED_WORDS, re.I)
 _MODIFIED_WORDS = re.compile(sel.MODIFIED_WORDS, re.I)
+_RELATIVE_TIME = re.compile(sel.RELATIVE_TIME_WORDS, re.I)
 _ELSEWHERE = re.compile(sel.DATE_ELSEWHERE_HINTS, re.I)
 _SITE_BAR = re.compile(sel.SITE_BAR_HINTS)
 _COMMENT = re.compile(sel.COMMENT_HINTS, re.I)
@@ -801,8 +803,9 @@ def _elsewhere(node: LexborNode) -> bool:
     """Inside a comment, a sidebar, a teaser list, the footer or the site's top bar (which shows today's date): a
     date of something else. The walk up stops at the page's <article> or <main>: a date inside them is the
     article's. An <aside>, a sidebar or a <header> without the headline inside the <article> is the article's
-    own info box (its date, its author), so it counts as elsewhere only when no <article> holds it. The node's
-    own class counts too when it names a comment ("comment-meta")."""
+    own info box (its date, its author), so it counts as elsewhere only when no <article> holds it; an <article>
+    inside an <aside> is a related story's card. The node's own class counts too when it names a comment
+    ("comment-meta")."""
     if _COMMENT.search(hints(node)):
         return True
     parent = node.parent
@@ -812,7 +815,7 @@ def _elsewhere(node: LexborNode) -> bool:
             return in_aside
         tag = parent.tag
         if tag == "article":
-            return False
+            return _card_in_aside(parent)
         if tag == "main":
             return in_aside
         if tag in ("footer", "nav"):
@@ -827,6 +830,18 @@ def _elsewhere(node: LexborNode) -> bool:
             return True
         parent = parent.parent
     return in_aside
+
+
+def _card_in_aside(article: LexborNode) -> bool:
+    """An <article> inside an <aside> (before <main> or <body>): a teaser card of another story."""
+    parent = article.parent
+    for _ in range(8):
+        if parent is None or parent.tag in ("main", "body", "html"):
+            return False
+        if parent.tag == "aside":
+            return True
+        parent = parent.parent
+    return False
 
 
 # lexbor tests every selector of a group on every node, so each costs about a query of its own: the class words
@@ -855,6 +870,8 @@ def _shown_date_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
 def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     """The date the page shows as the article's, when the declared one is not shown at all: the day a reader sees
     next to the byline is what the page states (a meta date is often the CMS record's creation or a re-save).
+    `declared` itself when the page shows its day other than as an update (so no other rule moves it), None when
+    nothing shown settles it. A <time> written as "1 minute ago" or "Yesterday" shows its datetime attribute's day.
     Read from <time> elements and elements whose class says date, in page order, outside comments, sidebars
     and teasers; trusted only when they agree on at most two days, none of them the declared one (a teaser list
     shows many days; a page that shows the declared day anywhere keeps it). A publication word before a date
@@ -867,14 +884,16 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
     days: set[str] = set()
     for node in _shown_date_nodes(src.tree)[:40]:
         text = node.text(deep=node.tag in _SMALL_TAGS)
-        if not text or len(text) > 120 or not _DIGIT.search(text):
+        if not text or len(text) > 120:
             continue
-        d = date_in_text(text, dayfirst)
+        d = date_in_text(text, dayfirst) if _DIGIT.search(text) else None
+        if not d and node.tag == "time" and _RELATIVE_TIME.search(text):
+            d = normalize_date(attr(node, "datetime"))
         if not d:
             continue
         if d[:10] in days or not _elsewhere(node):
-            if d[:10] == declared[:10]:
-                return None
+            if d[:10] == declared[:10]:  # (shown as the update: kept, but the URL's day may still correct it)
+                return None if _MODIFIED_WORDS.search(f"{text} {attr(node, 'class')}") else declared
             days.add(d[:10])
             if len(days) > 2:
                 shown = []
@@ -884,7 +903,9 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
         return min(shown, key=lambda c: c[0])[1]
     # no date element settles it: the date written right below the headline, if any, is the one people read
     below = _date_near_headline(src, below_only=True)
-    return below if below and below[:10] != declared[:10] else None
+    if below and below[:10] == declared[:10]:
+        return declared
+    return below
 
 
 def _holds_headline(node: LexborNode, tags: str = "h1") -> bool:

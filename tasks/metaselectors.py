@@ -66,6 +66,12 @@ MODIFIED_WORDS = (
     r"updated|modified|last edited|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización"
     r"|aggiornato|bijgewerkt|zaktualizowano|uppdaterad|opdateret|päivitetty"
 )
+# a time written relative to now ("1 minute ago", "vor 3 Stunden", "il y a 2 jours", "Yesterday"): a <time> with
+# one shows people the day of its datetime attribute
+RELATIVE_TIME_WORDS = (
+    r"\bago\b|just now|yesterday|today|\bvor\b|gestern|heute|il y a|\bhier\b|aujourd|hace|ayer|\bhoy\b|\bfa\b"
+    r"|ieri|oggi|geleden|gisteren|vandaag|\btemu\b|wczoraj|dzisiaj|sedan|igår|idag|siden|sitten|eilen|tänään"
+)
 # labels before a publication date in running text ("Veröffentlicht am 16.08.2019", "Datum: 03.11.2021")
 DATE_LABELS = (
     "published", "posted", "created", "veröffentlicht", "erstellt", "erschienen", "wurde am", "datum", "date:",

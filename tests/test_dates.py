@@ -108,6 +108,38 @@ def test_a_declared_utc_time_gives_way_to_the_day_in_the_url() -> None:
     assert far.published == "2023-11-09T04:30:00+00:00"  # days apart: the URL's is another date, not a shift
 
 
+def test_the_declared_day_the_page_shows_is_not_moved_to_the_urls() -> None:
+    """The URL's day is the day the story was begun; a declared UTC time whose day the page shows people is the
+    day it states, however near midnight UTC it is. Shown only as the update time, it does not settle it."""
+    head = '<meta property="article:published_time" content="2020-07-09T10:04:04Z">'
+    shown = '<div class="display-date">July 9, 2020 at 6:40 PM EDT</div>'
+    url = "https://x.com/politics/federal-workers/2020/07/08/story.html"
+    assert extract_document(page(shown, head, "en-US"), url).published == "2020-07-09T10:04:04+00:00"
+    below = "<p>By Eric Y. | July 9, 2020</p>"  # (no date element: the date written below the headline)
+    assert extract_document(page(below, head, "en-US"), url).published == "2020-07-09T10:04:04+00:00"
+    head = '<meta property="article:published_time" content="2023-11-09T05:30:59Z">'
+    times = ('<p><time>November 8, 2023 at 11:30 p.m.</time> Updated: '
+             '<time class="updated">November 9, 2023 at 12:21 a.m.</time></p>')
+    doc = extract_document(page(times, head, "en-US"), "https://x.com/2023/11/08/council-votes/")
+    assert doc.published == "2023-11-08"
+
+
+def test_a_relative_time_shows_the_day_of_its_datetime() -> None:
+    """"1 minute ago" in a <time> is the declared day shown: a date further below (a member's join date) is not
+    the page's."""
+    head = '<meta property="article:published_time" content="2020-03-18T12:22:42-04:00">'
+    byline = ('<p>Thread starter Biggie <time datetime="2020-03-18T12:22:42-0400">1 minute ago</time></p>'
+              '<p>Biggie, Well-Known Member, joined May 11, 2017</p>')
+    assert extract_document(page(byline, head, "en-US"), "https://forum.x.net/threads/where.26/").published == (
+        "2020-03-18T12:22:42-04:00"
+    )
+    # a <time> whose text is a date without its year is not a relative one: its datetime is not read as shown
+    undated = page('<p>Le 28 juin 2019</p>', head, "fr").replace(
+        "</article>", '</article><ul><li><time datetime="2020-03-18">18 mars</time></li></ul>'
+    )
+    assert extract_document(undated, "https://x.fr/a").published == "2019-06-28"
+
+
 def test_the_date_shown_wins_over_a_declared_one_the_page_never_shows() -> None:
     head = '<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">'
     shown = '<p class="article-meta"><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time></p>'

@@ -558,7 +558,7 @@ def _appositive_chain(ctx: _Context, segments: list[tuple[int, int]], kinds: lis
         # Channing D. Phillips - the Utah Republican asks' the name is an object inside an aside
         opens = all(kind == "adverbial" for kind in kinds[:i])
         chained = opens and (
-            kinds[i] == "clause" and _only_a_name(ctx, s, e) or kinds[i] == "adverbial" and _as_a_name(ctx, s, e)
+            (kinds[i] == "clause" and _only_a_name(ctx, s, e)) or (kinds[i] == "adverbial" and _as_a_name(ctx, s, e))
         )
     return out
 
@@ -584,14 +584,14 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
         named_before = any(
             m.label in ("PERSON", "ORG")
             for seg, seg_kind in zip(segments[:i], kinds[:i])
-            if seg_kind in ("clause", "appositive") or seg_kind == "adverbial" and _as_a_name(ctx, *seg)
+            if seg_kind in ("clause", "appositive") or (seg_kind == "adverbial" and _as_a_name(ctx, *seg))
             for m in ctx.mentions_in(*seg)
         )
         # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive; 'as Cruz said',
         # 'As X told the AP' is an adverbial clause whose own verb is the speech verb: its subject speaks
         # ('As X, the No. 2 in ..., put it': the 'as' clause's name, its appositives chained after it)
         as_clause = kind == "adverbial" and AS_RE.match(ctx.masked, s, e) and (
-            i == len(segments) - 1 or all(k == "appositive" for k in kinds[i + 1 :]) and _as_a_name(ctx, s, e)
+            i == len(segments) - 1 or (all(k == "appositive" for k in kinds[i + 1 :]) and _as_a_name(ctx, s, e))
         )
         if kind == "clause" or (kind == "appositive" and not named_before) or as_clause:
             clauses.append((s, e))
@@ -666,12 +666,14 @@ def _relative_subject(
         return None  # 'which he called', 'who Beck called': the relative clause has a subject of its own
     at = s + rel.start(1)
     k = len(segments) - 2
+
     def age(k: int) -> bool:
         return re.fullmatch(r"[\s\d]+", ctx.masked[segments[k][0] : segments[k][1]]) is not None
 
     # 'Amara Diallo, 9, who said', 'Nicky Driscoll, 24, from Manchester, who said': an age, and the hometown after
     # it, between the name and the pronoun
-    if k > 1 and _words(ctx.masked[segments[k][0] : segments[k][1]])[0].lower() in PREPOSITIONS and age(k - 1):
+    first = _words(ctx.masked[segments[k][0] : segments[k][1]])[:1]
+    if k > 1 and first and first[0].lower() in PREPOSITIONS and age(k - 1):
         k -= 1
     while k > 0 and age(k):
         k -= 1

@@ -700,3 +700,9 @@ def test_who_after_an_age_and_a_place_is_the_named_person(nlp):
     )
     quote = only(quotes_of(text, nlp), "supposed to be for the people")
     assert (quote.speaker_text, quote.speaker) == ("who", "Dara Whitcombe")
+
+
+def test_a_segment_of_punctuation_alone_before_who_does_not_raise(nlp):
+    text = '"I never voted," said Dara Whitcombe, 24, ?!, who said the senator is fine. "It is for the people."'
+    quote = only(quotes_of(text, nlp), "It is for the people")
+    assert quote.speaker_text == "who"

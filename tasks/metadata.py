@@ -43,8 +43,11 @@ __all__ = ["extract_metadata", "clean_byline", "strip_site_suffix", "with_listin
 # authors
 
 _BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|story|words|eingestellt|geschrieben|verfasst|gepostet|erstellt|artikel"
-    r"|beitrag|rezept|publié|publicado|escrito|scritto)\s+(?:by|von|par|por|da|de)|by|par|por|von|door|av)\b[:\s]*",
+    r"^\s*(?:(?:(?:ein|blog|gast)\s*)?(?:written|posted|reported|story|words|text|eingestellt|geschrieben|verfasst"
+    r"|gepostet|erstellt|artikel|beitrag|gastbeitrag|kommentar|interview|rezept|publié|publicado|escrito|scritto"
+    r"|pubblicato)\s+(?:by|von|par|por|da|de|di)|by|par|por|von|door|av|di)\b[:\s]*"
+    # a label and a colon before the name: "Autor: Jane Doe", "Interview: Julia Roe", "Texte : Marie Dupont"
+    r"|^\s*(?:autor(?:in)?|authors?|auteur|text|texte|texto|testo|interview|redaktion|verfasser(?:in)?)\s*:\s*",
     re.I,
 )
 # a byline's label left alone ("Artikel von:", "Eingestellt von") and comment-form field labels ("Name *",
@@ -68,8 +71,15 @@ _NOT_A_NAME = re.compile(r"\d|https?:|www\.|@|/|:|\?|!")
 _LATIN_START = re.compile(r"[A-Za-z]")
 
 
-def _looks_like_name(s: str) -> bool:
-    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
+_HANDLE = re.compile(r"[^\W_][\w.\-]{1,30}")
+
+
+def _looks_like_name(s: str, handles: bool = False) -> bool:
+    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van).
+    With `handles` (the element itself says it holds the author: rel=author, a vcard's fn, a username) a
+    one-word user name as blogs and forums show it ("gizzmo", "freeman1984", "Isabella.DiBiase") counts too."""
+    if handles and _HANDLE.fullmatch(s) and sum(1 for c in s if c.isalpha()) >= 2:
+        return True
     if not s or len(s) > 60 or _NOT_A_NAME.search(s):
         return False
     words = s.split()
@@ -91,7 +101,9 @@ _BYLINE_NOISE = re.compile(
     rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?.*$"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}(?:,?\s+\d{{4}})?.*$"
     r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$"
-    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$",
+    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$"
+    # a preposition before a date or a filing ("R. Roe am 07.08.2013", "Jane on 3 May", "under Politics")
+    r"|\s(?:am|on|um|le|el|il|at)\s+\d.*$|\s(?:filed\s+)?(?:under|unter)\s.*$",
     re.I,
 )
 _NOT_AUTHOR_ROLE = re.compile(
@@ -106,12 +118,16 @@ _LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*
 _BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
 
 
-def clean_byline(raw: str) -> list[str]:
+_LEADING_DATE = re.compile(r"^[\d.:/\s]+(?:uhr\b)?\s*[-|,]?\s*(?=\w)", re.I)
+
+
+def clean_byline(raw: str, handles: bool = False) -> list[str]:
     """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
 
     Cuts at separators (|, newline, bullets) and at the first date, time or reading time; drops the By/Par
     prefix and job titles; splits on 'and', '&' and ';', and on commas only when every part reads as a name
-    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
+    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only). `handles`: see
+    _looks_like_name.
     """
     s = normalize_text(raw or "")
     s = _LINK_OR_EMAIL.sub(" ", s)  # links, emails
@@ -121,7 +137,7 @@ def clean_byline(raw: str) -> list[str]:
     for segment in _BYLINE_SEPARATOR.split(s):
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
-        segment = _BY_PREFIX.sub("", segment.strip())
+        segment = _BY_PREFIX.sub("", _LEADING_DATE.sub("", segment.strip()))
         segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
         segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
         if not segment:
@@ -142,7 +158,7 @@ def clean_byline(raw: str) -> list[str]:
                 part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
                 if not part or _JOB_WORDS.search(part):
                     continue
-                if _looks_like_name(part) and not _LABEL_ONLY.search(part) and part not in names:
+                if _looks_like_name(part, handles) and not _LABEL_ONLY.search(part) and part not in names:
                     names.append(part)
     return names
 
@@ -733,6 +749,19 @@ _INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
 _BY_WORD_OR_NON_WORD = re.compile(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W")
 
 
+_AUTHOR_ELEMENT_CLASS = re.compile(
+    r"(?:^|\s)(?:fn|username|author|vcard|(?:post|entry|article)[-_]?author|author[-_]?(?:name|link))(?:\s|$)", re.I
+)
+
+
+def _names_the_author(node: LexborNode) -> bool:
+    """rel=author, itemprop=author or a class that is exactly the author's (not "author-box", "authors-list"):
+    the element holds the author, so a user name that does not read as a personal name is still the author."""
+    attrs = node.attributes
+    return ("author" in (attrs.get("rel") or "").lower().split() or "author" in (attrs.get("itemprop") or "").split()
+            or bool(_AUTHOR_ELEMENT_CLASS.search(attrs.get("class") or "")))
+
+
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
     """Names from byline-looking elements. A node whose whole text is names ("Ben Silverman") beats one that
     also holds a job title or headlines; the first such node in the page wins."""
@@ -751,7 +780,7 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         text = _INLINE_SPACE_RUN.sub(" ", raw).strip()
         if not text or len(text) > 120:
             continue
-        names = clean_byline(text)
+        names = clean_byline(text, _names_the_author(node))
         if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)

@@ -41,7 +41,9 @@ IMAGE_LD = ("image", "thumbnailUrl")
 IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
 # bylines in the page, and the elements a page marks its date with
-BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
+BYLINE_SELECTOR = (
+    '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [class~="username"]'
+)
 DATE_SELECTOR = (
     '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '
     'abbr[class~="published"][title], [class~="published"][title], time[pubdate], time[datetime]'

@@ -270,6 +270,32 @@ def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
     assert clean_byline(raw) == names
 
 
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Interview: Julia Roe", ["Julia Roe"]),
+        ("Autorin: Hanna Roth", ["Hanna Roth"]),
+        ("Texte : Marie Dupont", ["Marie Dupont"]),
+        ("Text von Christian Weber", ["Christian Weber"]),
+        ("Ein Gastbeitrag von Jana Kühn", ["Jana Kühn"]),
+        ("Di Mario Rossi", ["Mario Rossi"]),
+        ("06.11.2023 13:30 von Olga", ["Olga"]),
+        ("11.12.2019 - Amelie Kurz", ["Amelie Kurz"]),
+        ("Von Paul Roe am 07.08.2013 um 09:07 Uhr", ["Paul Roe"]),
+        ("Posted by Nina Holt under Politics", ["Nina Holt"]),
+    ],
+)
+def test_byline_label_or_date_around_the_name_is_cut(raw: str, names: list[str]) -> None:
+    """Labels in several languages, a date before the name and a preposition with a date or a filing after it."""
+    assert clean_byline(raw) == names
+
+
+def test_user_names_are_names_only_where_the_element_says_author() -> None:
+    assert clean_byline("kettenblatt42", handles=True) == ["kettenblatt42"]
+    assert clean_byline("kettenblatt42") == []
+    assert clean_byline("Name *", handles=True) == []
+
+
 def test_site_suffix_named_by_a_phrase_holding_the_host() -> None:
     from tasks.metadata import strip_site_suffix
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -47,7 +48,8 @@ _BY_PREFIX = re.compile(
     r"|gepostet|erstellt|artikel|beitrag|gastbeitrag|kommentar|interview|rezept|publié|publicado|escrito|scritto"
     r"|pubblicato)\s+(?:by|von|par|por|da|de|di)|by|par|por|von|door|av|di)\b[:\s]*"
     # a label and a colon before the name: "Autor: Jane Doe", "Interview: Julia Roe", "Texte : Marie Dupont"
-    r"|^\s*(?:autor(?:in)?|authors?|auteur|text|texte|texto|testo|interview|redaktion|verfasser(?:in)?)\s*:\s*",
+    r"|^\s*(?:autor(?:in)?|authors?|auteur|text|texte|texto|testo|interview|redaktion|verfasser(?:in)?|quelle|source"
+    r"|źródło|fuente|fonte)\s*:\s*",
     re.I,
 )
 # a byline's label left alone ("Artikel von:", "Eingestellt von") and comment-form field labels ("Name *",
@@ -528,6 +530,9 @@ def title(src: _Sources, site: str | None) -> str | None:
 
 
 def authors(src: _Sources) -> tuple[str, ...]:
+    """Declared authors (JSON-LD, then meta), else the byline in the page. A declared author that is only the
+    site itself (its name, publisher or host: "Badische Zeitung", "LAOLA1.at") is what a CMS fills in when the
+    writer is named in the page only, so the page's byline goes first there."""
     names = _author_names(src.ld(*sel.AUTHOR_LD), src.ids)
     if not names:
         for key in sel.AUTHOR_META:
@@ -537,9 +542,43 @@ def authors(src: _Sources) -> tuple[str, ...]:
                     names.extend(n for n in found if n not in names)
             if names:
                 break
-    if not names:
-        names = _dom_authors(src.tree)
+    if not names or _only_the_site(names, src):
+        names = _dom_authors(src.tree) or names
     return tuple(names[:8])
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _site_key(s: str) -> str:
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", s).casefold())
+
+
+def _only_the_site(names: list[str], src: _Sources) -> bool:
+    """Every name is the site's own: its og:site_name or publisher, or its host's name ("LN" for ln-online.de,
+    "Motorsport-Total.com" for motorsport-total.com)."""
+    host = (urlsplit(src.url).hostname or "") if src.url else ""
+    labels = [lab for lab in host.lower().split(".") if lab not in ("www", "m", "de", "com", "org", "net", "at", "ch")]
+    site = [_site_key(n) for n in (site_name(src), _publisher_name(src)) if n] + [_site_key(lab) for lab in labels]
+    site = [s for s in site if len(s) >= 2]
+
+    def is_site(name: str) -> bool:  # "LN" is the start of "ln-online"; "LAOLA1.at" holds "laola1"
+        key = _site_key(name)
+        return bool(key) and any(key == s or (len(key) >= 4 and (key in s or s in key))
+                                 or (" " not in name.strip() and s.startswith(key)) for s in site)
+
+    return bool(site) and all(is_site(n) for n in names)
+
+
+def _publisher_name(src: _Sources) -> str | None:
+    publisher = src.ld("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and "name" not in publisher and isinstance(publisher.get("@id"), str):
+        publisher = src.ids.get(publisher["@id"], publisher)
+    if not isinstance(publisher, dict) or "person" in schema_types(publisher):  # a blogger publishing themself
+        return None
+    return first_str(publisher.get("name"))
 
 
 def published(src: _Sources) -> str | None:

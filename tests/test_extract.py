@@ -283,6 +283,7 @@ def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
         ("11.12.2019 - Amelie Kurz", ["Amelie Kurz"]),
         ("Von Paul Roe am 07.08.2013 um 09:07 Uhr", ["Paul Roe"]),
         ("Posted by Nina Holt under Politics", ["Nina Holt"]),
+        ("Quelle: Reuters", ["Reuters"]),
     ],
 )
 def test_byline_label_or_date_around_the_name_is_cut(raw: str, names: list[str]) -> None:

@@ -543,8 +543,37 @@ def authors(src: _Sources) -> tuple[str, ...]:
             if names:
                 break
     if not names or _only_the_site(names, src):
-        names = _dom_authors(src.tree) or names
+        names = _dom_authors(src.tree) or _labelled_byline(src) or names
     return tuple(names[:8])
+
+
+def _as_written(labels: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for label in labels for w in (label, label.upper()))
+
+
+_LABELLED_LINE = re.compile(
+    rf"(?m)^[ \t]*(?:(?P<label>{_as_written(sel.BYLINE_LABELS)})|{_as_written(sel.BYLINE_PREPOSITIONS)})"
+    r"[ \t]*:?[ \t]+\S[^\n]{2,80}$"
+)
+
+
+def _labelled_byline(src: _Sources) -> list[str]:
+    """The first short line of <body> (one text node a line) that a byline label starts, from the headline on
+    (a teaser's "Von ..." above the headline is another article's)."""
+    body = src.tree.body
+    if body is None:
+        return []
+    text = body.text(deep=True, separator="\n")
+    start = 0
+    headline = src.headline_node
+    if headline is not None:
+        found = text.find(headline.text(deep=True, separator="\n").strip())
+        start = max(found, 0)
+    for match in _LABELLED_LINE.finditer(text, start):
+        names = clean_byline(match.group(0))
+        if names and (match.group("label") or all(2 <= len(n.split()) <= 4 for n in names)):
+            return names
+    return []
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

@@ -57,7 +57,8 @@ _BY_PREFIX = re.compile(
 _LABEL_ONLY = re.compile(
     r"(?:^|\s)(?:by|von|par|por|door|av|da|de)\s*:?\s*$"
     r"|^(?:name|e-?mail|website|webseite|url|text|kommentar|comment|nom|nombre|nome|alle artikel|all posts"
-    r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld",
+    r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld"
+    r"|^(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|verfasser(?:in)?)$",
     re.I,
 )
 _JOB_WORDS = re.compile(

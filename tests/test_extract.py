@@ -263,6 +263,8 @@ def test_pages_without_marked_key_points_have_none() -> None:
         ("Name (erforderlich", []),
         ("Name *", []),
         ("Name (required)", []),
+        ("Autor", []),
+        ("Authors", []),
         ("Johanna Kropfitsch | Alle Artikel", ["Johanna Kropfitsch"]),
     ],
 )

@@ -106,7 +106,7 @@ _BYLINE_NOISE = re.compile(
     r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$"
     r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$"
     # a preposition before a date or a filing ("R. Roe am 07.08.2013", "Jane on 3 May", "under Politics")
-    r"|\s(?:am|on|um|le|el|il|at)\s+\d.*$|\s(?:filed\s+)?(?:under|unter)\s.*$",
+    r"|\s(?:am|on|um|le|el|il|at)\s+\d.*$|\s(?:filed\s+)?(?:under|unter)(?:\s.*)?$",
     re.I,
 )
 _NOT_AUTHOR_ROLE = re.compile(
@@ -801,13 +801,17 @@ def image(src: _Sources) -> str | None:
 _COMMENTS = re.compile(r"comment|respond|reply|kommentar|discussion|disqus", re.I)
 
 
+# a post's category and tag classes (WordPress "category-kommentar", "tag-comments") name its topics, not a comment
+_TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag)-\S*", re.I)
+
+
 def _in_comments_or_form(node: LexborNode) -> bool:
     """A commenter's name or a comment form's "Name *" field is not the article's author."""
     parent: LexborNode | None = node
     for _ in range(10):
         if parent is None or parent.tag in ("body", "html", "article", "main"):
             return False
-        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(hints(parent)):
+        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(_TAXONOMY_CLASS.sub(" ", hints(parent))):
             return True
         parent = parent.parent
     return False

@@ -373,3 +373,14 @@ def test_class_word_patterns_match_each_listed_word_and_keep_their_exceptions():
     assert _NEGATIVE.search("author-bio") and not _NEGATIVE.search("biography")
     assert _NEGATIVE.search("top-ad") and not _NEGATIVE.search("heading")
     assert not _NEGATIVE.search("entry-content") and not _POSITIVE.search("sidebar")
+
+
+def test_a_post_filed_under_a_comment_category_keeps_its_author() -> None:
+    """WordPress puts the post's categories in its class ("category-kommentar"): a topic, not a comment thread."""
+    page = (
+        '<html><body><div class="post type-post category-der-kommentar tag-comments"><h1>Die Brücke bleibt zu</h1>'
+        '<div class="meta">Eingestellt von <a href="/author/ortsredaktion7/" rel="author">ortsredaktion7</a></div>'
+        "<p>" + "Die Brücke über den Kanal bleibt bis zum Frühjahr für Autos gesperrt, sagte die Stadt. " * 3
+        + "</p></div></body></html>"
+    )
+    assert extract_document(page, "https://ortsblog.example/2020/brucke").authors == ("ortsredaktion7",)

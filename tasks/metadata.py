@@ -58,7 +58,8 @@ _LABEL_ONLY = re.compile(
     r"(?:^|\s)(?:by|von|par|por|door|av|da|de)\s*:?\s*$"
     r"|^(?:name|e-?mail|website|webseite|url|text|kommentar|comment|nom|nombre|nome|alle artikel|all posts"
     r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld"
-    r"|^(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|verfasser(?:in)?)$",
+    r"|^(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|verfasser(?:in)?"
+    r"|user\s?name|benutzername|login|log in|sign in|anmelden|guest|gast|anonymous|anonym)$",
     re.I,
 )
 _JOB_WORDS = re.compile(

@@ -265,6 +265,7 @@ def test_pages_without_marked_key_points_have_none() -> None:
         ("Name (required)", []),
         ("Autor", []),
         ("Authors", []),
+        ("Username", []),
         ("Johanna Kropfitsch | Alle Artikel", ["Johanna Kropfitsch"]),
     ],
 )

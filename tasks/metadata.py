@@ -560,17 +560,19 @@ _LABELLED_LINE = re.compile(
 
 
 def _labelled_byline(src: _Sources) -> list[str]:
-    """The first short line of <body> (one text node a line) that a byline label starts, from the headline on
-    (a teaser's "Von ..." above the headline is another article's)."""
-    body = src.tree.body
-    if body is None:
-        return []
-    text = body.text(deep=True, separator="\n")
-    start = 0
+    """The first short line (one text node a line) that a byline label starts, after the headline and within its
+    article (three levels up from it): a teaser's "Von ..." above the headline or in a side column is another
+    article's. A page without a headline has no place to look."""
     headline = src.headline_node
-    if headline is not None:
-        found = text.find(headline.text(deep=True, separator="\n").strip())
-        start = max(found, 0)
+    if headline is None:
+        return []
+    article = headline
+    for _ in range(3):
+        if article.parent is None or article.parent.tag in ("body", "html"):
+            break
+        article = article.parent
+    text = article.text(deep=True, separator="\n")
+    start = max(text.find(headline.text(deep=True, separator="\n").strip()), 0)
     for match in _LABELLED_LINE.finditer(text, start):
         names = clean_byline(match.group(0))
         if names and (match.group("label") or all(2 <= len(n.split()) <= 4 for n in names)):

@@ -545,39 +545,8 @@ def authors(src: _Sources) -> tuple[str, ...]:
             if names:
                 break
     if not names or _only_the_site(names, src):
-        names = _dom_authors(src.tree) or _labelled_byline(src) or names
+        names = _dom_authors(src.tree) or names
     return tuple(names[:8])
-
-
-def _as_written(labels: Iterable[str]) -> str:
-    return "|".join(re.escape(w) for label in labels for w in (label, label.upper()))
-
-
-_LABELLED_LINE = re.compile(
-    rf"(?m)^[ \t]*(?:(?P<label>{_as_written(sel.BYLINE_LABELS)})|{_as_written(sel.BYLINE_PREPOSITIONS)})"
-    r"[ \t]*:?[ \t]+\S[^\n]{2,80}$"
-)
-
-
-def _labelled_byline(src: _Sources) -> list[str]:
-    """The first short line (one text node a line) that a byline label starts, after the headline and within its
-    article (three levels up from it): a teaser's "Von ..." above the headline or in a side column is another
-    article's. A page without a headline has no place to look."""
-    headline = src.headline_node
-    if headline is None:
-        return []
-    article = headline
-    for _ in range(3):
-        if article.parent is None or article.parent.tag in ("body", "html"):
-            break
-        article = article.parent
-    text = article.text(deep=True, separator="\n")
-    start = max(text.find(headline.text(deep=True, separator="\n").strip()), 0)
-    for match in _LABELLED_LINE.finditer(text, start):
-        names = clean_byline(match.group(0))
-        if names and (match.group("label") or all(2 <= len(n.split()) <= 4 for n in names)):
-            return names
-    return []
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

@@ -45,15 +45,6 @@ BYLINE_SELECTOR = (
     '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [class*="autor" i], '
     '[class~="username"]'
 )
-# a line of the page that is a byline by its label alone, in the languages of the open web ("Von Jane Doe",
-# "Por Agencia EFE", "Written by: Jane Doe", "Autorin: Uta Roe, Projektleiterin"), read where no element is marked;
-# as written at the start of a line (capitalised or in capitals: a line "von Goethe" is the rest of a sentence)
-BYLINE_LABELS = (
-    "Written by", "Posted by", "Text von", "Ein Beitrag von", "Gastbeitrag von", "Autor", "Autorin", "Author",
-    "Auteur", "Autore", "Texto",
-)
-# labels that are also prepositions ("Von Walzer und Mozartkugeln" starts a headline): only before full names
-BYLINE_PREPOSITIONS = ("By", "Von", "Par", "Por", "Di", "Door", "Av")
 DATE_SELECTOR = (
     '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '
     'abbr[class~="published"][title], [class~="published"][title], time[pubdate], time[datetime]'

@@ -545,8 +545,48 @@ def authors(src: _Sources) -> tuple[str, ...]:
             if names:
                 break
     if not names or _only_the_site(names, src):
-        names = _dom_authors(src.tree) or names
+        names = _dom_authors(src.tree) or _labelled_byline(src) or names
     return tuple(names[:8])
+
+
+def _as_written(labels: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for label in labels for w in (label, label.upper()))
+
+
+_LABEL_START = re.compile(
+    rf"(?:(?P<label>{_as_written(sel.BYLINE_LABELS)})|{_as_written(sel.BYLINE_PREPOSITIONS)})(?:\s*:\s*|\s+|$)"
+)
+_AFTER_HEADLINE_ELEMENTS = 60  # how far after the headline a byline is looked for (elements, in document order)
+
+
+def _labelled_byline(src: _Sources) -> list[str]:
+    """A short element just after the headline whose own text a byline label starts ("<p>Por <b>Ana Roe</b></p>"):
+    the byline of a page that marks none. Only the few elements after the headline are read (a teaser's "Von ..."
+    above it or further down is another article's); a preposition label counts before full names only."""
+    headline = src.headline_node
+    if headline is None:
+        return []
+    seen = 0
+    level: LexborNode | None = headline
+    for _ in range(3):
+        if level is None or level.tag in ("body", "html"):
+            break
+        sibling = level.next
+        while sibling is not None and seen < _AFTER_HEADLINE_ELEMENTS:
+            for node in sibling.traverse():
+                seen += 1
+                if seen > _AFTER_HEADLINE_ELEMENTS:
+                    break
+                match = _LABEL_START.match(node.text(deep=False).lstrip())
+                if not match:
+                    continue
+                text = node.text(deep=True, separator=" ")
+                names = clean_byline(text) if len(text) <= 150 else []
+                if names and (match.group("label") or all(2 <= len(n.split()) <= 4 for n in names)):
+                    return names
+            sibling = sibling.next
+        level = level.parent
+    return []
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

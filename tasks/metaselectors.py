@@ -45,6 +45,15 @@ BYLINE_SELECTOR = (
     '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [class*="autor" i], '
     '[class~="username"]'
 )
+# an element after the headline whose own text a byline label starts, in the languages of the open web ("Von Jane
+# Doe", "Por Agencia EFE", "Written by: Jane Doe", "Autorin: Uta Roe, Projektleiterin"), read where no element is
+# marked; as written at the start (capitalised or in capitals: "von Goethe" is the rest of a sentence)
+BYLINE_LABELS = (
+    "Written by", "Posted by", "Text von", "Ein Beitrag von", "Gastbeitrag von", "Autor", "Autorin", "Author",
+    "Auteur", "Autore", "Texto",
+)
+# labels that are also prepositions ("Von Walzer und Mozartkugeln" starts a headline): only before full names
+BYLINE_PREPOSITIONS = ("By", "Von", "Par", "Por", "Di", "Door", "Av")
 DATE_SELECTOR = (
     '[itemprop="datePublished"], [property$="datePublished"], [itemprop="dateCreated"], [property$="dateCreated"], '
     'abbr[class~="published"][title], [class~="published"][title], time[pubdate], time[datetime]'

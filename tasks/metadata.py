@@ -122,6 +122,14 @@ _LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*
 _BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
 
 
+# a role glued to the outlet before the name, as German bylines write it ("FOCUS-Online-Experte Robin Roe",
+# "taz-Redakteurin Jana Roe", "SPIEGEL-Korrespondent Max Roe")
+_GLUED_ROLE = re.compile(
+    r"^\S+-(?:experte|expertin|redakteur|redakteurin|autor|autorin|korrespondent|korrespondentin|kolumnist"
+    r"|kolumnistin|reporter|reporterin|mitarbeiter|mitarbeiterin|chefredakteur|chefredakteurin|volontär"
+    r"|volontärin)\s+(?=\w)",
+    re.I,
+)
 _LEADING_DATE = re.compile(r"^[\d.:/\s]+(?:uhr\b)?\s*[-|,]?\s*(?=\w)", re.I)
 
 
@@ -142,6 +150,7 @@ def clean_byline(raw: str, handles: bool = False) -> list[str]:
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
         segment = _BY_PREFIX.sub("", _LEADING_DATE.sub("", segment.strip()))
+        segment = _GLUED_ROLE.sub("", segment)
         segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
         segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
         if not segment:
@@ -606,8 +615,10 @@ def _only_the_site(names: list[str], src: _Sources) -> bool:
 
     def is_site(name: str) -> bool:  # "LN" is the start of "ln-online"; "LAOLA1.at" holds "laola1"
         key = _site_key(name)
+        initials = "".join(w[0] for w in _NOT_ALNUM.split(name.casefold()) if w)  # "Hanns-Seidel-Stiftung": hss
         return bool(key) and any(key == s or (len(key) >= 4 and (key in s or s in key))
-                                 or (" " not in name.strip() and s.startswith(key)) for s in site)
+                                 or (" " not in name.strip() and s.startswith(key))
+                                 or (len(initials) >= 3 and initials == s) for s in site)
 
     return bool(site) and all(is_site(n) for n in names)
 

@@ -287,6 +287,8 @@ def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
         ("Von Paul Roe am 07.08.2013 um 09:07 Uhr", ["Paul Roe"]),
         ("Posted by Nina Holt under Politics", ["Nina Holt"]),
         ("Quelle: Reuters", ["Reuters"]),
+        ("FOCUS-Online-Experte Robin Roe", ["Robin Roe"]),
+        ("taz-Redakteurin Jana Kühn", ["Jana Kühn"]),
     ],
 )
 def test_byline_label_or_date_around_the_name_is_cut(raw: str, names: list[str]) -> None:
@@ -385,3 +387,15 @@ def test_a_post_filed_under_a_comment_category_keeps_its_author() -> None:
         + "</p></div></body></html>"
     )
     assert extract_document(page, "https://ortsblog.example/2020/brucke").authors == ("ortsredaktion7",)
+
+
+def test_a_declared_author_named_by_the_host_initials_is_the_site() -> None:
+    """'Nordsee Hafen Verband' on nhv.example is the site itself: the byline in the page names the writer."""
+    page = (
+        '<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Article",'
+        '"headline":"Neue Kaimauer","author":{"@type":"Organization","name":"Nordsee Hafen Verband"}}</script>'
+        '</head><body><article><h1>Neue Kaimauer</h1><p class="article-author">Ole Brandt</p><p>'
+        + "Die neue Kaimauer im Osthafen ist fertig und wird im Mai für die ersten Schiffe freigegeben. " * 3
+        + "</p></article></body></html>"
+    )
+    assert extract_document(page, "https://www.nhv.example/news/kaimauer").authors == ("Ole Brandt",)

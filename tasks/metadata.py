@@ -158,8 +158,8 @@ def clean_byline(raw: str, handles: bool = False) -> list[str]:
         comma_parts = [c.strip(" .") for c in segment.split(",") if c.strip(" .")]
         if len(comma_parts) > 1:
             people = [c for c in comma_parts if not _JOB_WORDS.search(c)]
-            if len(people) == len(comma_parts) and all(
-                2 <= len(_NAME_SPLIT.sub(" ", c).split()) <= 4 for c in comma_parts
+            if len(people) == len(comma_parts) and all(  # "A Roe, B Doe, C Poe and D Moe": four names
+                2 <= len(p.split()) <= 4 for c in comma_parts for p in _NAME_SPLIT.split(c) if p.strip()
             ):
                 candidates = comma_parts
             else:

@@ -289,6 +289,8 @@ def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
         ("Quelle: Reuters", ["Reuters"]),
         ("FOCUS-Online-Experte Robin Roe", ["Robin Roe"]),
         ("taz-Redakteurin Jana Kühn", ["Jana Kühn"]),
+        ("Posted by Nathan Roe, Varun Doe, Eric Moe and Kiran C Poe",
+         ["Nathan Roe", "Varun Doe", "Eric Moe", "Kiran C Poe"]),
     ],
 )
 def test_byline_label_or_date_around_the_name_is_cut(raw: str, names: list[str]) -> None:

@@ -149,8 +149,12 @@ def clean_byline(raw: str, handles: bool = False) -> list[str]:
     for segment in _BYLINE_SEPARATOR.split(s):
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
-        segment = _BY_PREFIX.sub("", _LEADING_DATE.sub("", segment.strip()))
-        segment = _GLUED_ROLE.sub("", segment)
+        segment = segment.strip()
+        if segment[:1].isdigit():
+            segment = _LEADING_DATE.sub("", segment)
+        segment = _BY_PREFIX.sub("", segment)
+        if "-" in segment:
+            segment = _GLUED_ROLE.sub("", segment)
         segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
         segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
         if not segment:
@@ -610,7 +614,8 @@ def _only_the_site(names: list[str], src: _Sources) -> bool:
     "Motorsport-Total.com" for motorsport-total.com)."""
     host = (urlsplit(src.url).hostname or "") if src.url else ""
     labels = [lab for lab in host.lower().split(".") if lab not in ("www", "m", "de", "com", "org", "net", "at", "ch")]
-    site = [_site_key(n) for n in (site_name(src), _publisher_name(src)) if n] + [_site_key(lab) for lab in labels]
+    site = [_site_key(n) for n in (src.meta(sel.SITE_NAME_META), _publisher_name(src)) if n]
+    site += [_site_key(lab) for lab in labels]
     site = [s for s in site if len(s) >= 2]
 
     def is_site(name: str) -> bool:  # "LN" is the start of "ln-online"; "LAOLA1.at" holds "laola1"
@@ -834,7 +839,10 @@ def _in_comments_or_form(node: LexborNode) -> bool:
     for _ in range(10):
         if parent is None or parent.tag in ("body", "html", "article", "main"):
             return False
-        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(_TAXONOMY_CLASS.sub(" ", hints(parent))):
+        if parent.tag in ("form", "label", "textarea"):
+            return True
+        parent_hints = hints(parent)
+        if _COMMENTS.search(parent_hints) and _COMMENTS.search(_TAXONOMY_CLASS.sub(" ", parent_hints)):
             return True
         parent = parent.parent
     return False
@@ -876,7 +884,7 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         text = _INLINE_SPACE_RUN.sub(" ", raw).strip()
         if not text or len(text) > 120:
             continue
-        names = clean_byline(text, _names_the_author(node))
+        names = clean_byline(text) or (clean_byline(text, handles=True) if _names_the_author(node) else [])
         if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)

@@ -118,7 +118,7 @@ _NOT_AUTHOR_ROLE = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
-_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+")
+_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+|(?<!\w)@\w+")
 _BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
 
 

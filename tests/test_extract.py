@@ -289,6 +289,7 @@ def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
         ("Quelle: Reuters", ["Reuters"]),
         ("FOCUS-Online-Experte Robin Roe", ["Robin Roe"]),
         ("taz-Redakteurin Jana Kühn", ["Jana Kühn"]),
+        ("Williams Roe @wroed", ["Williams Roe"]),
         ("Posted by Nathan Roe, Varun Doe, Eric Moe and Kiran C Poe",
          ["Nathan Roe", "Varun Doe", "Eric Moe", "Kiran C Poe"]),
     ],

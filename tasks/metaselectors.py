@@ -42,7 +42,7 @@ IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
 # bylines in the page, and the elements a page marks its date with
 BYLINE_SELECTOR = (
-    '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [class*="autor"], '
+    '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], '
     '[class~="username"]'
 )
 # an element after the headline whose own text a byline label starts, in the languages of the open web ("Von Jane

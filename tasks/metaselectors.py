@@ -41,10 +41,7 @@ IMAGE_LD = ("image", "thumbnailUrl")
 IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
 # bylines in the page, and the elements a page marks its date with
-BYLINE_SELECTOR = (
-    '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], '
-    '[class~="username"]'
-)
+BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
 # an element after the headline whose own text a byline label starts, in the languages of the open web ("Von Jane
 # Doe", "Por Agencia EFE", "Written by: Jane Doe", "Autorin: Uta Roe, Projektleiterin"), read where no element is
 # marked; as written at the start (capitalised or in capitals: "von Goethe" is the rest of a sentence)

@@ -5,7 +5,10 @@
              " | Site" / " - Site" naming the site (og:site_name, publisher, host) is removed.
   authors    JSON-LD author (persons, organisations, @id references in @graph), then meta (dc:creator,
              author, article:author, byl, parsely/sailthru), then bylines in the page (rel=author,
-             itemprop=author, class/id "byline"/"author"), cleaned of "By", dates, reading times, job titles.
+             itemprop=author, class "byline"/"author"; a user name where the element says author), then an
+             element after the headline that a label starts ("Von", "Por", "Autorin:"); a declared author that
+             is only the site itself gives way to the page's byline. Cleaned of labels in several languages,
+             dates, reading times, handles, job titles.
   published  JSON-LD datePublished, article:published_time and other date metas, JSON-LD dateCreated,
              itemprop=datePublished / <time datetime>, a /yyyy/mm/dd/ in the URL. ISO 8601, offset kept as
              written (no conversion, so the day is the publisher's). modified: dateModified and its metas.

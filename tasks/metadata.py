@@ -624,7 +624,7 @@ def _only_the_site(names: list[str], src: _Sources) -> bool:
     def is_site(name: str) -> bool:  # "LN" is the start of "ln-online"; "LAOLA1.at" holds "laola1"
         key = _site_key(name)
         initials = "".join(w[0] for w in _NOT_ALNUM.split(name.casefold()) if w)  # "Hanns-Seidel-Stiftung": hss
-        return bool(key) and any(key == s or (len(key) >= 4 and (key in s or s in key))
+        return bool(key) and any(key == s or (len(key) >= 4 and len(s) >= 4 and (key in s or s in key))
                                  or (" " not in name.strip() and s.startswith(key))
                                  or (len(initials) >= 3 and initials == s) for s in site)
 

@@ -402,3 +402,15 @@ def test_a_declared_author_named_by_the_host_initials_is_the_site() -> None:
         + "</p></article></body></html>"
     )
     assert extract_document(page, "https://www.nhv.example/news/kaimauer").authors == ("Ole Brandt",)
+
+
+def test_a_person_whose_name_holds_a_short_host_label_is_not_the_site() -> None:
+    """'uk' of example.co.uk is inside 'Luke Hill': too short a label to say the declared author is the site."""
+    page = (
+        '<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Article",'
+        '"headline":"Harbour fees rise","author":{"@type":"Person","name":"Luke Hill"}}</script></head><body>'
+        '<article><h1>Harbour fees rise</h1><p class="author-name">Marina Holt</p><p>'
+        + "Fees at the harbour rise by a tenth from April, the port authority said on Monday. " * 3
+        + "</p></article></body></html>"
+    )
+    assert extract_document(page, "https://www.harbour.co.uk/news/fees").authors == ("Luke Hill",)

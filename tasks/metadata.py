@@ -5,7 +5,10 @@
              " | Site" / " - Site" naming the site (og:site_name, publisher, host) is removed.
   authors    JSON-LD author (persons, organisations, @id references in @graph), then meta (dc:creator,
              author, article:author, byl, parsely/sailthru), then bylines in the page (rel=author,
-             itemprop=author, class/id "byline"/"author"), cleaned of "By", dates, reading times, job titles.
+             itemprop=author, class "byline"/"author"; a user name where the element says author), then an
+             element after the headline that a label starts ("Von", "Por", "Autorin:"); a declared author that
+             is only the site itself gives way to the page's byline. Cleaned of labels in several languages,
+             dates, reading times, handles, job titles.
   published  JSON-LD datePublished, article:published_time and other date metas, JSON-LD dateCreated,
              itemprop=datePublished / <time datetime>, a /yyyy/mm/dd/ in the URL. ISO 8601, offset kept as
              written (no conversion, so the day is the publisher's). modified: dateModified and its metas.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -43,8 +47,12 @@ __all__ = ["extract_metadata", "clean_byline", "strip_site_suffix", "with_listin
 # authors
 
 _BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|story|words|eingestellt|geschrieben|verfasst|gepostet|erstellt|artikel"
-    r"|beitrag|rezept|publié|publicado|escrito|scritto)\s+(?:by|von|par|por|da|de)|by|par|por|von|door|av)\b[:\s]*",
+    r"^\s*(?:(?:(?:ein|blog|gast)\s*)?(?:written|posted|reported|story|words|text|eingestellt|geschrieben|verfasst"
+    r"|gepostet|erstellt|artikel|beitrag|gastbeitrag|kommentar|interview|rezept|publié|publicado|escrito|scritto"
+    r"|pubblicato)\s+(?:by|von|par|por|da|de|di)|by|par|por|von|door|av|di)\b[:\s]*"
+    # a label and a colon before the name: "Autor: Jane Doe", "Interview: Julia Roe", "Texte : Marie Dupont"
+    r"|^\s*(?:autor(?:in)?|authors?|auteur|text|texte|texto|testo|interview|redaktion|verfasser(?:in)?|quelle|source"
+    r"|źródło|fuente|fonte)\s*:\s*",
     re.I,
 )
 # a byline's label left alone ("Artikel von:", "Eingestellt von") and comment-form field labels ("Name *",
@@ -52,7 +60,9 @@ _BY_PREFIX = re.compile(
 _LABEL_ONLY = re.compile(
     r"(?:^|\s)(?:by|von|par|por|door|av|da|de)\s*:?\s*$"
     r"|^(?:name|e-?mail|website|webseite|url|text|kommentar|comment|nom|nombre|nome|alle artikel|all posts"
-    r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld",
+    r"|mehr|more)\b\s*[*:(]?.*$|erforderlich|required|obligatoire|pflichtfeld"
+    r"|^(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|verfasser(?:in)?"
+    r"|user\s?name|benutzername|login|log in|sign in|anmelden|guest|gast|anonymous|anonym)$",
     re.I,
 )
 _JOB_WORDS = re.compile(
@@ -68,8 +78,15 @@ _NOT_A_NAME = re.compile(r"\d|https?:|www\.|@|/|:|\?|!")
 _LATIN_START = re.compile(r"[A-Za-z]")
 
 
-def _looks_like_name(s: str) -> bool:
-    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van)."""
+_HANDLE = re.compile(r"[^\W_][\w.\-]{1,30}")
+
+
+def _looks_like_name(s: str, handles: bool = False) -> bool:
+    """A person or desk name: 1-5 words, no digits/URLs, every Latin word capitalised except particles (de, van).
+    With `handles` (the element itself says it holds the author: rel=author, a vcard's fn, a username) a
+    one-word user name as blogs and forums show it ("gizzmo", "freeman1984", "Isabella.DiBiase") counts too."""
+    if handles and _HANDLE.fullmatch(s) and sum(1 for c in s if c.isalpha()) >= 2:
+        return True
     if not s or len(s) > 60 or _NOT_A_NAME.search(s):
         return False
     words = s.split()
@@ -91,7 +108,9 @@ _BYLINE_NOISE = re.compile(
     rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?.*$"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES}(?:,?\s+\d{{4}})?.*$"
     r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$"
-    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$",
+    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\b(?:\s+read)?.*$|\b(?:minute|min) read\b.*$"
+    # a preposition before a date or a filing ("R. Roe am 07.08.2013", "Jane on 3 May", "under Politics")
+    r"|\s(?:am|on|um|le|el|il|at)\s+\d.*$|\s(?:filed\s+)?(?:under|unter)(?:\s.*)?$",
     re.I,
 )
 _NOT_AUTHOR_ROLE = re.compile(
@@ -102,16 +121,28 @@ _NOT_AUTHOR_ROLE = re.compile(
 _NAME_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
-_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+")
+_LINK_OR_EMAIL = re.compile(r"\([^()]*(?:https?:|www\.|@)[^()]*\)|<[^<>]*@[^<>]*>|\S+@\S+\.\w+|(?<!\w)@\w+")
 _BYLINE_SEPARATOR = re.compile(r"\s*[|\n•·—–]\s*|\s+-\s+")
 
 
-def clean_byline(raw: str) -> list[str]:
+# a role glued to the outlet before the name, as German bylines write it ("FOCUS-Online-Experte Robin Roe",
+# "taz-Redakteurin Jana Roe", "SPIEGEL-Korrespondent Max Roe")
+_GLUED_ROLE = re.compile(
+    r"^\S+-(?:experte|expertin|redakteur|redakteurin|autor|autorin|korrespondent|korrespondentin|kolumnist"
+    r"|kolumnistin|reporter|reporterin|mitarbeiter|mitarbeiterin|chefredakteur|chefredakteurin|volontär"
+    r"|volontärin)\s+(?=\w)",
+    re.I,
+)
+_LEADING_DATE = re.compile(r"^[\d.:/\s]+(?:uhr\b)?\s*[-|,]?\s*(?=\w)", re.I)
+
+
+def clean_byline(raw: str, handles: bool = False) -> list[str]:
     """'By Jane Doe and John Roe | Updated 3 min read' -> ['Jane Doe', 'John Roe'].
 
     Cuts at separators (|, newline, bullets) and at the first date, time or reading time; drops the By/Par
     prefix and job titles; splits on 'and', '&' and ';', and on commas only when every part reads as a name
-    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only).
+    ("Jane Doe, Senior Reporter" and "Name, Some Project" keep the first part only). `handles`: see
+    _looks_like_name.
     """
     s = normalize_text(raw or "")
     s = _LINK_OR_EMAIL.sub(" ", s)  # links, emails
@@ -121,7 +152,12 @@ def clean_byline(raw: str) -> list[str]:
     for segment in _BYLINE_SEPARATOR.split(s):
         if _NOT_AUTHOR_ROLE.match(segment):
             continue
-        segment = _BY_PREFIX.sub("", segment.strip())
+        segment = segment.strip()
+        if segment[:1].isdigit():
+            segment = _LEADING_DATE.sub("", segment)
+        segment = _BY_PREFIX.sub("", segment)
+        if "-" in segment:
+            segment = _GLUED_ROLE.sub("", segment)
         segment = _BYLINE_NOISE.sub("", segment).strip(" ,:;.-")
         segment = _BY_PREFIX.sub("", segment).strip(" ,:;.")
         if not segment:
@@ -129,8 +165,8 @@ def clean_byline(raw: str) -> list[str]:
         comma_parts = [c.strip(" .") for c in segment.split(",") if c.strip(" .")]
         if len(comma_parts) > 1:
             people = [c for c in comma_parts if not _JOB_WORDS.search(c)]
-            if len(people) == len(comma_parts) and all(
-                2 <= len(_NAME_SPLIT.sub(" ", c).split()) <= 4 for c in comma_parts
+            if len(people) == len(comma_parts) and all(  # "A Roe, B Doe, C Poe and D Moe": four names
+                2 <= len(p.split()) <= 4 for c in comma_parts for p in _NAME_SPLIT.split(c) if p.strip()
             ):
                 candidates = comma_parts
             else:
@@ -142,7 +178,7 @@ def clean_byline(raw: str) -> list[str]:
                 part = _BY_PREFIX.sub("", part).strip(" ,:;.()")
                 if not part or _JOB_WORDS.search(part):
                     continue
-                if _looks_like_name(part) and not _LABEL_ONLY.search(part) and part not in names:
+                if _looks_like_name(part, handles) and not _LABEL_ONLY.search(part) and part not in names:
                     names.append(part)
     return names
 
@@ -512,6 +548,9 @@ def title(src: _Sources, site: str | None) -> str | None:
 
 
 def authors(src: _Sources) -> tuple[str, ...]:
+    """Declared authors (JSON-LD, then meta), else the byline in the page. A declared author that is only the
+    site itself (its name, publisher or host: "Badische Zeitung", "LAOLA1.at") is what a CMS fills in when the
+    writer is named in the page only, so the page's byline goes first there."""
     names = _author_names(src.ld(*sel.AUTHOR_LD), src.ids)
     if not names:
         for key in sel.AUTHOR_META:
@@ -521,9 +560,86 @@ def authors(src: _Sources) -> tuple[str, ...]:
                     names.extend(n for n in found if n not in names)
             if names:
                 break
-    if not names:
-        names = _dom_authors(src.tree)
+    if not names or _only_the_site(names, src):
+        names = _dom_authors(src.tree) or _labelled_byline(src) or names
     return tuple(names[:8])
+
+
+def _as_written(labels: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for label in labels for w in (label, label.upper()))
+
+
+_LABEL_START = re.compile(
+    rf"(?:(?P<label>{_as_written(sel.BYLINE_LABELS)})|{_as_written(sel.BYLINE_PREPOSITIONS)})(?:\s*:\s*|\s+|$)"
+)
+_AFTER_HEADLINE_ELEMENTS = 60  # how far after the headline a byline is looked for (elements, in document order)
+
+
+def _labelled_byline(src: _Sources) -> list[str]:
+    """A short element just after the headline whose own text a byline label starts ("<p>Por <b>Ana Roe</b></p>"):
+    the byline of a page that marks none. Only the few elements after the headline are read (a teaser's "Von ..."
+    above it or further down is another article's); a preposition label counts before full names only."""
+    headline = src.headline_node
+    if headline is None:
+        return []
+    seen = 0
+    level: LexborNode | None = headline
+    for _ in range(3):
+        if level is None or level.tag in ("body", "html"):
+            break
+        sibling = level.next
+        while sibling is not None and seen < _AFTER_HEADLINE_ELEMENTS:
+            for node in sibling.traverse():
+                seen += 1
+                if seen > _AFTER_HEADLINE_ELEMENTS:
+                    break
+                match = _LABEL_START.match(node.text(deep=False).lstrip())
+                if not match:
+                    continue
+                text = node.text(deep=True, separator=" ")
+                names = clean_byline(text) if len(text) <= 150 else []
+                if names and (match.group("label") or all(2 <= len(n.split()) <= 4 for n in names)):
+                    return names
+            sibling = sibling.next
+        level = level.parent
+    return []
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _site_key(s: str) -> str:
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", s).casefold())
+
+
+def _only_the_site(names: list[str], src: _Sources) -> bool:
+    """Every name is the site's own: its og:site_name or publisher, or its host's name ("LN" for ln-online.de,
+    "Motorsport-Total.com" for motorsport-total.com)."""
+    host = (urlsplit(src.url).hostname or "") if src.url else ""
+    labels = [lab for lab in host.lower().split(".") if lab not in ("www", "m", "de", "com", "org", "net", "at", "ch")]
+    site = [_site_key(n) for n in (src.meta(sel.SITE_NAME_META), _publisher_name(src)) if n]
+    site += [_site_key(lab) for lab in labels]
+    site = [s for s in site if len(s) >= 2]
+
+    def is_site(name: str) -> bool:  # "LN" is the start of "ln-online"; "LAOLA1.at" holds "laola1"
+        key = _site_key(name)
+        initials = "".join(w[0] for w in _NOT_ALNUM.split(name.casefold()) if w)  # "Hanns-Seidel-Stiftung": hss
+        return bool(key) and any(key == s or (len(key) >= 4 and len(s) >= 4 and (key in s or s in key))
+                                 or (" " not in name.strip() and s.startswith(key))
+                                 or (len(initials) >= 3 and initials == s) for s in site)
+
+    return bool(site) and all(is_site(n) for n in names)
+
+
+def _publisher_name(src: _Sources) -> str | None:
+    publisher = src.ld("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and "name" not in publisher and isinstance(publisher.get("@id"), str):
+        publisher = src.ids.get(publisher["@id"], publisher)
+    if not isinstance(publisher, dict) or "person" in schema_types(publisher):  # a blogger publishing themself
+        return None
+    return first_str(publisher.get("name"))
 
 
 def published(src: _Sources) -> str | None:
@@ -717,13 +833,20 @@ def image(src: _Sources) -> str | None:
 _COMMENTS = re.compile(r"comment|respond|reply|kommentar|discussion|disqus", re.I)
 
 
+# a post's category and tag classes (WordPress "category-kommentar", "tag-comments") name its topics, not a comment
+_TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:category|tag)-\S*", re.I)
+
+
 def _in_comments_or_form(node: LexborNode) -> bool:
     """A commenter's name or a comment form's "Name *" field is not the article's author."""
     parent: LexborNode | None = node
     for _ in range(10):
         if parent is None or parent.tag in ("body", "html", "article", "main"):
             return False
-        if parent.tag in ("form", "label", "textarea") or _COMMENTS.search(hints(parent)):
+        if parent.tag in ("form", "label", "textarea"):
+            return True
+        parent_hints = hints(parent)
+        if _COMMENTS.search(parent_hints) and _COMMENTS.search(_TAXONOMY_CLASS.sub(" ", parent_hints)):
             return True
         parent = parent.parent
     return False
@@ -732,6 +855,19 @@ def _in_comments_or_form(node: LexborNode) -> bool:
 _AUTHOR_BOX_HINT = re.compile(r"(?:^|[\s_-])(?:authors?-?(?:bio|box|info|desc|avatar|image|photo|pic|social)s?)")
 _INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
 _BY_WORD_OR_NON_WORD = re.compile(r"(?i)\b(?:by|par|por|von|and|und|et)\b|\W")
+
+
+_AUTHOR_ELEMENT_CLASS = re.compile(
+    r"(?:^|\s)(?:fn|username|author|vcard|(?:post|entry|article)[-_]?author|author[-_]?(?:name|link))(?:\s|$)", re.I
+)
+
+
+def _names_the_author(node: LexborNode) -> bool:
+    """rel=author, itemprop=author or a class that is exactly the author's (not "author-box", "authors-list"):
+    the element holds the author, so a user name that does not read as a personal name is still the author."""
+    attrs = node.attributes
+    return ("author" in (attrs.get("rel") or "").lower().split() or "author" in (attrs.get("itemprop") or "").split()
+            or bool(_AUTHOR_ELEMENT_CLASS.search(attrs.get("class") or "")))
 
 
 def _dom_authors(tree: LexborHTMLParser) -> list[str]:
@@ -752,7 +888,7 @@ def _dom_authors(tree: LexborHTMLParser) -> list[str]:
         text = _INLINE_SPACE_RUN.sub(" ", raw).strip()
         if not text or len(text) > 120:
             continue
-        names = clean_byline(text)
+        names = clean_byline(text) or (clean_byline(text, handles=True) if _names_the_author(node) else [])
         if not names or _in_comments_or_form(node):
             continue
         covered = sum(len(n) for n in names)

@@ -40,6 +40,15 @@ DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.
 IMAGE_LD = ("image", "thumbnailUrl")
 IMAGE_META = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 
+# an element after the headline whose own text a byline label starts, in the languages of the open web ("Von Jane
+# Doe", "Por Agencia EFE", "Written by: Jane Doe", "Autorin: Uta Roe, Projektleiterin"), read where no element is
+# marked; as written at the start (capitalised or in capitals: "von Goethe" is the rest of a sentence)
+BYLINE_LABELS = (
+    "Written by", "Posted by", "Text von", "Ein Beitrag von", "Gastbeitrag von", "Autor", "Autorin", "Author",
+    "Auteur", "Autore", "Texto",
+)
+# labels that are also prepositions ("Von Walzer und Mozartkugeln" starts a headline): only before full names
+BYLINE_PREPOSITIONS = ("By", "Von", "Par", "Por", "Di", "Door", "Av")
 # bylines in the page, and the elements a page marks its date with
 BYLINE_SELECTOR = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i]'
 DATE_SELECTOR = (

@@ -263,11 +263,46 @@ def test_pages_without_marked_key_points_have_none() -> None:
         ("Name (erforderlich", []),
         ("Name *", []),
         ("Name (required)", []),
+        ("Autor", []),
+        ("Authors", []),
+        ("Username", []),
         ("Johanna Kropfitsch | Alle Artikel", ["Johanna Kropfitsch"]),
     ],
 )
 def test_byline_labels_are_not_names(raw: str, names: list[str]) -> None:
     assert clean_byline(raw) == names
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Interview: Julia Roe", ["Julia Roe"]),
+        ("Autorin: Hanna Roth", ["Hanna Roth"]),
+        ("Texte : Marie Dupont", ["Marie Dupont"]),
+        ("Text von Christian Weber", ["Christian Weber"]),
+        ("Ein Gastbeitrag von Jana Kühn", ["Jana Kühn"]),
+        ("Di Mario Rossi", ["Mario Rossi"]),
+        ("06.11.2023 13:30 von Olga", ["Olga"]),
+        ("11.12.2019 - Amelie Kurz", ["Amelie Kurz"]),
+        ("Von Paul Roe am 07.08.2013 um 09:07 Uhr", ["Paul Roe"]),
+        ("Posted by Nina Holt under Politics", ["Nina Holt"]),
+        ("Quelle: Reuters", ["Reuters"]),
+        ("FOCUS-Online-Experte Robin Roe", ["Robin Roe"]),
+        ("taz-Redakteurin Jana Kühn", ["Jana Kühn"]),
+        ("Williams Roe @wroed", ["Williams Roe"]),
+        ("Posted by Nathan Roe, Varun Doe, Eric Moe and Kiran C Poe",
+         ["Nathan Roe", "Varun Doe", "Eric Moe", "Kiran C Poe"]),
+    ],
+)
+def test_byline_label_or_date_around_the_name_is_cut(raw: str, names: list[str]) -> None:
+    """Labels in several languages, a date before the name and a preposition with a date or a filing after it."""
+    assert clean_byline(raw) == names
+
+
+def test_user_names_are_names_only_where_the_element_says_author() -> None:
+    assert clean_byline("kettenblatt42", handles=True) == ["kettenblatt42"]
+    assert clean_byline("kettenblatt42") == []
+    assert clean_byline("Name *", handles=True) == []
 
 
 def test_site_suffix_named_by_a_phrase_holding_the_host() -> None:
@@ -344,3 +379,38 @@ def test_class_word_patterns_match_each_listed_word_and_keep_their_exceptions():
     assert _NEGATIVE.search("author-bio") and not _NEGATIVE.search("biography")
     assert _NEGATIVE.search("top-ad") and not _NEGATIVE.search("heading")
     assert not _NEGATIVE.search("entry-content") and not _POSITIVE.search("sidebar")
+
+
+def test_a_post_filed_under_a_comment_category_keeps_its_author() -> None:
+    """WordPress puts the post's categories in its class ("category-kommentar"): a topic, not a comment thread."""
+    page = (
+        '<html><body><div class="post type-post category-der-kommentar tag-comments"><h1>Die Brücke bleibt zu</h1>'
+        '<div class="meta">Eingestellt von <a href="/author/ortsredaktion7/" rel="author">ortsredaktion7</a></div>'
+        "<p>" + "Die Brücke über den Kanal bleibt bis zum Frühjahr für Autos gesperrt, sagte die Stadt. " * 3
+        + "</p></div></body></html>"
+    )
+    assert extract_document(page, "https://ortsblog.example/2020/brucke").authors == ("ortsredaktion7",)
+
+
+def test_a_declared_author_named_by_the_host_initials_is_the_site() -> None:
+    """'Nordsee Hafen Verband' on nhv.example is the site itself: the byline in the page names the writer."""
+    page = (
+        '<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Article",'
+        '"headline":"Neue Kaimauer","author":{"@type":"Organization","name":"Nordsee Hafen Verband"}}</script>'
+        '</head><body><article><h1>Neue Kaimauer</h1><p class="article-author">Ole Brandt</p><p>'
+        + "Die neue Kaimauer im Osthafen ist fertig und wird im Mai für die ersten Schiffe freigegeben. " * 3
+        + "</p></article></body></html>"
+    )
+    assert extract_document(page, "https://www.nhv.example/news/kaimauer").authors == ("Ole Brandt",)
+
+
+def test_a_person_whose_name_holds_a_short_host_label_is_not_the_site() -> None:
+    """'uk' of example.co.uk is inside 'Luke Hill': too short a label to say the declared author is the site."""
+    page = (
+        '<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Article",'
+        '"headline":"Harbour fees rise","author":{"@type":"Person","name":"Luke Hill"}}</script></head><body>'
+        '<article><h1>Harbour fees rise</h1><p class="author-name">Marina Holt</p><p>'
+        + "Fees at the harbour rise by a tenth from April, the port authority said on Monday. " * 3
+        + "</p></article></body></html>"
+    )
+    assert extract_document(page, "https://www.harbour.co.uk/news/fees").authors == ("Luke Hill",)

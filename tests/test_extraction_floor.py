@@ -119,3 +119,36 @@ def test_published_day_not_below_floor(dataset: str) -> None:
         assert measured[group] >= floor - TOLERANCE, (
             f"{dataset}[{group}] published day {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# author token F1 on web-dev: bench/extraction_floor.json "author_f1"
+
+
+def measure_author_f1(dataset: str) -> dict[str, float]:
+    """Mean author token F1 over the pages whose gold names an author, overall and per language group, as
+    bench/bench_dates.py computes it (the shared scorer's author_scores)."""
+    scorer = _scorer()
+    data_dir = SHARED_EXTRACTION / dataset
+    gold = scorer.load_gold(data_dir)
+    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
+    groups = language_groups.groups_by_id(gold, data_dir)
+    scores: dict[str, list[float]] = {"all": []}
+    for rec in gold:
+        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
+        score = scorer.author_scores(rec.get("authors"), bench_extract(html, rec.get("url"))["authors"])
+        if score is None:  # no author in the gold: not counted (as in bench_dates.py)
+            continue
+        for group in ("all", groups[rec["id"]]):
+            scores.setdefault(group, []).append(score["tokf1"])
+    return {group: sum(values) / len(values) for group, values in scores.items()}
+
+
+@pytest.mark.parametrize("dataset", sorted(FLOOR.get("author_f1", {})))
+def test_author_f1_not_below_floor(dataset: str) -> None:
+    shared_path("bench", "extraction", dataset)  # skips (or fails in CI) when missing
+    measured = measure_author_f1(dataset)
+    for group, floor in FLOOR["author_f1"][dataset].items():
+        assert measured[group] >= floor - TOLERANCE, (
+            f"{dataset}[{group}] author token F1 {measured[group]:.4f} fell below the recorded {floor:.4f} - {TOLERANCE}"
+        )

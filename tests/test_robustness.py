@@ -14,6 +14,7 @@ from tasks.charset import decode_html
 from tasks.clean import PARAGRAPH_RULES, clean_paragraphs, normalize_text
 from tasks.dates import date_from_url, date_in_text, local_day, normalize_date
 from tasks.extract import _extract_document, extract_document, extract_text_page
+from tasks.metadata import clean_byline
 from tasks.nlp import load_nlp
 
 TAGS = ["p", "div", "article", "main", "script", "style", "h1", "a", "li", "ul", "span", "time", "meta", "br",
@@ -70,6 +71,36 @@ body_kind_pieces = st.one_of(
         "<p>" + "Prose with commas, words, and more words. " * 4 + "</p>",
     ]),
 )
+
+
+# pieces that reach the author rules of issue 11: declared authors that are the site, bylines marked or labelled
+# after the headline, user names in author elements, labels and handles around names
+author_kind_pieces = st.one_of(
+    html_pieces,
+    st.sampled_from([
+        '<meta property="og:site_name" content="Example News">', '<meta name="author" content="Example News">',
+        '<script type="application/ld+json">{"@type":"Article","author":{"@type":"Organization","name":"',
+        '"},"publisher":{"@type":"Person","name":"x"}}</script>', "<h1>A headline long enough</h1>",
+        '<span class="author vcard"><a class="url fn n" rel="author">', '<div class="category-kommentar">',
+        "Von ", "Por ", "Autorin: ", "Posted by ", "FOCUS-Online-Experte ", "@handle", " am 07.08.2013",
+        "06.11.2023 13:30 von ", "Jane Doe, John Roe and Ann Poe", "Username", "</a></span>", "<p><strong>",
+    ]),
+)
+
+
+@FAST
+@given(st.lists(author_kind_pieces, max_size=60).map("".join))
+def test_author_rules_never_raise_on_html_like_input(html: str) -> None:
+    for name in extract_document(html, "https://www.example-news.example/a").authors:
+        assert_valid_text(name)
+        assert name.strip()
+
+
+@given(st.text(max_size=300), st.booleans())
+def test_clean_byline_takes_any_text(text: str, handles: bool) -> None:
+    for name in clean_byline(text, handles=handles):
+        assert_valid_text(name)
+        assert name.strip()
 
 
 @FAST

@@ -565,7 +565,6 @@ PLATFORM_BEFORE_RE = re.compile(
 PLATFORM_AFTER_RE = re.compile(
     r"\s+@\w|\s+(?:page|account|accounts|feed|post|posts|handle|profile|channel|video|videos|live|thread|story)\b"
 )
-ON_OR_VIA_BEFORE_RE = re.compile(r"\b(?:on|via)\s+$")
 LOCATIVE_BEFORE_RE = re.compile(
     r"\b(?:in|from|to|near|at|outside|of)\s+(?:(?:downtown|central|northern|southern|eastern|western|suburban)\s+)?$"
 )
@@ -578,15 +577,11 @@ def _platform_words(text: str) -> set[str]:
     """'mocks Trump on Twitter ... mocked him on Twitter': one-word names the article only ever writes after 'on' or
     'via' (a platform); a person is also the subject or object of something ('Emanuel said', and 'on Dole's short
     list' is a person's). One pass over the text, whatever the number of names."""
-    after_on: dict[str, int] = {}
+    after_on: set[str] = set()
     other: set[str] = set()
     for use in CAPITALISED_USE_RE.finditer(text):
-        word = use.group(2)
-        if use.group(1) and not use.group(3):
-            after_on[word] = after_on.get(word, 0) + 1
-        else:
-            other.add(word)
-    return set(after_on) - other
+        (after_on if use.group(1) and not use.group(3) else other).add(use.group(2))
+    return after_on - other
 
 
 def _with_context_labels(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -7,10 +7,12 @@ of bench/language_groups.py, so a regression in one language shows); a few secon
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 import pytest
 
@@ -36,6 +38,38 @@ def _module(path: Path, name: str) -> ModuleType:
     return module
 
 
+@functools.cache
+def _outputs(data_dir: Path) -> dict[str, dict]:
+    """newsdesk's output for every page of a set, by page id, made once a session: the snippet, date and author
+    floors all read web-dev's pages."""
+    scorer = _scorer()
+    outputs = {}
+    for rec in scorer.load_gold(data_dir):
+        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
+        outputs[rec["id"]] = bench_extract(html, rec.get("url"))
+    return outputs
+
+
+def _language_groups(gold: list[dict], data_dir: Path) -> dict[str, str]:
+    return _module(REPO / "bench" / "language_groups.py", "bench_language_groups").groups_by_id(gold, data_dir)
+
+
+def _mean_per_group(data_dir: Path, score: Callable[[dict, dict], float | None]) -> dict[str, float]:
+    """Mean of `score(gold record, newsdesk's output)` over the pages it scores (None: not counted, as in
+    bench_dates.py), overall and per language group."""
+    gold = _scorer().load_gold(data_dir)
+    groups = _language_groups(gold, data_dir)
+    outputs = _outputs(data_dir)
+    values: dict[str, list[float]] = {"all": []}
+    for rec in gold:
+        value = score(rec, outputs[rec["id"]])
+        if value is None:
+            continue
+        for group in ("all", groups[rec["id"]]):
+            values.setdefault(group, []).append(value)
+    return {group: sum(v) / len(v) for group, v in values.items()}
+
+
 def measure(dataset: str) -> dict[str, float]:
     """Body F1 (ScrapingHub metric) over the whole set and per group, as bench_extract.py computes it."""
     scorer = _scorer()
@@ -54,14 +88,13 @@ def measure(dataset: str) -> dict[str, float]:
 def measure_snippets(dataset: str) -> dict[str, float]:
     """Snippet F1 (trafilatura's metric, as bench_extract.py computes it) over the set and per language group."""
     scorer = _scorer()
-    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
     data_dir = SHARED_EXTRACTION / dataset
     gold = scorer.load_gold(data_dir)
-    group_of = language_groups.groups_by_id(gold, data_dir)
+    group_of = _language_groups(gold, data_dir)
+    outputs = _outputs(data_dir)
     per_group: dict[str, list] = {"all": []}
     for rec in gold:
-        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
-        counts = scorer.snippet_counts(rec, bench_extract(html, rec.get("url"))["text"])
+        counts = scorer.snippet_counts(rec, outputs[rec["id"]]["text"])
         for group in ("all", group_of[rec["id"]]):
             per_group.setdefault(group, []).append(counts)
     return {group: scorer.snippet_scores(rows)["f1"] for group, rows in per_group.items()}
@@ -94,21 +127,16 @@ DATE_SETS = {"web-dev": SHARED_EXTRACTION / "web-dev", "dates/dev": SHARED_BENCH
 
 def measure_published_day(dataset: str) -> dict[str, float]:
     """Share of dated gold pages whose published day newsdesk gets right, overall and per language group, as
-    bench/bench_dates.py computes it."""
+    bench/bench_dates.py computes it (a gold date the scorer cannot read is not counted)."""
     scorer = _scorer()
-    data_dir = DATE_SETS[dataset]
-    gold = [rec for rec in scorer.load_gold(data_dir) if rec.get("published")]
-    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
-    groups = language_groups.groups_by_id(gold, data_dir)
-    hits: dict[str, list[float]] = {"all": []}
-    for rec in gold:
-        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
-        score = scorer.date_scores(rec["published"], bench_extract(html, rec.get("url"))["published"])
-        if score is None:  # a gold date the scorer cannot read is not counted (as in bench_dates.py)
-            continue
-        for group in ("all", groups[rec["id"]]):
-            hits.setdefault(group, []).append(score["match"])
-    return {group: sum(values) / len(values) for group, values in hits.items()}
+
+    def hit(rec: dict, output: dict) -> float | None:
+        if not rec.get("published"):
+            return None
+        score = scorer.date_scores(rec["published"], output["published"])
+        return None if score is None else score["match"]
+
+    return _mean_per_group(DATE_SETS[dataset], hit)
 
 
 @pytest.mark.parametrize("dataset", sorted(FLOOR.get("published_day", {})))
@@ -129,19 +157,12 @@ def measure_author_f1(dataset: str) -> dict[str, float]:
     """Mean author token F1 over the pages whose gold names an author, overall and per language group, as
     bench/bench_dates.py computes it (the shared scorer's author_scores)."""
     scorer = _scorer()
-    data_dir = SHARED_EXTRACTION / dataset
-    gold = scorer.load_gold(data_dir)
-    language_groups = _module(REPO / "bench" / "language_groups.py", "bench_language_groups")
-    groups = language_groups.groups_by_id(gold, data_dir)
-    scores: dict[str, list[float]] = {"all": []}
-    for rec in gold:
-        html, _encoding = scorer.decode_html((data_dir / f"{rec['id']}.html").read_bytes())
-        score = scorer.author_scores(rec.get("authors"), bench_extract(html, rec.get("url"))["authors"])
-        if score is None:  # no author in the gold: not counted (as in bench_dates.py)
-            continue
-        for group in ("all", groups[rec["id"]]):
-            scores.setdefault(group, []).append(score["tokf1"])
-    return {group: sum(values) / len(values) for group, values in scores.items()}
+
+    def token_f1(rec: dict, output: dict) -> float | None:
+        score = scorer.author_scores(rec.get("authors"), output["authors"])
+        return None if score is None else score["tokf1"]
+
+    return _mean_per_group(SHARED_EXTRACTION / dataset, token_f1)
 
 
 @pytest.mark.parametrize("dataset", sorted(FLOOR.get("author_f1", {})))

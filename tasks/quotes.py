@@ -579,19 +579,20 @@ def _subject_before(ctx: _Context, start: int, end: int, verb: str | None) -> _S
     if not segments:
         return None
     kinds = _appositive_chain(ctx, segments, [_segment_kind(ctx, s, e) for s, e in segments])
+    as_names = [kind == "adverbial" and _as_a_name(ctx, s, e) for (s, e), kind in zip(segments, kinds)]
     clauses = []
     for i, ((s, e), kind) in enumerate(zip(segments, kinds)):
         named_before = any(
             m.label in ("PERSON", "ORG")
-            for seg, seg_kind in zip(segments[:i], kinds[:i])
-            if seg_kind in ("clause", "appositive") or (seg_kind == "adverbial" and _as_a_name(ctx, *seg))
+            for seg, seg_kind, as_name in zip(segments[:i], kinds[:i], as_names[:i])
+            if seg_kind in ("clause", "appositive") or as_name
             for m in ctx.mentions_in(*seg)
         )
         # 'the mayor said' is a subject; ', a spokesman for X,' after a name is an appositive; 'as Cruz said',
         # 'As X told the AP' is an adverbial clause whose own verb is the speech verb: its subject speaks
         # ('As X, the No. 2 in ..., put it': the 'as' clause's name, its appositives chained after it)
         as_clause = kind == "adverbial" and AS_RE.match(ctx.masked, s, e) and (
-            i == len(segments) - 1 or (all(k == "appositive" for k in kinds[i + 1 :]) and _as_a_name(ctx, s, e))
+            i == len(segments) - 1 or (all(k == "appositive" for k in kinds[i + 1 :]) and as_names[i])
         )
         if kind == "clause" or (kind == "appositive" and not named_before) or as_clause:
             clauses.append((s, e))

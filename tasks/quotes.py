@@ -15,7 +15,7 @@ from typing import Literal
 
 from tasks.entities import EntityAnalysis, Mention
 from tasks.models import Quote
-from tasks.speakers import NAME_AS_MODIFIER_RE, resolve_speaker
+from tasks.speakers import NAME_AS_MODIFIER_RE, PRONOUNS_GROUP, PRONOUNS_PERSON, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
 
 # Marks that open or close a quote in some convention (which one is which: MarkConvention, per text).
@@ -1245,9 +1245,9 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 recent_person=recent,
                 mention_entity=speaker.entity,
             )
-            if name is None and speaker.kind != "pronoun" and _names_someone(speaker.text):
-                # not an entity of the article ('said Hannity', 'one New Hampshire Democrat'): kept as
-                # written, without a label, rather than lost
+            if name is None and speaker.kind != "pronoun" and _describes_someone(speaker.text):
+                # not an entity of the article ('said Hannity', 'one New Hampshire Democrat', 'One strategist'):
+                # kept as written, without a label, rather than lost
                 name = speaker.text
         quotes.append(
             _quote(text, span, paragraphs, ordinal, speaker_text=speaker_text, speaker=name, label=label, verb=verb)
@@ -1297,6 +1297,19 @@ def _names_someone(phrase: str) -> bool:
     return first_is_owner or any(w[:1].isupper() for w in words[1:]) or all(w[:1].isupper() for w in words) and (
         words[0].lower() not in DETERMINERS
     )
+
+
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+
+
+def _describes_someone(phrase: str) -> bool:
+    """A name kept as written (see _names_someone) or a description of an unnamed source ('One strategist',
+    'a senior administration official', 'His wife'): who spoke, as far as the article says; not a relative pronoun
+    whose antecedent was not found, nor a phrase too long to be a subject."""
+    words = phrase.split()
+    if _names_someone(phrase):
+        return True
+    return 0 < len(words) <= 8 and words[-1].lower() not in RELATIVE_PRONOUNS | PRONOUNS_PERSON | PRONOUNS_GROUP
 
 
 def quotes_without_speakers(text: str) -> list[Quote]:

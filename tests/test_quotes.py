@@ -160,6 +160,16 @@ def test_no_speaker_when_none_is_written(nlp):
     assert quote.speaker is None
 
 
+def test_unnamed_source_is_kept_as_described(nlp):
+    # an anonymous source is who spoke as far as the article says: `speaker` keeps the description, with no label
+    # and no entity; a pronoun that resolves to no one stays NULL
+    text = "The campaign spent heavily last month.\n\n“They are running out of time,” one senior strategist said."
+    (described,) = quotes_of(text, nlp)
+    assert (described.speaker, described.speaker_label) == ("one senior strategist", None)
+    (unresolved,) = quotes_of("The campaign spent heavily last month.\n\n“We will see,” he said.", nlp)
+    assert (unresolved.speaker_text, unresolved.speaker) == ("he", None)
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "“", "”", "\"", "\"\"\"\"", "“”", "“ ”", "said “", "“a\n\nb", "\u202e“x”\u200b", "“" * 500, "x" * 3000, "\n\n“\n\n"],

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from warehouse.db import MIGRATIONS_DIR, OLDEST_READER, connect, writer_lock
-from warehouse.report import ReportFilter, build_report
+from warehouse.report import ReportFilter, build_report, collect
 from warehouse.search import index_is_current, rebuild_index, search
 
 runner = CliRunner()
@@ -165,6 +165,19 @@ def test_report_shows_the_period_from_the_views(db: Path) -> None:
     assert "&lt;script&gt;boom" in page and "<script" not in page  # data is escaped; the page has no script
     assert not re.search(r"""(src|href)=['"]https?:""", page.replace("href='https://news.example", ""))
     assert "2026-11-20 to 2026-11-25" in page
+
+
+def test_most_quoted_speakers_are_the_resolved_ones(db: Path) -> None:
+    # an unnamed source kept as written ("a spokesman") is not one person across articles: not ranked
+    with connect(db) as con:
+        con.execute(
+            "INSERT INTO quotes (article_id, ordinal, quote, speaker, speaker_label, kind) VALUES "
+            "('a1', 0, 'Fares must rise', 'a spokesman', NULL, 'full'), ('a2', 0, 'We will vote', 'a spokesman', NULL, 'full')"
+        )
+    with duckdb.connect(str(db), read_only=True) as con:
+        data = collect(con, ReportFilter(), "test db")
+    assert [s.name for s in data.speakers] == ["Dana Whitfield"]
+    assert "a spokesman" in [q[1] for q in data.latest_quotes]
 
 
 def test_report_for_one_source_and_period(db: Path) -> None:

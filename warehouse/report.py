@@ -108,7 +108,7 @@ def collect(con: duckdb.DuckDBPyConnection, flt: ReportFilter, db_label: str) ->
         """
         SELECT speaker AS name, published_day AS day, COUNT(*) AS total, COUNT(DISTINCT article_id) AS articles
         FROM quotes_with_context
-        WHERE speaker IS NOT NULL AND kind <> 'scare' AND ($source IS NULL OR source = $source)
+        WHERE speaker_label IS NOT NULL AND kind <> 'scare' AND ($source IS NULL OR source = $source)
           AND ($since IS NULL OR published_day >= $since)
         GROUP BY ALL
         """,

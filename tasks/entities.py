@@ -940,6 +940,10 @@ def _first_name_of_a_pair(text: str, mention: Mention, mentions: list[Mention], 
     return any(m.start == pair.end() and m.label == "PERSON" and len(m.tokens) > 1 for m in mentions)
 
 
+# A title that is followed by a surname, not a given name, right before a one-word mention.
+SURNAME_TITLE_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|President|Senator|Governor|Secretary)\.?\s+$")
+
+
 def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
     """Fold mentions into entities: short person names join the full name, aliases join one place/org."""
     persons_full: dict[str, int] = {}
@@ -975,15 +979,21 @@ def resolve_mentions(text: str, mentions: list[Mention]) -> EntityAnalysis:
         add(mention, key)
         persons_full.setdefault(key, key_to_group[key])
     name_parts: dict[str, list[int]] = {}
+    surnames: dict[str, list[int]] = {}
     for key, index in persons_full.items():
         words = name_words(groups[index][0].text)
         for position, word in enumerate(words):
             part = normalise_name(word)
             if part and (position in (0, len(words) - 1)) and index not in name_parts.setdefault(part, []):
                 name_parts[part].append(index)
+            if part and position == len(words) - 1:
+                surnames.setdefault(part, []).append(index)
 
     def person_for(word: str, at: int) -> int | None:
-        candidates = name_parts.get(normalise_name(word), [])
+        # after a title ('Mr. Obama', 'President Obama') the word is a surname: a name it opens is someone else,
+        # often a headline fragment the model took for a person ('Obama Speech')
+        after_title = SURNAME_TITLE_RE.search(text, max(0, at - 16), at) is not None
+        candidates = (surnames if after_title else name_parts).get(normalise_name(word), [])
         if not candidates:
             return None
         if len(candidates) == 1:

@@ -192,6 +192,17 @@ def test_one_word_name_tagged_person_and_org_is_one_person():
     assert [(e.name, e.label, e.mention_count) for e in analysis.entities] == [("Harvey", "PERSON", 3)]
 
 
+def test_a_surname_after_a_title_does_not_join_a_name_it_opens():
+    from tasks.entities import Mention, resolve_mentions
+
+    # a headline fragment taken for a person ("Obama Speech") opens with the word; "Mr. Obama" is a surname
+    text = "Obama Speech Draws Crowd. Mr. Obama spoke. Obama left."
+    mentions = [Mention(0, 12, "PERSON", "Obama Speech"), Mention(30, 35, "PERSON", "Obama"), Mention(43, 48, "PERSON", "Obama")]
+    analysis = resolve_mentions(text, mentions)
+    after_title = next(m for m in analysis.mentions if m.start == 30)
+    assert analysis.entities[after_title.entity].name == "Obama"
+
+
 def test_a_shorter_multi_word_form_joins_the_full_name(nlp):
     text = (
         "Mayor Bill de Blasio spoke at City Hall on Monday about the explosion.\n\n"

@@ -16,10 +16,10 @@ Two secondary figures for named gold speakers, labelled as such (the primary fig
   'United States'); the gold as written cannot show a first name or an expansion.
 - "gold names someone": only the gold speakers in which raw spaCy finds a PERSON, ORG, GPE or NORP (of the same
   article) inside the span; PolNeAR's "name" kind is coarse and also holds 'One strategist', 'His wife', 'The ad',
-  which name no one, and which the resolution rightly leaves NULL.
+  which name no one (the speaker column keeps them as written, with no entity).
 Beside them, how many named quotes count as resolved right only through a phrase kept as written with no entity
-(quotes.py keeps 'said Hannity' or 'the Senate minority leader' as written when it resolves to none of the
-article's entities): those pass the containment test without being resolved.
+(quotes.py keeps 'said Hannity', 'the Senate minority leader' or 'One strategist' as written when it resolves to
+none of the article's entities): those pass the containment test without being resolved.
 Speed: words per CPU second (time.process_time) of the NER pass + entity rules, then of the quote rules alone on
 top, one process pinned to one core.
 """
@@ -168,7 +168,7 @@ def resolved_report(
         print(f"  name, lenient (a resolved person's surname or an organisation's acronym checked as written): "
               f"resolved right {c['surname'] / n:.3f} (as written {c['written'] / n:.3f})")
         print(f"  name, resolved right by a phrase kept as written with no entity (speaker_label NULL: 'said Hannity',"
-              f" 'the Senate minority leader'): {c['as_written']} of {n} ({c['as_written'] / n:.3f})")
+              f" 'One strategist'): {c['as_written']} of {n} ({c['as_written'] / n:.3f})")
         if "name, gold names someone" in counts:
             c = counts["name, gold names someone"]
             n = c["n"]
@@ -209,7 +209,7 @@ def _gap_cause(scorer, pq: dict, gq: dict) -> str:
     """Why the speaker as written passes and the resolved one does not, for one named gold speaker."""
     written, resolved = pq["speaker"] or "", pq["resolved"] or ""
     if not resolved:
-        return "written right, resolved empty: the phrase names no entity ('One strategist'), speaker left NULL"
+        return "written right, resolved empty"
     if _surname_right(scorer, pq, gq) and resolved.split()[-1].lower() == written.split()[-1].lower():
         return "written right, resolved to the full name of the written surname (not checkable against the gold)"
     letters = re.sub(r"[^A-Z]", "", written)

@@ -387,6 +387,8 @@ GENDER_WINDOW = 200  # characters after a mention read for the pronoun that take
 GENDER_MIN_VOTES = 2  # one "he" after a name is too little to go by
 GENDER_HONORIFIC_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
 SENTENCE_END_RE = re.compile(r"[.!?]\s+[A-Z\u201c\"]")
+# 'Clinton's', 'Sanders’ apology': a possessor, whose pronoun is often someone else's
+POSSESSIVE_RE = re.compile(r"[\u2019'](?:s\b|(?!\w))")
 GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 
 
@@ -401,7 +403,7 @@ def _genders(masked: str, mentions: list[Mention]) -> dict[int, str]:
         honorific = GENDER_HONORIFIC_RE.search(masked, max(0, mention.start - 6), mention.start)
         if honorific:
             tally[HONORIFIC_GENDER[honorific.group(1).lower()] == "f"] += 2
-        if re.match(r"[\u2019']s?\b", masked[mention.end : mention.end + 3]):
+        if POSSESSIVE_RE.match(masked, mention.end):
             continue  # 'Clinton's campaign ... he': the pronoun after a possessor is often someone else
         stop = min(persons[k + 1].start if k + 1 < len(persons) else len(masked), mention.end + GENDER_WINDOW)
         sentence_end = SENTENCE_END_RE.search(masked, mention.end, stop)
@@ -436,7 +438,7 @@ class _Context:
 
     def _not_possessor(self, mention: Mention) -> bool:
         """'Clinton’s campaign' does not make Clinton the 'he'/'she' of the next clause."""
-        return not re.match(r"[\u2019']s?\b", self.masked[mention.end : mention.end + 3])
+        return not POSSESSIVE_RE.match(self.masked, mention.end)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         lo = bisect.bisect_left(self.starts, start)
@@ -457,7 +459,8 @@ class _Context:
     def recent_person(self, position: int, pronoun: str = "") -> int | None:
         """The person a pronoun at `position` stands for: the last one named before it, unless the text shows that
         person's gender is not the pronoun's ('he' is not the Hillary Clinton named last): then the last one named
-        whose gender the text shows is the pronoun's; else the last one named all the same."""
+        whose gender the text shows is the pronoun's, else the last one whose gender it does not show; else no one
+        (a 'she' after Donald Trump is someone the rules did not find, not Trump)."""
         i = bisect.bisect_left(self.person_starts, position) - 1
         if i < 0:
             return None
@@ -466,9 +469,14 @@ class _Context:
             if self.genders is None:
                 self.genders = _genders(self.masked, self.mentions)
             if self.genders.get(self.person_entities[i], wanted) != wanted:
-                for k in range(i - 1, max(-1, i - PRONOUN_LOOKBACK), -1):
-                    if self.genders.get(self.person_entities[k]) == wanted:
-                        return self.person_entities[k]
+                earlier = [self.person_entities[k] for k in range(i - 1, max(-1, i - PRONOUN_LOOKBACK), -1)]
+                for entity in earlier:
+                    if self.genders.get(entity) == wanted:
+                        return entity
+                for entity in earlier:
+                    if entity not in self.genders:
+                        return entity
+                return None
         return self.person_entities[i]
 
 

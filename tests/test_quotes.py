@@ -664,6 +664,20 @@ def test_a_pronoun_speaker_skips_the_last_person_named_when_the_text_shows_anoth
     assert only(quotes, "We will see").speaker == "Tom Baker"
 
 
+def test_a_pronoun_of_the_other_gender_goes_to_a_person_whose_gender_is_not_shown_or_to_no_one(nlp):
+    # the text calls Tom Baker 'he' twice, so 'she' is not him: Rosa Lopez, of whom it says nothing, is; with
+    # only men before it, the 'she' stays unresolved rather than given to one of them
+    text = (
+        "Rosa Lopez runs the shelter on Main Street.\n\n"
+        "Tom Baker, a councilman, said he disagreed. Baker said his plan was better.\n\n"
+        "“We need beds,” she said."
+    )
+    assert only(quotes_of(text, nlp), "need beds").speaker == "Rosa Lopez"
+    text = "Tom Baker, a councilman, said he disagreed. Baker said his plan was better.\n\n“We need beds,” she said."
+    quote = only(quotes_of(text, nlp), "need beds")
+    assert (quote.speaker_text, quote.speaker) == ("she", None)
+
+
 def test_a_relative_pronoun_after_appositives_stands_for_the_name_they_describe(nlp):
     text = (
         "“We are gearing up,” said Scott Reed, the Chamber’s chief political strategist, who added that the group "

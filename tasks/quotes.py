@@ -11,12 +11,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from tasks.entities import EntityAnalysis, Mention
 from tasks.models import Quote
 from tasks.speakers import NAME_AS_MODIFIER_RE, PRONOUNS_GROUP, PRONOUNS_PERSON, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
+
+if TYPE_CHECKING:
+    from gender_guesser.detector import Detector
 
 # Marks that open or close a quote in some convention (which one is which: MarkConvention, per text).
 OPEN_MARKS = "\u201c\u201e\u00ab\u00bb\u201a\u300c\u300e"  # “ „ « » ‚ 「 『
@@ -392,12 +396,29 @@ POSSESSIVE_RE = re.compile(r"[\u2019'](?:s\b|(?!\w))")
 GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 
 
-def _genders(masked: str, mentions: list[Mention]) -> dict[int, str]:
-    """Each person's gender as the article shows it, without a name list: an honorific before a mention ('Mrs.')
-    and the first he/his or she/her after it, before the next person is named; kept only when one side wins at
-    least two to one (a 'he' after 'Clinton said' may be someone else)."""
+@lru_cache(maxsize=1)
+def load_given_names() -> "Detector":
+    """gender-guesser's table of given names (40,000 names by country), read once a process."""
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)
+
+
+# gender-guesser's verdicts as votes: a name most people of one sex bear counts as much as an honorific
+GIVEN_NAME_VOTES = {"male": (0, 2), "female": (1, 2), "mostly_male": (0, 1), "mostly_female": (1, 1)}
+
+
+def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dict[int, str]:
+    """Each person's gender as the article shows it: the given name of the entity's full name (`names`: entity ->
+    name) as US usage has it, an honorific before a mention ('Mrs.') and the first he/his or she/her after it,
+    before the next person is named; kept only when one side wins at least two to one (a 'he' after 'Clinton
+    said' may be someone else)."""
     persons = [m for m in mentions if m.label == "PERSON"]
     votes: dict[int, list[int]] = {}
+    for entity, name in names.items():
+        words = name.split()
+        if len(words) > 1 and (vote := GIVEN_NAME_VOTES.get(load_given_names().get_gender(words[0], "usa"))):
+            votes.setdefault(entity, [0, 0])[vote[0]] += vote[1]
     for k, mention in enumerate(persons):
         tally = votes.setdefault(mention.entity, [0, 0])
         honorific = GENDER_HONORIFIC_RE.search(masked, max(0, mention.start - 6), mention.start)
@@ -467,7 +488,8 @@ class _Context:
         wanted = PRONOUN_GENDER.get(pronoun.lower())
         if wanted is not None:
             if self.genders is None:
-                self.genders = _genders(self.masked, self.mentions)
+                named = {m.entity for m in self.mentions if m.label == "PERSON"}
+                self.genders = _genders(self.masked, self.mentions, {i: self.entities[i].name for i in named})
             if self.genders.get(self.person_entities[i], wanted) != wanted:
                 earlier = [self.person_entities[k] for k in range(i - 1, max(-1, i - PRONOUN_LOOKBACK), -1)]
                 for entity in earlier:

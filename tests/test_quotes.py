@@ -664,6 +664,16 @@ def test_a_pronoun_speaker_skips_the_last_person_named_when_the_text_shows_anoth
     assert only(quotes, "We will see").speaker == "Tom Baker"
 
 
+def test_a_given_name_tells_a_persons_gender_when_the_text_does_not(nlp):
+    # no pronoun or honorific follows either name: 'Tom' and 'Maria' (gender-guesser's table) say who 'she' is
+    text = (
+        "Maria Lopez founded the shelter in 2009.\n\n"
+        "Tom Baker, a councilman, disagreed with the plan on Monday.\n\n"
+        "“We need beds,” she said."
+    )
+    assert only(quotes_of(text, nlp), "need beds").speaker == "Maria Lopez"
+
+
 def test_a_pronoun_of_the_other_gender_goes_to_a_person_whose_gender_is_not_shown_or_to_no_one(nlp):
     # the text calls Tom Baker 'he' twice, so 'she' is not him: Rosa Lopez, of whom it says nothing, is; with
     # only men before it, the 'she' stays unresolved rather than given to one of them

@@ -1275,10 +1275,10 @@ def _build_quotes(text: str, analysis: EntityAnalysis) -> list[Quote]:
                 recent_person=recent,
                 mention_entity=speaker.entity,
             )
-            if name is None and speaker.kind != "pronoun" and _describes_someone(speaker.text):
+            if name is None and speaker.kind != "pronoun":
                 # not an entity of the article ('said Hannity', 'one New Hampshire Democrat', 'One strategist'):
                 # kept as written, without a label, rather than lost
-                name = speaker.text
+                name = _kept_as_written(speaker.text)
         quotes.append(
             _quote(text, span, paragraphs, ordinal, speaker_text=speaker_text, speaker=name, label=label, verb=verb)
         )
@@ -1329,17 +1329,35 @@ def _names_someone(phrase: str) -> bool:
     )
 
 
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# Last words that are no noun a description could end on ('Another', 'most', 'the', '14 percent').
+NOT_A_HEAD = (
+    DETERMINERS | QUANTIFIERS | PRONOUNS_PERSON | PRONOUNS_GROUP
+    | frozenset("who which that whom as is just multiple percent its their his her".split())
+)
 
 
-def _describes_someone(phrase: str) -> bool:
-    """A name kept as written (see _names_someone) or a description of an unnamed source ('One strategist',
-    'a senior administration official', 'His wife'): who spoke, as far as the article says; not a relative pronoun
-    whose antecedent was not found, nor a phrase too long to be a subject."""
-    words = phrase.split()
+def _kept_as_written(phrase: str) -> str | None:
+    """The speaker phrase to keep when it resolves to no entity: a name (see _names_someone) as written, or a
+    description of an unnamed source ('One strategist', 'a senior administration official', 'His wife'), who
+    spoke as far as the article says, without a word the rules ran on to ('Her campaign quickly', 'the order
+    released'). None for what the rules take for a subject where there is none: a relative pronoun whose
+    antecedent was not found, a phrase ending on no noun ('Another', 'a', 'his eyes gleaming', 'March 1') or
+    opening with a preposition."""
     if _names_someone(phrase):
-        return True
-    return 0 < len(words) <= 8 and words[-1].lower() not in RELATIVE_PRONOUNS | PRONOUNS_PERSON | PRONOUNS_GROUP
+        return phrase
+    words = phrase.split()
+    if len(words) >= 3 and words[-1].islower() and words[-1].endswith(("ly", "ed")):
+        words.pop()
+    if not 0 < len(words) <= 8 or words[0].lower() in PREPOSITIONS or words[0].lower() in ("through", "as"):
+        return None
+    last = words[-1].lower().rstrip(".,;:")
+    if (
+        re.fullmatch(r"[a-z0-9][a-z0-9'\u2019-]*[a-z]", last) is None  # 'the ad', 'the 46-year-old'
+        or last in NOT_A_HEAD
+        or last.endswith("ing")
+    ):
+        return None
+    return " ".join(words)
 
 
 def quotes_without_speakers(text: str) -> list[Quote]:

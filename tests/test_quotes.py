@@ -202,7 +202,11 @@ def test_quote_rules_never_raise_and_offsets_hold(text):
         assert 0 <= quote.start < quote.end <= len(text)
         assert text[quote.start : quote.end] == quote.text
         assert quote.kind in ("full", "partial", "scare")
-        assert quote.speaker in (None, "John Smith")
+        # the one entity, or a phrase of the text kept as written (its words, with what the rules ran on to cut)
+        kept = quote.speaker is not None and quote.speaker_label is None and quote.speaker_text is not None
+        assert quote.speaker in (None, "John Smith") or (
+            kept and quote.speaker_text.split()[: len(quote.speaker.split())] == quote.speaker.split()
+        )
 
 
 def test_transcript_label_and_dash_credit(nlp):
@@ -662,6 +666,22 @@ def test_a_pronoun_speaker_skips_the_last_person_named_when_the_text_shows_anoth
     quotes = quotes_of(text, nlp)
     assert only(quotes, "cut nothing").speaker == "Maria Gonzalez"
     assert only(quotes, "We will see").speaker == "Tom Baker"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kept"),
+    [
+        ("One strategist", "One strategist"), ("the ad", "the ad"), ("the 46-year-old", "the 46-year-old"),
+        ("the family", "the family"), ("said Hannity", "said Hannity"),
+        ("Her campaign quickly", "Her campaign"), ("the order released", "the order"),
+        ("Another", None), ("a", None), ("which", None), ("most", None), ("14 percent", None), ("March 1", None),
+        ("his eyes gleaming", None), ("through other means", None), ("their", None),
+    ],
+)
+def test_a_speaker_phrase_that_is_no_entity_is_kept_when_it_names_or_describes_someone(phrase, kept):
+    from tasks.quotes import _kept_as_written
+
+    assert _kept_as_written(phrase) == kept
 
 
 def test_a_given_name_tells_a_persons_gender_when_the_text_does_not(nlp):

@@ -1329,10 +1329,10 @@ def _names_someone(phrase: str) -> bool:
     )
 
 
-# Last words that are no noun a description could end on ('Another', 'most', 'the', '14 percent').
+# Last words that are no noun a description could end on ('Another', 'most', 'the').
 NOT_A_HEAD = (
     DETERMINERS | QUANTIFIERS | PRONOUNS_PERSON | PRONOUNS_GROUP
-    | frozenset("who which that whom as is just multiple percent its their his her".split())
+    | frozenset("who which that whom as is just multiple its their his her".split())
 )
 
 
@@ -1340,13 +1340,13 @@ def _kept_as_written(phrase: str) -> str | None:
     """The speaker phrase to keep when it resolves to no entity: a name (see _names_someone) as written, or a
     description of an unnamed source ('One strategist', 'a senior administration official', 'His wife'), who
     spoke as far as the article says, without a word the rules ran on to ('Her campaign quickly', 'the order
-    released'). None for what the rules take for a subject where there is none: a relative pronoun whose
-    antecedent was not found, a phrase ending on no noun ('Another', 'a', 'his eyes gleaming', 'March 1') or
+    released', 'his eyes gleaming'). None for what the rules take for a subject where there is none: a relative
+    pronoun whose antecedent was not found, a phrase ending on no noun ('Another', 'a', 'giving', 'March 1') or
     opening with a preposition."""
     if _names_someone(phrase):
         return phrase
     words = phrase.split()
-    if len(words) >= 3 and words[-1].islower() and words[-1].endswith(("ly", "ed")):
+    if len(words) >= 3 and words[-1].islower() and words[-1].endswith(("ly", "ed", "ing")):
         words.pop()
     if not 0 < len(words) <= 8 or words[0].lower() in PREPOSITIONS or words[0].lower() in ("through", "as"):
         return None
@@ -1354,7 +1354,7 @@ def _kept_as_written(phrase: str) -> str | None:
     if (
         re.fullmatch(r"[a-z0-9][a-z0-9'\u2019-]*[a-z]", last) is None  # 'the ad', 'the 46-year-old'
         or last in NOT_A_HEAD
-        or last.endswith("ing")
+        or len(words) == 1 and last.endswith("ing")  # 'giving'; 'the ruling' is a description
     ):
         return None
     return " ".join(words)

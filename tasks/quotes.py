@@ -404,20 +404,28 @@ def load_given_names() -> "Detector":
     return Detector(case_sensitive=False)
 
 
-# gender-guesser's verdicts as votes: a name most people of one sex bear counts as much as an honorific
-GIVEN_NAME_VOTES = {"male": (0, 2), "female": (1, 2), "mostly_male": (0, 1), "mostly_female": (1, 1)}
+# gender-guesser's verdicts: a name nearly all its bearers share a sex with ("Donald", "Hillary") settles it; a name
+# most do ("Kelly", "Bernie") is one vote beside the article's pronouns
+GIVEN_NAME_SEX = {"male": "m", "female": "f"}
+GIVEN_NAME_VOTES = {"mostly_male": (0, 1), "mostly_female": (1, 1)}
 
 
 def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dict[int, str]:
-    """Each person's gender as the article shows it: the given name of the entity's full name (`names`: entity ->
-    name) as US usage has it, an honorific before a mention ('Mrs.') and the first he/his or she/her after it,
-    before the next person is named; kept only when one side wins at least two to one (a 'he' after 'Clinton
-    said' may be someone else)."""
+    """Each person's gender: the given name of the entity's full name (`names`: entity -> name) as US usage has
+    it where the name is decisive; else as the article shows it, by an honorific before a mention ('Mrs.') and the
+    first he/his or she/her after it, before the next person is named, kept only when one side wins at least two to
+    one (a 'he' after 'Clinton said' may be someone else, which is why a decisive name outweighs the pronouns)."""
     persons = [m for m in mentions if m.label == "PERSON"]
+    by_name: dict[int, str] = {}
     votes: dict[int, list[int]] = {}
     for entity, name in names.items():
         words = name.split()
-        if len(words) > 1 and (vote := GIVEN_NAME_VOTES.get(load_given_names().get_gender(words[0], "usa"))):
+        if len(words) < 2:
+            continue
+        verdict = load_given_names().get_gender(words[0], "usa")
+        if verdict in GIVEN_NAME_SEX:
+            by_name[entity] = GIVEN_NAME_SEX[verdict]
+        elif vote := GIVEN_NAME_VOTES.get(verdict):
             votes.setdefault(entity, [0, 0])[vote[0]] += vote[1]
     for k, mention in enumerate(persons):
         tally = votes.setdefault(mention.entity, [0, 0])
@@ -431,11 +439,12 @@ def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dic
         cue = GENDER_CUE_RE.search(masked, mention.end, sentence_end.start() if sentence_end else stop)
         if cue:
             tally[PRONOUN_GENDER[cue.group(1).lower()] == "f"] += 1
-    return {
+    shown = {
         entity: ("m" if m > f else "f")
         for entity, (m, f) in votes.items()
         if max(m, f) >= GENDER_MIN_VOTES and max(m, f) >= 2 * min(m, f)
     }
+    return shown | by_name
 
 
 class _Context:

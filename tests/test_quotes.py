@@ -695,6 +695,16 @@ def test_a_given_name_tells_a_persons_gender_when_the_text_does_not(nlp):
     assert only(quotes_of(text, nlp), "need beds").speaker == "Maria Lopez"
 
 
+def test_a_decisive_given_name_outweighs_the_pronouns_after_the_name(nlp):
+    # the 'her'/'she' after Tom Baker's name are Maria's: 'Tom' is a man's name whatever follows it
+    text = (
+        "Maria Lopez founded the shelter in 2009.\n\n"
+        "Tom Baker met her on Monday; she thanked him. Baker said she was kind.\n\n"
+        "“We need beds,” she said."
+    )
+    assert only(quotes_of(text, nlp), "need beds").speaker == "Maria Lopez"
+
+
 def test_a_pronoun_of_the_other_gender_goes_to_a_person_whose_gender_is_not_shown_or_to_no_one(nlp):
     # the text calls Tom Baker 'he' twice, so 'she' is not him: Rosa Lopez, of whom it says nothing, is; with
     # only men before it, the 'she' stays unresolved rather than given to one of them

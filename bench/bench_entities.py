@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from tasks.entities import analyze_doc  # noqa: E402
 from tasks.extract import extract_text_page  # noqa: E402
+from tasks.given_names import load_given_names  # noqa: E402
 from tasks.nlp import DEFAULT_MODEL, analyze_texts, disabled_for_ner, load_nlp, pipe_texts  # noqa: E402
-from tasks.quotes import load_given_names  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CONLL_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}

@@ -11,16 +11,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from tasks.entities import EntityAnalysis, Mention
+from tasks.given_names import given_name_sex
 from tasks.models import Quote
 from tasks.speakers import NAME_AS_MODIFIER_RE, PRONOUNS_GROUP, PRONOUNS_PERSON, resolve_speaker
 from tasks.text_rules import Intervals, is_abbreviation_dot, is_role_word
-
-if TYPE_CHECKING:
-    from gender_guesser.detector import Detector
 
 # Marks that open or close a quote in some convention (which one is which: MarkConvention, per text).
 OPEN_MARKS = "\u201c\u201e\u00ab\u00bb\u201a\u300c\u300e"  # “ „ « » ‚ 「 『
@@ -396,20 +393,6 @@ POSSESSIVE_RE = re.compile(r"[\u2019'](?:s\b|(?!\w))")
 GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 
 
-@lru_cache(maxsize=1)
-def load_given_names() -> "Detector":
-    """gender-guesser's table of given names (40,000 names by country), read once a process."""
-    from gender_guesser.detector import Detector
-
-    return Detector(case_sensitive=False)
-
-
-# gender-guesser's verdicts: a name nearly all its bearers share a sex with ("Donald", "Hillary") settles it; a name
-# most do ("Kelly", "Bernie") is one vote beside the article's pronouns
-GIVEN_NAME_SEX = {"male": "m", "female": "f"}
-GIVEN_NAME_VOTES = {"mostly_male": (0, 1), "mostly_female": (1, 1)}
-
-
 def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dict[int, str]:
     """Each person's gender: the given name of the entity's full name (`names`: entity -> name) as US usage has
     it where the name is decisive; else as the article shows it, by an honorific before a mention ('Mrs.') and the
@@ -422,11 +405,11 @@ def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dic
         words = name.split()
         if len(words) < 2:
             continue
-        verdict = load_given_names().get_gender(words[0], "usa")
-        if verdict in GIVEN_NAME_SEX:
-            by_name[entity] = GIVEN_NAME_SEX[verdict]
-        elif vote := GIVEN_NAME_VOTES.get(verdict):
-            votes.setdefault(entity, [0, 0])[vote[0]] += vote[1]
+        sex, decisive = given_name_sex(words[0])
+        if sex is not None and decisive:
+            by_name[entity] = sex
+        elif sex is not None:
+            votes.setdefault(entity, [0, 0])[sex == "f"] += 1
     for k, mention in enumerate(persons):
         tally = votes.setdefault(mention.entity, [0, 0])
         honorific = GENDER_HONORIFIC_RE.search(masked, max(0, mention.start - 6), mention.start)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tasks.given_names import given_name_sex
 from tasks.models import ArticleEntity
 from tasks.text_rules import (
     ALIASES,
@@ -904,15 +906,21 @@ def _spread_ruled_labels(mentions: list[Mention]) -> None:
 
 
 def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
-    """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person;
-    a one-word name tagged both PERSON and ORG goes with the majority (PERSON on a tie)."""
+    """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person; so is
+    'Carly Fiorina' tagged ORG, with 'Fiorina' tagged ORG 46 times, when the first word is a given name nearly
+    always a person's ("Carly"). A one-word name tagged both PERSON and ORG goes with the majority (PERSON on a
+    tie), so the surname follows the full name."""
     single_person = {normalise_name(m.text) for m in mentions if m.label == "PERSON" and len(m.tokens) == 1}
+    single_uses = Counter(normalise_name(m.text) for m in mentions if len(m.tokens) == 1)
     for mention in mentions:
         words = mention.tokens
         if mention.label in ("ORG", "FAC", "WORK_OF_ART", "PRODUCT") and 2 <= len(words) <= 4:
             plain = all(w[:1].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
             if plain and not any(w.lower() in ORG_KEYWORDS for w in words) and alias_key(mention.text) not in ALIASES:
-                if normalise_name(words[-1]) in single_person:
+                surname = normalise_name(words[-1])
+                if surname in single_person or (
+                    single_uses[surname] >= 2 and given_name_sex(words[0])[1]
+                ):
                     mention.label = "PERSON"
     counts: dict[str, list[int]] = {}
     for mention in mentions:

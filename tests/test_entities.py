@@ -192,6 +192,24 @@ def test_one_word_name_tagged_person_and_org_is_one_person():
     assert [(e.name, e.label, e.mention_count) for e in analysis.entities] == [("Harvey", "PERSON", 3)]
 
 
+def test_a_full_name_tagged_org_is_a_person_when_it_opens_with_a_given_name_and_the_surname_is_used_alone():
+    from tasks.entities import Mention, resolve_mentions
+
+    # the small model tags 'Carly Fiorina' and every 'Fiorina' ORG; her husband is named once, late
+    text = "Carly Fiorina spoke. Fiorina smiled. Fiorina left. She told Frank Fiorina so."
+    mentions = [
+        Mention(0, 13, "ORG", "Carly Fiorina"), Mention(21, 28, "ORG", "Fiorina"), Mention(37, 44, "ORG", "Fiorina"),
+        Mention(59, 72, "PERSON", "Frank Fiorina"),
+    ]
+    analysis = resolve_mentions(text, mentions)
+    carly = next(e for e in analysis.entities if e.name == "Carly Fiorina")
+    assert carly.label == "PERSON" and carly.mention_count == 3
+    # a company named after a man whose surname the text never writes alone stays a company
+    text = "Morgan Stanley said profits rose."
+    analysis = resolve_mentions(text, [Mention(0, 14, "ORG", "Morgan Stanley")])
+    assert [(e.name, e.label) for e in analysis.entities] == [("Morgan Stanley", "ORG")]
+
+
 def test_a_surname_after_a_title_does_not_join_a_name_it_opens():
     from tasks.entities import Mention, resolve_mentions
 

@@ -909,7 +909,7 @@ def _relabel_people_named_as_orgs(mentions: list[Mention]) -> None:
     """'Keith Lamont Scott' tagged ORG while 'Scott' is tagged PERSON elsewhere: the full name is the person; so is
     'Carly Fiorina' tagged ORG, with 'Fiorina' tagged ORG 46 times, when the first word is a given name nearly
     always a person's ("Carly"). A one-word name tagged both PERSON and ORG goes with the majority (PERSON on a
-    tie), so the surname follows the full name."""
+    tie)."""
     single_person = {normalise_name(m.text) for m in mentions if m.label == "PERSON" and len(m.tokens) == 1}
     single_uses = Counter(normalise_name(m.text) for m in mentions if len(m.tokens) == 1)
     for mention in mentions:

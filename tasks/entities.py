@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tasks.given_names import given_name_sex
+from tasks.given_names import given_name_sex, is_decisive_given_name, is_given_name
 from tasks.models import ArticleEntity
 from tasks.text_rules import (
     ALIASES,
@@ -644,6 +644,18 @@ def _clean_mention(text: str, start: int, end: int, label: str) -> Mention | Non
         if lead and lead.group(1).lower() in NOT_TITLE_WORDS:
             start += lead.end()
         start, end, role = _strip_person_title(text, start, end)
+        # 'Certainly Donald Trump', 'Billionaire Donald Trump': a common word (the article writes it in lower case
+        # too) that is no one's given name, taken into the name before a given name; 'Moner Mohammad Abusalha',
+        # whose given name the table lacks, keeps it
+        lead = re.match(r"([A-Z][a-z]{2,})\s+(\S+)\s+\S", text[start:end])
+        if (
+            lead
+            and lead.group(1).lower() not in NAME_PARTICLES
+            and not is_given_name(lead.group(1))
+            and is_decisive_given_name(lead.group(2))
+            and re.search(r"\b" + lead.group(1).lower() + r"\b", text) is not None
+        ):
+            start += lead.start(2)
     # "China's Institute of War Studies": the owner is not part of the organisation's name.
     if label in ("ORG", "FAC"):
         match = re.search(r"[\u2019']s\s+(?=[A-Z])", text[start:end])

@@ -31,3 +31,13 @@ def given_name_sex(word: str) -> tuple[Sex | None, bool]:
     if verdict in DECISIVE:
         return DECISIVE[verdict], True  # type: ignore[return-value]
     return LEANING.get(verdict), False  # type: ignore[return-value]
+
+
+def is_given_name(word: str) -> bool:
+    """Whether the word is a given name in any country of the table ("Certainly", "Kentuckian" are not)."""
+    return load_given_names().get_gender(word) != "unknown"
+
+
+def is_decisive_given_name(word: str) -> bool:
+    """A given name nearly all its bearers, taking all countries together, share a sex with ("Donald", "Rand")."""
+    return load_given_names().get_gender(word) in DECISIVE

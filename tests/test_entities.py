@@ -210,6 +210,19 @@ def test_a_full_name_tagged_org_is_a_person_when_it_opens_with_a_given_name_and_
     assert [(e.name, e.label) for e in analysis.entities] == [("Morgan Stanley", "ORG")]
 
 
+def test_a_common_word_taken_into_a_persons_name_before_the_given_name_is_cut():
+    from tasks.entities import _clean_mention
+
+    text = "Certainly Donald Trump spoke, and he certainly spoke long."
+    assert _clean_mention(text, 0, 22, "PERSON").text == "Donald Trump"
+    # a given name the table lacks, before a middle name, is the person's own: never written in lower case
+    text = "Moner Mohammad Abusalha drove the truck."
+    assert _clean_mention(text, 0, 23, "PERSON").text == "Moner Mohammad Abusalha"
+    # a name that opens with a given name is left whole
+    text = "Hillary Rodham Clinton spoke; hillary is a rare word."
+    assert _clean_mention(text, 0, 22, "PERSON").text == "Hillary Rodham Clinton"
+
+
 def test_a_surname_after_a_title_does_not_join_a_name_it_opens():
     from tasks.entities import Mention, resolve_mentions
 

@@ -150,6 +150,7 @@ def nlp():  # type: ignore[no-untyped-def]
 prose_pieces = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["“", "”", '"', "‘", "’", " said ", " told reporters", "he said.", "Mr. Lee", "Dana Whitfield",
+                     "she said.", "Certainly Donald Trump", "One strategist said", "Carly Fiorina", "Fiorina",
                      ", a spokesman for the Port Authority,", "\n\n", "U.S.", "the", "'s", " according to ",
                      "NATO", "Beijing", "…", "—", "\u200b", "\ud800"[:0]]),
 )
@@ -171,3 +172,16 @@ def test_quotes_and_entities_never_raise_and_offsets_fit(nlp, text: str) -> None
         assert 0 <= entity.first_start <= entity.first_end <= len(body)
         assert entity.mention_count >= 1
         assert_valid_text(entity.name)
+
+
+@FAST
+@given(st.text(max_size=60))
+def test_given_name_lookups_and_kept_phrases_take_any_text(word: str) -> None:
+    from tasks.given_names import given_name_sex, is_decisive_given_name, is_given_name
+    from tasks.quotes import _kept_as_written
+
+    sex, decisive = given_name_sex(word)
+    assert sex in (None, "m", "f") and (sex is not None or not decisive)
+    assert isinstance(is_given_name(word), bool) and isinstance(is_decisive_given_name(word), bool)
+    kept = _kept_as_written(word)
+    assert kept is None or (kept.split() == word.split()[: len(kept.split())] and kept)

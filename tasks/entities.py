@@ -572,12 +572,14 @@ LOCATIVE_BEFORE_RE = re.compile(
 )
 
 
-CAPITALISED_USE_RE = re.compile(r"(?<![\w'\u2019-])((?:on|via)\s+)?([A-Z][\w-]*)(?![\w-])([\u2019']s?\b)?")
+CAPITALISED_USE_RE = re.compile(
+    r"(?<![\w'\u2019-])((?:on|via|(?:took|takes|take|taking)\s+to)\s+)?([A-Z][\w-]*)(?![\w-])([\u2019']s?\b)?"
+)
 
 
 def _platform_words(text: str) -> set[str]:
-    """'mocks Trump on Twitter ... mocked him on Twitter': one-word names the article only ever writes after 'on' or
-    'via' (a platform); a person is also the subject or object of something ('Emanuel said', and 'on Dole's short
+    """'mocks Trump on Twitter ... took to Twitter': one-word names the article only ever writes after 'on', 'via'
+    or 'took to' (a platform); a person is also the subject or object of something ('Emanuel said', and 'on Dole's short
     list' is a person's). One pass over the text, whatever the number of names."""
     after_on: set[str] = set()
     other: set[str] = set()

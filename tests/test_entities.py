@@ -335,6 +335,11 @@ def test_a_one_word_person_only_ever_on_a_platform_is_an_organisation():
 
     text = "The prince mocks Trump on Snapgram."
     assert labels(text, [("Trump", "PERSON"), ("Snapgram", "PERSON")])["Snapgram"] == "ORG"
+    text = "Clinton took to Snapgram to say thanks."
+    assert labels(text, [("Clinton", "PERSON"), ("Snapgram", "PERSON")])["Snapgram"] == "ORG"
+    # 'took to' a name the article writes elsewhere is a liking, not a platform
+    text = "Voters took to Harris quickly. Harris won."
+    assert labels(text, [("Harris", "PERSON"), ("Harris", "PERSON")])["Harris"] == "PERSON"
     # a name the article also writes elsewhere, or as a possessor, stays a person
     text = "Harris was nominated. The vote on Harris was delayed."
     assert labels(text, [("Harris", "PERSON"), ("Harris", "PERSON")])["Harris"] == "PERSON"

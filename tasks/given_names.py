@@ -25,9 +25,13 @@ def load_given_names() -> "Detector":
 
 
 def given_name_sex(word: str) -> tuple[Sex | None, bool]:
-    """(sex, decisive) of a given name: ('f', True) for "Hillary", ('m', False) for "Bernie", (None, False) for a
-    word that is no given name ("Trump") or one both sexes bear ("Pat")."""
-    verdict = load_given_names().get_gender(word, "usa")
+    """(sex, decisive) of a given name as US usage has it, or as all countries together have it for a name the US
+    column has no figure for ("Barack", "Melania"): ('f', True) for "Hillary", ('m', False) for "Bernie", (None,
+    False) for a word that is no given name ("Trump") or one both sexes bear ("Pat")."""
+    names = load_given_names()
+    verdict = names.get_gender(word, "usa")
+    if verdict in ("andy", "unknown"):
+        verdict = names.get_gender(word)
     if verdict in DECISIVE:
         return DECISIVE[verdict], True  # type: ignore[return-value]
     return LEANING.get(verdict), False  # type: ignore[return-value]

@@ -685,6 +685,16 @@ def test_a_speaker_phrase_that_is_no_entity_is_kept_when_it_names_or_describes_s
     assert _kept_as_written(phrase) == kept
 
 
+def test_a_given_name_reads_us_usage_and_all_countries_where_the_us_has_no_figure():
+    from tasks.given_names import given_name_sex
+
+    assert given_name_sex("Hillary") == ("f", True)
+    assert given_name_sex("Barack") == ("m", True)  # no US figure: all countries together
+    assert given_name_sex("Rand") == ("m", True)  # US usage, where all countries together say female
+    assert given_name_sex("Bernie") == ("m", False)
+    assert given_name_sex("Trump") == (None, False)
+
+
 def test_a_given_name_tells_a_persons_gender_when_the_text_does_not(nlp):
     # no pronoun or honorific follows either name: 'Tom' and 'Maria' (gender-guesser's table) say who 'she' is
     text = (

@@ -394,8 +394,8 @@ GENDER_CUE_RE = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.
 
 
 def _genders(masked: str, mentions: list[Mention], names: dict[int, str]) -> dict[int, str]:
-    """Each person's gender: the given name of the entity's full name (`names`: entity -> name) as US usage has
-    it where the name is decisive; else as the article shows it, by an honorific before a mention ('Mrs.') and the
+    """Each person's gender: the given name of the entity's full name (`names`: entity -> name) where the name is
+    decisive (tasks/given_names.py); else as the article shows it, by an honorific before a mention ('Mrs.') and the
     first he/his or she/her after it, before the next person is named, kept only when one side wins at least two to
     one (a 'he' after 'Clinton said' may be someone else, which is why a decisive name outweighs the pronouns)."""
     persons = [m for m in mentions if m.label == "PERSON"]
@@ -481,7 +481,7 @@ class _Context:
         if wanted is not None:
             if self.genders is None:
                 named = {m.entity for m in self.mentions if m.label == "PERSON"}
-                self.genders = _genders(self.masked, self.mentions, {i: self.entities[i].name for i in named})
+                self.genders = _genders(self.masked, self.mentions, {e: self.entities[e].name for e in named})
             if self.genders.get(self.person_entities[i], wanted) != wanted:
                 earlier = [self.person_entities[k] for k in range(i - 1, max(-1, i - PRONOUN_LOOKBACK), -1)]
                 for entity in earlier:

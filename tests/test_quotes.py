@@ -695,23 +695,17 @@ def test_a_given_name_reads_us_usage_and_all_countries_where_the_us_has_no_figur
     assert given_name_sex("Trump") == (None, False)
 
 
-def test_a_given_name_tells_a_persons_gender_when_the_text_does_not(nlp):
-    # no pronoun or honorific follows either name: 'Tom' and 'Maria' (gender-guesser's table) say who 'she' is
-    text = (
-        "Maria Lopez founded the shelter in 2009.\n\n"
-        "Tom Baker, a councilman, disagreed with the plan on Monday.\n\n"
-        "“We need beds,” she said."
-    )
-    assert only(quotes_of(text, nlp), "need beds").speaker == "Maria Lopez"
-
-
-def test_a_decisive_given_name_outweighs_the_pronouns_after_the_name(nlp):
-    # the 'her'/'she' after Tom Baker's name are Maria's: 'Tom' is a man's name whatever follows it
-    text = (
-        "Maria Lopez founded the shelter in 2009.\n\n"
-        "Tom Baker met her on Monday; she thanked him. Baker said she was kind.\n\n"
-        "“We need beds,” she said."
-    )
+@pytest.mark.parametrize(
+    "middle",
+    [
+        # no pronoun or honorific follows either name: 'Tom' and 'Maria' (gender-guesser's table) say who 'she' is
+        "Tom Baker, a councilman, disagreed with the plan on Monday.",
+        # the 'her'/'she' after Tom Baker's name are Maria's: 'Tom' is a man's name whatever follows it
+        "Tom Baker met her on Monday; she thanked him. Baker said she was kind.",
+    ],
+)
+def test_a_given_name_tells_a_persons_sex(nlp, middle):
+    text = f"Maria Lopez founded the shelter in 2009.\n\n{middle}\n\n“We need beds,” she said."
     assert only(quotes_of(text, nlp), "need beds").speaker == "Maria Lopez"
 
 

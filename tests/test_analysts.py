@@ -168,7 +168,8 @@ def test_report_shows_the_period_from_the_views(db: Path) -> None:
 
 
 def test_most_quoted_speakers_are_the_resolved_ones(db: Path) -> None:
-    # an unnamed source kept as written ("a spokesman") is not one person across articles: not ranked
+    # an unnamed source kept as written ("a spokesman") is not one person across articles: not ranked, in the report
+    # or in the views
     with connect(db) as con:
         con.execute(
             "INSERT INTO quotes (article_id, ordinal, quote, speaker, speaker_label, kind) VALUES "
@@ -176,8 +177,10 @@ def test_most_quoted_speakers_are_the_resolved_ones(db: Path) -> None:
         )
     with duckdb.connect(str(db), read_only=True) as con:
         data = collect(con, ReportFilter(), "test db")
+        ranked = {view: con.execute(f"SELECT speaker FROM {view}").fetchall() for view in ("top_speakers", "top_speakers_by_story")}
     assert [s.name for s in data.speakers] == ["Dana Whitfield"]
     assert "a spokesman" in [q[1] for q in data.latest_quotes]
+    assert ranked == {"top_speakers": [("Dana Whitfield",)], "top_speakers_by_story": [("Dana Whitfield",)]}
 
 
 def test_report_for_one_source_and_period(db: Path) -> None:

@@ -93,7 +93,7 @@ def speed_report(texts: list[str], label: str) -> None:
     full = time.process_time() - t0
 
     nlp = load_nlp()
-    load_given_names()  # the quote rules' given-name table, read once a process, like the model
+    load_given_names()  # the given-name table of the entity and quote rules, read once a process, like the model
     t0 = time.process_time()
     for _ in nlp.pipe(texts, disable=disabled_for_ner(nlp), batch_size=8):
         pass

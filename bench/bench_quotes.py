@@ -40,8 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tasks.entities import analyze_doc  # noqa: E402
-from tasks.nlp import load_nlp, pipe_texts  # noqa: E402
 from tasks.given_names import load_given_names  # noqa: E402
+from tasks.nlp import load_nlp, pipe_texts  # noqa: E402
 from tasks.quotes import quotes_for_analysis  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench" / "quotes"

@@ -695,6 +695,17 @@ def test_a_given_name_reads_us_usage_and_all_countries_where_the_us_has_no_figur
     assert given_name_sex("Trump") == (None, False)
 
 
+def test_a_possessor_with_a_bare_apostrophe_gives_no_gender_vote():
+    from tasks.entities import Mention
+    from tasks.quotes import _genders
+
+    # the 'she' after "Sanders’ apology" is someone else's: two of them must not make Sanders a woman
+    text = "Sanders’ apology came after she spoke. Sanders’ aide said she left."
+    mentions = [Mention(0, 7, "PERSON", "Sanders", entity=0), Mention(39, 46, "PERSON", "Sanders", entity=0)]
+    assert text[39:46] == "Sanders"
+    assert _genders(text, mentions, {}) == {}
+
+
 @pytest.mark.parametrize(
     "middle",
     [

@@ -1,9 +1,12 @@
-"""Extraction benchmark: newsdesk vs trafilatura (favor_precision and fast) on the shared sets, in one run.
+"""Extraction benchmark: every figure of issue 11 for newsdesk beside its peers, in one run.
 
 Runs the shared scorer (../shared/bench/extraction/bench_extract.py, standard library only) unchanged, once per
 (extractor, dataset), each in its own worker process as the scorer does, then prints the figures side by side,
-per language group (en, de, other: bench/language_groups.py) for web-dev, with the targets of issue 11. Results
-JSON and predictions go to a scratch directory (printed), never into the repository or ../shared.
+per language group (en, de, other: bench/language_groups.py) for web-dev and dates/dev, with the targets of
+issue 11: body F1, speed and peak memory against trafilatura (favor_precision and fast) on the extraction sets;
+published day right against htmldate (extensive and fast) and trafilatura on web-dev and dates/dev; author token
+F1 and title exact on web-dev. Results JSON and predictions go to a scratch directory (printed), never into the
+repository or ../shared. (bench/bench_dates.py lists the date misses and times the whole extraction in-process.)
 
     uv run --group bench python bench/one_core.py  # (imported below: the run is pinned to one CPU)
     uv run --group bench python bench/bench_extraction.py [--limit N] [--keep DIR] [--only newsdesk]
@@ -19,30 +22,49 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import one_core  # noqa: E402,F401  (pins this process, and the scorer's workers it starts, to one CPU)
 from language_groups import GROUPS, groups_by_id  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_EXTRACTION = REPO.parent / "shared" / "bench" / "extraction"
-DATASETS = ("web-dev", "mozilla", "scrapinghub-dev")
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+SHARED_EXTRACTION = SHARED_BENCH / "extraction"
+DATA_DIRS = {
+    "web-dev": SHARED_EXTRACTION / "web-dev",
+    "mozilla": SHARED_EXTRACTION / "mozilla",
+    "scrapinghub-dev": SHARED_EXTRACTION / "scrapinghub-dev",
+    "dates/dev": SHARED_BENCH / "dates" / "dev",
+}
+DATASETS = tuple(DATA_DIRS)
+BODY_SETS = ("web-dev", "mozilla", "scrapinghub-dev")  # sets with a body gold
+DATE_SETS = ("web-dev", "dates/dev")  # the open-web sets: figures per language group, dates scored
 SNIPPET_SETS = ("web-dev",)
 EXTRACTORS = {
     "newsdesk": "tasks.extract:bench_extract",
     "trafilatura_precision": "extractors:trafilatura_precision",
     "trafilatura_fast": "extractors:trafilatura_fast",
+    "htmldate_extensive": "extractors:htmldate_extensive",
+    "htmldate_fast": "extractors:htmldate_fast",
 }
-PEERS = ("trafilatura_precision", "trafilatura_fast")
+PEERS = ("trafilatura_precision", "trafilatura_fast")  # the body peers
+DATE_ONLY = ("htmldate_extensive", "htmldate_fast")  # date tools: run on the date sets only
+TARGET_DAY = 0.92
+
+
+def runs_on(name: str, dataset: str) -> bool:
+    return dataset in DATE_SETS if name in DATE_ONLY else True
 
 
 def run_one(name: str, spec: str, dataset: str, out_dir: Path, limit: int | None) -> dict:
     """One scorer run in a subprocess; returns its results JSON."""
-    out = out_dir / f"{name}.{dataset}.json"
+    stem = f"{name}.{dataset.replace('/', '-')}"
+    out = out_dir / f"{stem}.json"
     cmd = [
         sys.executable, str(SHARED_EXTRACTION / "bench_extract.py"),
-        "--data", str(SHARED_EXTRACTION / dataset), "--extractor", spec, "--name", name,
-        "--out", str(out), "--save-predictions", str(out_dir / f"{name}.{dataset}.pred.jsonl"),
+        "--data", str(DATA_DIRS[dataset]), "--extractor", spec, "--name", name,
+        "--out", str(out), "--save-predictions", str(out_dir / f"{stem}.pred.jsonl"),
         "--bootstrap", "200",
     ]
     if limit:
@@ -72,7 +94,7 @@ def pages_per_cpu_s(rows: list[dict]) -> float | None:
 
 
 def language_groups(dataset: str) -> dict[str, str]:
-    data_dir = SHARED_EXTRACTION / dataset
+    data_dir = DATA_DIRS[dataset]
     with (data_dir / "gold.jsonl").open(encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
     return groups_by_id(records, data_dir)
@@ -124,9 +146,54 @@ def summary_rows(res: dict, dataset: str, lang: dict[str, str] | None) -> dict[s
     return rows
 
 
+def day_right(rows: list[dict]) -> tuple[float | None, int]:
+    """Published day right over the pages with a gold date (the scorer's own per-page comparison)."""
+    matches = [r["date"]["match"] for r in rows if "date" in r]
+    return (sum(matches) / len(matches) if matches else None), len(matches)
+
+
+def author_f1(rows: list[dict]) -> tuple[float | None, int]:
+    scores = [r["author"]["tokf1"] for r in rows if "author" in r]
+    return (sum(scores) / len(scores) if scores else None), len(scores)
+
+
+def title_exact(rows: list[dict]) -> tuple[float | None, int]:
+    scores = [r["title"]["exact"] for r in rows if "title" in r]
+    return (sum(scores) / len(scores) if scores else None), len(scores)
+
+
+def print_grouped(
+    heading: str,
+    results: dict[tuple[str, str], dict],
+    langs: dict[str, dict[str, str]],
+    datasets: tuple[str, ...],
+    metric: Callable[[list[dict]], tuple[float | None, int]],
+    body_tools_only: bool = False,
+    digits: int = 3,
+) -> None:
+    """One metric per set and language group (n: the pages the gold scores), every extractor that ran."""
+    print(f"\n== {heading}")
+    for dataset in datasets:
+        names = [n for n in EXTRACTORS if (n, dataset) in results and not (body_tools_only and n in DATE_ONLY)]
+        if "newsdesk" not in names:
+            continue
+        width = max(len(n) for n in names) + 2
+        print("set / group (n)".ljust(28) + "".join(n.rjust(width) for n in names))
+        for group in ("all", *GROUPS):
+            cells, n = [], 0
+            for name in names:
+                rows = results[(name, dataset)]["per_page"]
+                if group != "all":
+                    rows = [r for r in rows if langs.get(dataset, {}).get(r["id"]) == group]
+                value, count = metric(rows)
+                n = count if name == "newsdesk" else n
+                cells.append(_f(value, digits))
+            print(f"{dataset} {group} ({n})".ljust(28) + "".join(c.rjust(width) for c in cells))
+
+
 def print_side_by_side(results: dict[tuple[str, str], dict], langs: dict[str, dict[str, str]]) -> None:
-    for dataset in DATASETS:
-        names = [n for n in EXTRACTORS if (n, dataset) in results]
+    for dataset in BODY_SETS:
+        names = [n for n in EXTRACTORS if (n, dataset) in results and n not in DATE_ONLY]
         if not names:
             continue
         rows = {n: summary_rows(results[(n, dataset)], dataset, langs.get(dataset)) for n in names}
@@ -137,7 +204,13 @@ def print_side_by_side(results: dict[tuple[str, str], dict], langs: dict[str, di
         print("metric".ljust(20) + "".join(n.rjust(width) for n in names))
         for c in cols:
             print(c.ljust(20) + "".join(rows[n][c].rjust(width) for n in names))
-    if not all((n, d) in results for n in EXTRACTORS for d in DATASETS):
+    print_grouped("published day right (same calendar day as the gold), dated pages", results, langs, DATE_SETS,
+                  day_right)
+    print_grouped("author token F1", results, langs, SNIPPET_SETS, author_f1, body_tools_only=True)
+    print_grouped("title exact", results, langs, SNIPPET_SETS, title_exact, body_tools_only=True)
+    print_grouped("pages per CPU second (dates/dev: no body gold, so no table above)", results, langs, ("dates/dev",),
+                  lambda rows: (pages_per_cpu_s(rows), len(rows)), digits=1)
+    if not all((n, d) in results for n in EXTRACTORS for d in DATASETS if runs_on(n, d)):
         return
     nd = {d: results[("newsdesk", d)] for d in DATASETS}
 
@@ -148,19 +221,25 @@ def print_side_by_side(results: dict[tuple[str, str], dict], langs: dict[str, di
         fast = _get(results[("trafilatura_fast", d)], "speed", "pages_per_cpu_s") or 0.0
         return (_get(nd[d], "speed", "pages_per_cpu_s") or 0.0) / fast if fast else 0.0
 
+    def day(name: str, d: str) -> float:
+        return day_right(results[(name, d)]["per_page"])[0] or 0.0
+
     web = body_f1(nd["web-dev"], "web-dev") or 0.0
     checks = [
         (f"F1 web-dev {web:.3f} >= trafilatura best {best_peer('web-dev'):.3f} + 0.01 and >= 0.94",
          web >= best_peer("web-dev") + 0.01 and web >= 0.94),
         ("F1 scrapinghub-dev >= 0.977", (body_f1(nd["scrapinghub-dev"], "scrapinghub-dev") or 0) >= 0.977),
         ("F1 mozilla[real] >= 0.954", (body_f1(nd["mozilla"], "mozilla", "real") or 0) >= 0.954),
+        *[(f"published day {d} {day('newsdesk', d):.3f} >= {TARGET_DAY} and > htmldate extensive "
+           f"{day('htmldate_extensive', d):.3f}",
+           day("newsdesk", d) >= TARGET_DAY and day("newsdesk", d) > day("htmldate_extensive", d)) for d in DATE_SETS],
         ("pages/cpu-s >= 10x trafilatura fast (" + ", ".join(f"{d} {speed_ratio(d):.1f}x" for d in DATASETS) + ")",
          all(speed_ratio(d) >= 10 for d in DATASETS)),
         ("peak memory <= trafilatura", all(
             (_get(nd[d], "memory", "peak_rss_mb") or 0) <= min(_get(results[(p, d)], "memory", "peak_rss_mb") or 0
                                                             for p in PEERS) for d in DATASETS)),
     ]
-    print("\n== targets (issue 11, body)")
+    print("\n== targets (issue 11)")
     for label, ok in checks:
         print(f"  [{'x' if ok else ' '}] {label}")
 
@@ -178,10 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = args.keep or Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[tuple[str, str], dict] = {}
-    langs = {d: language_groups(d) for d in args.datasets if d in SNIPPET_SETS}
+    langs = {d: language_groups(d) for d in args.datasets if d in DATE_SETS}
     for dataset in args.datasets:
         for name, spec in EXTRACTORS.items():
-            if args.only and name != args.only:
+            if (args.only and name != args.only) or not runs_on(name, dataset):
                 continue
             print(f"running {name} on {dataset} ...", file=sys.stderr, flush=True)
             results[(name, dataset)] = run_one(name, spec, dataset, out_dir, args.limit)

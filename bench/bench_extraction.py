@@ -51,6 +51,9 @@ EXTRACTORS = {
 PEERS = ("trafilatura_precision", "trafilatura_fast")  # the body peers
 DATE_ONLY = ("htmldate_extensive", "htmldate_fast")  # date tools: run on the date sets only
 TARGET_DAY = 0.92
+# Body F1 of the code of the day issue 11 was filed (f2773e1~1), measured with the shared scorer on 2026-12-06.
+# The issue states its floors to three decimals (0.977, 0.954), and they are compared at that precision.
+FILED_F1 = {"scrapinghub-dev": 0.9774, "mozilla[real]": 0.9537}
 
 
 def runs_on(name: str, dataset: str) -> bool:
@@ -221,6 +224,13 @@ def print_side_by_side(results: dict[tuple[str, str], dict], langs: dict[str, di
         fast = _get(results[("trafilatura_fast", d)], "speed", "pages_per_cpu_s") or 0.0
         return (_get(nd[d], "speed", "pages_per_cpu_s") or 0.0) / fast if fast else 0.0
 
+    def group_speed_ratio(d: str, group: str) -> float:
+        def speed(name: str) -> float:
+            rows = [r for r in results[(name, d)]["per_page"] if langs.get(d, {}).get(r["id"]) == group]
+            return pages_per_cpu_s(rows) or 0.0
+
+        return speed("newsdesk") / speed("trafilatura_fast") if speed("trafilatura_fast") else 0.0
+
     def day(name: str, d: str) -> float:
         return day_right(results[(name, d)]["per_page"])[0] or 0.0
 
@@ -228,12 +238,15 @@ def print_side_by_side(results: dict[tuple[str, str], dict], langs: dict[str, di
     checks = [
         (f"F1 web-dev {web:.3f} >= trafilatura best {best_peer('web-dev'):.3f} + 0.01 and >= 0.94",
          web >= best_peer("web-dev") + 0.01 and web >= 0.94),
-        ("F1 scrapinghub-dev >= 0.977", (body_f1(nd["scrapinghub-dev"], "scrapinghub-dev") or 0) >= 0.977),
-        ("F1 mozilla[real] >= 0.954", (body_f1(nd["mozilla"], "mozilla", "real") or 0) >= 0.954),
+        *[(f"F1 {label} {f1:.4f} >= {floor} ({FILED_F1[label]:.4f} when the issue was filed)", round(f1, 3) >= floor)
+          for label, f1, floor in (
+              ("scrapinghub-dev", body_f1(nd["scrapinghub-dev"], "scrapinghub-dev") or 0.0, 0.977),
+              ("mozilla[real]", body_f1(nd["mozilla"], "mozilla", "real") or 0.0, 0.954))],
         *[(f"published day {d} {day('newsdesk', d):.3f} >= {TARGET_DAY} and > htmldate extensive "
            f"{day('htmldate_extensive', d):.3f}",
            day("newsdesk", d) >= TARGET_DAY and day("newsdesk", d) > day("htmldate_extensive", d)) for d in DATE_SETS],
-        ("pages/cpu-s >= 10x trafilatura fast (" + ", ".join(f"{d} {speed_ratio(d):.1f}x" for d in DATASETS) + ")",
+        ("pages/cpu-s >= 10x trafilatura fast (" + ", ".join(f"{d} {speed_ratio(d):.1f}x" for d in DATASETS) + "; by "
+         "group " + ", ".join(f"{d} {g} {group_speed_ratio(d, g):.1f}x" for d in DATE_SETS for g in GROUPS) + ")",
          all(speed_ratio(d) >= 10 for d in DATASETS)),
         ("peak memory <= trafilatura", all(
             (_get(nd[d], "memory", "peak_rss_mb") or 0) <= min(_get(results[(p, d)], "memory", "peak_rss_mb") or 0

@@ -221,6 +221,13 @@ def _read(m: re.Match[str], dayfirst: bool) -> str | None:
     return _valid(y, int(g["m"]), int(g["d"]))
 
 
+def day_month_swapped(day: str) -> str | None:
+    """The same YYYY-MM-DD with day and month swapped, when that is a date too: how a numeric date reads in the
+    other order (11.03.17 is 11 March or 3 November)."""
+    y, m, d = day[:4], day[5:7], day[8:10]
+    return f"{y}-{d}-{m}" if m != d and _real_day(int(y), int(d), int(m)) else None
+
+
 def date_from_url(url: str | None) -> str | None:
     """A /yyyy/mm/dd/ (or yyyy-mm-dd, /yyyymmdd/, /dd-mm-yyyy-) path segment as a date."""
     if not url:

@@ -34,7 +34,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tasks import metaselectors as sel
 from tasks.clean import fold, normalize_text
-from tasks.dates import date_from_url, date_in_text, day_first, is_utc, normalize_date
+from tasks.dates import date_from_url, date_in_text, day_first, day_month_swapped, is_utc, normalize_date
 from tasks.jsonld import ARTICLE_TYPES, PAGE_TYPES, first_str, jsonld_objects, schema_types, str_list
 from tasks.models import Document
 from tasks.nodes import attr, hints, squash
@@ -1028,7 +1028,7 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
         if not d:
             continue
         if d[:10] in days or not _elsewhere(node):
-            if d[:10] == declared[:10]:  # (shown as the update: kept, but the URL's day may still correct it)
+            if _shows_day(d, declared):  # (shown as the update: kept, but the URL's day may still correct it)
                 return None if _MODIFIED_WORDS.search(f"{text} {attr(node, 'class')}") else declared
             days.add(d[:10])
             if len(days) > 2:
@@ -1039,9 +1039,15 @@ def _shown_instead_of(declared: str, src: _Sources) -> str | None:
         return min(shown, key=lambda c: c[0])[1]
     # no date element settles it: the date written right below the headline, if any, is the one people read
     below = _date_near_headline(src, below_only=True)
-    if below and below[:10] == declared[:10]:
+    if below and _shows_day(below, declared):
         return declared
     return below
+
+
+def _shows_day(shown: str, declared: str) -> bool:
+    """Whether a date read on the page is the declared day: as written, or a numeric date read in the other order
+    ("11.03.17" under a US headline is read day first, as a dot date is almost everywhere)."""
+    return shown[:10] == declared[:10] or day_month_swapped(shown[:10]) == declared[:10]
 
 
 def _holds_headline(node: LexborNode, tags: str = "h1") -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.dates import date_from_url, date_in_text, day_first, local_day, normalize_date
+from tasks.dates import date_from_url, date_in_text, day_first, day_month_swapped, local_day, normalize_date
 from tasks.extract import extract_document
 from tasks.metadata import with_listing_dates
 from tasks.models import Document
@@ -160,6 +160,25 @@ def test_the_date_below_the_headline_wins_when_no_date_element_shows_the_declare
     # the declared day shown in a date element keeps it, whatever is written below the headline
     kept = '<p>Le 28 juin 2019</p><span class="date">22/09/2019</span>'
     assert extract_document(page(kept, head, "fr"), "https://x.fr/a").published == "2019-09-22T07:30:29+00:00"
+
+
+@pytest.mark.parametrize(
+    ("day", "swapped"),
+    [("2017-03-11", "2017-11-03"), ("2017-11-03", "2017-03-11"), ("2017-03-13", None), ("2017-04-04", None)],
+)
+def test_day_month_swapped(day: str, swapped: str | None) -> None:
+    assert day_month_swapped(day) == swapped
+
+
+def test_a_numeric_date_under_the_headline_in_the_other_order_is_the_declared_day() -> None:
+    """A US page writes "11.03.17" (3 November) where a dot date reads day first almost everywhere: read as 11
+    March it would replace the declared 3 November; it shows the declared day."""
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2017-11-03 03:01:00"}</script>'
+    byline = '<div class="th-meta">Devindra Hardawar, 11.03.17 in Gadgetry</div>'
+    assert extract_document(page(byline, head, "en"), "https://x.com/a").published == "2017-11-03T03:01:00"
+    # a date that is not the declared day in either order still wins as before
+    other = '<div class="th-meta">Devindra Hardawar, 11.04.17 in Gadgetry</div>'
+    assert extract_document(page(other, head, "en"), "https://x.com/a").published == "2017-04-11"
 
 
 def test_todays_date_in_the_site_header_is_not_the_articles() -> None:

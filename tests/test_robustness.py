@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tasks.analyze import analyze_documents
 from tasks.charset import decode_html
 from tasks.clean import PARAGRAPH_RULES, clean_paragraphs, normalize_text
-from tasks.dates import date_from_url, date_in_text, local_day, normalize_date
+from tasks.dates import date_from_url, date_in_text, day_month_swapped, local_day, normalize_date
 from tasks.extract import _extract_document, extract_document, extract_text_page
 from tasks.metadata import clean_byline
 from tasks.nlp import load_nlp
@@ -129,6 +129,9 @@ def test_date_parsers_never_raise_and_give_real_days(text: str, dayfirst: bool) 
     for value in (normalize_date(text), date_in_text(text, dayfirst), date_from_url(text), local_day(text)):
         if value is not None:
             date.fromisoformat(value[:10])  # a real calendar day, never 2020-02-31
+            swapped = day_month_swapped(value[:10])
+            if swapped is not None:
+                date.fromisoformat(swapped)
 
 
 @FAST

@@ -149,20 +149,20 @@ def summary_rows(res: dict, dataset: str, lang: dict[str, str] | None) -> dict[s
     return rows
 
 
-def day_right(rows: list[dict]) -> tuple[float | None, int]:
-    """Published day right over the pages with a gold date (the scorer's own per-page comparison)."""
-    matches = [r["date"]["match"] for r in rows if "date" in r]
-    return (sum(matches) / len(matches) if matches else None), len(matches)
+def scored_mean(key: str, field: str) -> Callable[[list[dict]], tuple[float | None, int]]:
+    """The mean of the scorer's own per-page score `row[key][field]` over the pages whose gold it scores (a page
+    without a gold date, author or title has no such key), and how many those are."""
+
+    def mean(rows: list[dict]) -> tuple[float | None, int]:
+        values = [r[key][field] for r in rows if key in r]
+        return (sum(values) / len(values) if values else None), len(values)
+
+    return mean
 
 
-def author_f1(rows: list[dict]) -> tuple[float | None, int]:
-    scores = [r["author"]["tokf1"] for r in rows if "author" in r]
-    return (sum(scores) / len(scores) if scores else None), len(scores)
-
-
-def title_exact(rows: list[dict]) -> tuple[float | None, int]:
-    scores = [r["title"]["exact"] for r in rows if "title" in r]
-    return (sum(scores) / len(scores) if scores else None), len(scores)
+day_right = scored_mean("date", "match")  # published day right (same calendar day as the gold)
+author_f1 = scored_mean("author", "tokf1")
+title_exact = scored_mean("title", "exact")
 
 
 def print_grouped(

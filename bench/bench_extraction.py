@@ -60,8 +60,9 @@ def runs_on(name: str, dataset: str) -> bool:
     return dataset in DATE_SETS if name in DATE_ONLY else True
 
 
-def run_one(name: str, spec: str, dataset: str, out_dir: Path, limit: int | None) -> dict:
-    """One scorer run in a subprocess; returns its results JSON."""
+def run_one(name: str, spec: str, dataset: str, out_dir: Path, limit: int | None, code_dir: Path = REPO) -> dict:
+    """One scorer run in a subprocess, importing `tasks` from code_dir (another checkout, to compare commits);
+    returns its results JSON."""
     stem = f"{name}.{dataset.replace('/', '-')}"
     out = out_dir / f"{stem}.json"
     cmd = [
@@ -74,11 +75,11 @@ def run_one(name: str, spec: str, dataset: str, out_dir: Path, limit: int | None
         cmd += ["--limit", str(limit)]
     env = dict(os.environ)
     # the repo (for tasks.*) and the scorer's folder (for extractors.*) importable; scratch files out of ../shared
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(SHARED_EXTRACTION), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(code_dir), str(SHARED_EXTRACTION), env.get("PYTHONPATH", "")])
     env["BENCH_TMPDIR"] = str(out_dir / "scratch")
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=code_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"scorer failed for {name} on {dataset}:\n{proc.stderr[-3000:]}")
+        raise SystemExit(f"scorer failed for {name} ({code_dir}) on {dataset}:\n{proc.stderr[-3000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
 
 

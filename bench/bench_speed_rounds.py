@@ -14,8 +14,6 @@ scratch directory, removed at the end. Quality is not scored here (bench_extract
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -24,29 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import one_core  # noqa: E402,F401  (pins this process, and the scorer runs it starts, to one CPU)
-from bench_extraction import DATA_DIRS, SHARED_EXTRACTION, language_groups, pages_per_cpu_s  # noqa: E402
+from bench_extraction import (  # noqa: E402
+    DATA_DIRS,
+    DATE_SETS,
+    REPO,
+    SHARED_EXTRACTION,
+    language_groups,
+    pages_per_cpu_s,
+    run_one,
+)
 from language_groups import GROUPS  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 NEWSDESK = "tasks.extract:bench_extract"
 PEER = "extractors:trafilatura_fast"
-
-
-def scorer_run(code_dir: Path, spec: str, dataset: str, out: Path, limit: int | None) -> dict:
-    """One pass of the shared scorer over a set, importing `tasks` from code_dir; returns its results JSON."""
-    cmd = [
-        sys.executable, str(SHARED_EXTRACTION / "bench_extract.py"), "--data", str(DATA_DIRS[dataset]),
-        "--extractor", spec, "--name", out.stem, "--out", str(out),
-    ]
-    if limit:
-        cmd += ["--limit", str(limit)]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(code_dir), str(SHARED_EXTRACTION)])
-    env["BENCH_TMPDIR"] = str(out.parent / "scratch")
-    proc = subprocess.run(cmd, cwd=code_dir, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"scorer failed for {spec} ({code_dir}) on {dataset}:\n{proc.stderr[-3000:]}")
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def speeds(result: dict, groups: dict[str, str] | None) -> dict[str, float]:
@@ -73,15 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base_dir), args.base], check=True,
                    capture_output=True)
     runners = {"base": (base_dir, NEWSDESK), "now": (REPO, NEWSDESK), "trafilatura_fast": (REPO, PEER)}
-    groups = {d: language_groups(d) for d in args.datasets if d in ("web-dev", "dates/dev")}
+    groups = {d: language_groups(d) for d in args.datasets if d in DATE_SETS}
     # figures[dataset][runner][group] = one value per round
     figures: dict[str, dict[str, dict[str, list[float]]]] = {}
     try:
         for rnd in range(1, args.rounds + 1):
             for dataset in args.datasets:
+                out_dir = scratch / f"round{rnd}"
+                out_dir.mkdir(exist_ok=True)
                 for name, (code_dir, spec) in runners.items():
-                    out = scratch / f"{name}.{dataset.replace('/', '-')}.{rnd}.json"
-                    result = scorer_run(code_dir, spec, dataset, out, args.limit)
+                    result = run_one(name, spec, dataset, out_dir, args.limit, code_dir)
                     for group, value in speeds(result, groups.get(dataset)).items():
                         figures.setdefault(dataset, {}).setdefault(name, {}).setdefault(group, []).append(value)
                     print(f"round {rnd} {dataset:16s} {name:17s} {figures[dataset][name]['all'][-1]:7.1f} pages/cpu-s",

@@ -176,6 +176,8 @@ def print_grouped(
     digits: int = 3,
 ) -> None:
     """One metric per set and language group (n: the pages the gold scores), every extractor that ran."""
+    if not any(("newsdesk", d) in results for d in datasets):
+        return  # (a run of other sets only)
     print(f"\n== {heading}")
     for dataset in datasets:
         names = [n for n in EXTRACTORS if (n, dataset) in results and not (body_tools_only and n in DATE_ONLY)]
